@@ -13,6 +13,11 @@ public static class IssuancePolicy
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(random);
+        if (!Enum.IsDefined(request.Type) || !VersionCompatibility.IsKnown(request.HostVersion) || string.IsNullOrWhiteSpace(request.Subject))
+        {
+            return Refuse(ReasonCode.InvalidInput, "A license request needs a CAL type, a known session host version and a subject.");
+        }
+
         var ids = newLicenseId ?? (() => Guid.CreateVersion7(now));
         return request.Type == CalType.PerUser
             ? DecidePerUser(snapshot, request, now, ids)
