@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Hosting;
+using RdsPlatform.AppHost;
+using RdsPlatform.ServiceDefaults;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Where the services keep their SQLite files; tests point it at a fresh folder.
+var dataRoot = builder.Configuration["RdsPlatform:DataRoot"] ?? Path.Combine(builder.AppHostDirectory, ".data");
+// Development runs on simulated time so a 120-day grace period can be crossed in seconds.
+var clockMode = builder.Configuration["RdsPlatform:ClockMode"] ?? (builder.Environment.IsDevelopment() ? "Simulated" : "System");
+
+var cache = builder.AddRdsCache();
+
+var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(ResourceNames.LicenseServer)
+    .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithCache(cache);
+
+builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
+    .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithCache(cache)
+    .WithReference(licenseServer)
+    .WaitFor(licenseServer);
+
+builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
+    .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithCache(cache)
+    .WithReference(licenseServer)
+    .WaitFor(licenseServer);
+
+builder.Build().Run();

@@ -1,0 +1,57 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using RdsPlatform.Contracts.Admin.V1;
+using RdsPlatform.ServiceDefaults.Grpc;
+using StackExchange.Redis;
+
+namespace RdsPlatform.ServiceDefaults.Clock;
+
+/// <summary><c>rds.admin.v1.Clock</c>: the time every rule reads, and in simulated mode the way to move it.</summary>
+public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Contracts.Admin.V1.Clock.ClockBase
+{
+    public override Task<GetTimeResponse> GetTime(GetTimeRequest request, ServerCallContext context)
+        => Task.FromResult(new GetTimeResponse
+        {
+            Now = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
+            Mode = MapToContract(clock.Mode),
+            Offset = Duration.FromTimeSpan(clock.Offset),
+        });
+
+    public override async Task<AdvanceResponse> Advance(AdvanceRequest request, ServerCallContext context)
+    {
+        if (clock.Mode != ClockMode.Simulated)
+        {
+            throw RpcProblems.FailedPrecondition(
+                "This service runs on the system clock, so time cannot be advanced. Run every service with Clock:Mode=Simulated (Development and tests only) to simulate time.");
+        }
+
+        if (request.By is null)
+        {
+            throw RpcProblems.InvalidArgument("by", "Say how far to advance, for example 86400s for one day.");
+        }
+
+        var by = request.By.ToTimeSpan();
+        if (by <= TimeSpan.Zero || by > ClockOptions.MaxAdvance)
+        {
+            throw RpcProblems.InvalidArgument("by", $"Must be positive and at most {ClockOptions.MaxAdvance.TotalDays:0} days; time never runs backwards.");
+        }
+
+        TimeSpan offset;
+        try
+        {
+            offset = await sync.AdvanceAsync(by);
+        }
+        catch (RedisException)
+        {
+            throw RpcProblems.Unavailable("The cache that shares simulated time between services is unreachable; time was not advanced. Try again when the cache is back.");
+        }
+
+        return new AdvanceResponse { Now = Timestamp.FromDateTimeOffset(clock.GetUtcNow()), Offset = Duration.FromTimeSpan(offset) };
+    }
+
+    private static Contracts.Admin.V1.ClockMode MapToContract(ClockMode mode) => mode switch
+    {
+        ClockMode.Simulated => Contracts.Admin.V1.ClockMode.Simulated,
+        _ => Contracts.Admin.V1.ClockMode.System,
+    };
+}

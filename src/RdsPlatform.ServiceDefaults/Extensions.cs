@@ -1,0 +1,120 @@
+using Grpc.Net.Client.Configuration;
+using Grpc.Net.ClientFactory;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using RdsPlatform.ServiceDefaults;
+using RdsPlatform.ServiceDefaults.Clock;
+using RdsPlatform.ServiceDefaults.Grpc;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>What every RdsPlatform service has: telemetry, health, discovery, the cache, the shared clock and gRPC plumbing.</summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Meter and activity-source prefix of every RdsPlatform business metric and span.</summary>
+    public const string TelemetryPrefix = "RdsPlatform";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureOpenTelemetry();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
+
+        builder.AddRdsCache();
+        builder.AddSharedClock();
+
+        builder.Services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ServerErrorInterceptor>();
+            options.MaxReceiveMessageSize = RpcLimits.MaxReceiveMessageBytes;
+            options.EnableDetailedErrors = false;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+
+        return builder;
+    }
+
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter($"{TelemetryPrefix}.*"))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource($"{TelemetryPrefix}.*")
+                .AddAspNetCoreInstrumentation(options =>
+                    // Health probes and reflection would drown the traces that matter.
+                    options.Filter = context =>
+                        !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
+                        && !context.Request.Path.StartsWithSegments("/grpc.reflection"))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation(options =>
+                    // The gRPC client instrumentation already records these calls.
+                    options.FilterHttpRequestMessage = request =>
+                        request.Content?.Headers.ContentType?.MediaType != "application/grpc")
+                .AddRedisInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers a typed client for another RdsPlatform service: discovered by name, with a default deadline
+    /// on every call and retries of Unavailable only.
+    /// </summary>
+    public static IHttpClientBuilder AddRdsGrpcClient<TClient>(this IServiceCollection services, string address, TimeSpan? defaultDeadline = null)
+        where TClient : class
+    {
+        services.AddSingleton(new DefaultDeadlineInterceptor(defaultDeadline ?? RpcLimits.DefaultServiceCallDeadline));
+        return services.AddGrpcClient<TClient>(options => options.Address = new Uri(address))
+            .AddInterceptor<DefaultDeadlineInterceptor>(InterceptorScope.Client)
+            .ConfigureChannel(channel =>
+            {
+                channel.MaxReceiveMessageSize = RpcLimits.MaxReceiveMessageBytes;
+                channel.ServiceConfig = new ServiceConfig { MethodConfigs = { RetryUnavailable } };
+            });
+    }
+
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapGrpcService<ClockService>();
+        return app;
+    }
+
+    private static readonly MethodConfig RetryUnavailable = new()
+    {
+        Names = { MethodName.Default },
+        RetryPolicy = new RetryPolicy
+        {
+            MaxAttempts = 3,
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            MaxBackoff = TimeSpan.FromMilliseconds(500),
+            BackoffMultiplier = 2,
+            RetryableStatusCodes = { global::Grpc.Core.StatusCode.Unavailable },
+        },
+    };
+}

@@ -1,0 +1,55 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+
+namespace RdsPlatform.ServiceDefaults.Grpc;
+
+/// <summary>
+/// Last line of defence: an exception that is not an <see cref="RpcException"/> is a bug. It is logged with
+/// the method, and the caller gets Internal with a sentence and no stack trace. A call the caller cancelled
+/// ends as Cancelled, not as an error.
+/// </summary>
+public sealed partial class ServerErrorInterceptor(ILogger<ServerErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Translate(ex, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            throw Translate(ex, context);
+        }
+    }
+
+    private RpcException Translate(Exception ex, ServerCallContext context)
+    {
+        if (ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested)
+        {
+            return new RpcException(new Status(StatusCode.Cancelled, "The call was cancelled or its deadline passed."));
+        }
+
+        LogUnhandled(ex, context.Method);
+        return new RpcException(new Status(StatusCode.Internal,
+            $"The server failed while handling {context.Method}. This is a bug; the server log has the details."));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in {Method}")]
+    private partial void LogUnhandled(Exception exception, string method);
+}
