@@ -3,6 +3,7 @@ using RdsPlatform.SessionHost.Grpc;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddSessionHostGateway();
 
 var app = builder.Build();
 

@@ -1,4 +1,154 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.SessionHost.Connections;
+using RdsPlatform.SessionHost.Diagnostics;
+using RdsPlatform.SessionHost.Hosts;
+
 namespace RdsPlatform.SessionHost.Grpc;
 
-/// <summary><c>rds.sessionhost.v1.SessionHostGateway</c>. Its RPCs answer Unimplemented until the Gateway issue lands.</summary>
-public sealed class SessionHostGatewayService : Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayBase;
+/// <summary><c>rds.sessionhost.v1.SessionHostGateway</c>: validates requests, calls the gateway, maps the outcomes.</summary>
+public sealed class SessionHostGatewayService(
+    SessionHostStore hosts,
+    ConnectionGateway gateway,
+    Diagnoser diagnoser,
+    GatewayCache cache,
+    TimeProvider time) : Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayBase
+{
+    public override Task<ConfigureSessionHostResponse> ConfigureSessionHost(ConfigureSessionHostRequest request, ServerCallContext context)
+    {
+        var problems = RequestValidation.Configure(request);
+        if (problems.Count > 0)
+        {
+            throw RpcProblems.InvalidArgument("The session host settings were not saved.", problems);
+        }
+
+        var saved = hosts.Save(new SessionHostConfiguration(
+            request.HostId,
+            ContractMapping.ToCore(request.Version)!.Value,
+            ContractMapping.ToCore(request.LicensingMode)!.Value,
+            [.. request.LicenseServers],
+            request.PreventLicenseUpgrade));
+        cache.Publish(GatewayCache.HostsChangedChannel, saved.HostId);
+        return Task.FromResult(new ConfigureSessionHostResponse { Host = MapToSessionHost(saved, time.GetUtcNow()) });
+    }
+
+    public override Task<GetSessionHostResponse> GetSessionHost(GetSessionHostRequest request, ServerCallContext context) =>
+        Task.FromResult(new GetSessionHostResponse { Host = MapToSessionHost(FindHost(request.HostId), time.GetUtcNow()) });
+
+    public override Task<GetGracePeriodResponse> GetGracePeriod(GetGracePeriodRequest request, ServerCallContext context)
+    {
+        var host = FindHost(request.HostId);
+        var now = time.GetUtcNow();
+        return Task.FromResult(new GetGracePeriodResponse
+        {
+            StartedAt = Timestamp.FromDateTimeOffset(host.GraceStartedAt),
+            EndsAt = Timestamp.FromDateTimeOffset(GracePeriod.EndsAt(host.GraceStartedAt)),
+            DaysLeft = GracePeriod.DaysLeft(host.GraceStartedAt, now),
+            InGrace = GracePeriod.IsActive(host.GraceStartedAt, now),
+        });
+    }
+
+    public override async Task<ConnectResponse> Connect(ConnectRequest request, ServerCallContext context)
+    {
+        var problems = RequestValidation.Connect(request, hosts.Find(request.HostId)?.Mode);
+        if (problems.Count > 0)
+        {
+            throw RpcProblems.InvalidArgument("The connection request is invalid.", problems);
+        }
+
+        var attempt = new ConnectAttempt(
+            request.HostId,
+            request.Device?.HardwareId ?? "",
+            request.Device?.ComputerName ?? "",
+            request.User?.Domain ?? "",
+            request.User?.Name ?? "",
+            request.PresentedCertificate?.Data.Memory ?? ReadOnlyMemory<byte>.Empty);
+        var outcome = await gateway.ConnectAsync(attempt, context.CancellationToken) ?? throw HostNotFound(request.HostId);
+        return MapToConnectResponse(outcome);
+    }
+
+    public override async Task<SignInResponse> SignIn(SignInRequest request, ServerCallContext context)
+    {
+        var problems = RequestValidation.SessionId(request.SessionId);
+        if (problems.Count > 0)
+        {
+            throw RpcProblems.InvalidArgument("The sign-in request is invalid.", problems);
+        }
+
+        var outcome = await gateway.SignInAsync(request.SessionId, context.CancellationToken) ?? throw SessionNotFound(request.SessionId);
+        return new SignInResponse
+        {
+            Reason = ContractMapping.ToWire(outcome.Reason),
+            Message = outcome.Message,
+            CertificateDetails = outcome.Certificate is null ? null : ContractMapping.ToWire(outcome.Certificate),
+        };
+    }
+
+    public override async Task<DisconnectResponse> Disconnect(DisconnectRequest request, ServerCallContext context)
+    {
+        var problems = RequestValidation.SessionId(request.SessionId);
+        if (problems.Count > 0)
+        {
+            throw RpcProblems.InvalidArgument("The disconnect request is invalid.", problems);
+        }
+
+        return await gateway.DisconnectAsync(request.SessionId, context.CancellationToken)
+            ? new DisconnectResponse()
+            : throw SessionNotFound(request.SessionId);
+    }
+
+    public override async Task<DiagnoseResponse> Diagnose(DiagnoseRequest request, ServerCallContext context)
+    {
+        var host = FindHost(request.HostId);
+        var findings = await diagnoser.DiagnoseAsync(host, context.CancellationToken);
+        return new DiagnoseResponse { HostId = host.HostId, Findings = { findings }, Overall = Diagnoser.Overall(findings) };
+    }
+
+    private SessionHostSettings FindHost(string hostId)
+    {
+        var problems = RequestValidation.HostId(hostId);
+        if (problems.Count > 0)
+        {
+            throw RpcProblems.InvalidArgument("The session host id is invalid.", problems);
+        }
+
+        return hosts.Find(hostId) ?? throw HostNotFound(hostId);
+    }
+
+    private static RpcException HostNotFound(string hostId) =>
+        RpcProblems.NotFound($"The session host {hostId} is not registered; call ConfigureSessionHost to register it first.");
+
+    private static RpcException SessionNotFound(string sessionId) =>
+        RpcProblems.NotFound($"No session {sessionId} is known (it ended or expired); call Connect to start a new session.");
+
+    private static Contracts.SessionHost.V1.SessionHost MapToSessionHost(SessionHostSettings host, DateTimeOffset now) => new()
+    {
+        HostId = host.HostId,
+        Version = ContractMapping.ToWire(host.Version),
+        LicensingMode = ContractMapping.ToWire(host.Mode),
+        LicenseServers = { host.LicenseServers },
+        PreventLicenseUpgrade = host.PreventUpgrade,
+        GracePeriodStartedAt = Timestamp.FromDateTimeOffset(host.GraceStartedAt),
+        GracePeriodEndsAt = Timestamp.FromDateTimeOffset(GracePeriod.EndsAt(host.GraceStartedAt)),
+        GraceDaysLeft = GracePeriod.DaysLeft(host.GraceStartedAt, now),
+        ConfiguredAt = Timestamp.FromDateTimeOffset(host.ConfiguredAt),
+    };
+
+    private static ConnectResponse MapToConnectResponse(ConnectOutcome outcome)
+    {
+        var decision = outcome.Decision;
+        return new ConnectResponse
+        {
+            Admitted = decision.Admitted,
+            Reason = ContractMapping.ToWire(decision.Reason),
+            Message = decision.Message,
+            Certificate = outcome.CertificateToKeep is null ? null : ContractMapping.ToWireCertificate(outcome.CertificateToKeep),
+            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToWire(decision.Certificate),
+            SessionId = outcome.SessionId ?? "",
+            GraceDaysLeft = decision.GraceDaysLeft,
+        };
+    }
+}

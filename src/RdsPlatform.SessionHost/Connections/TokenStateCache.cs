@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using RdsPlatform.Licensing;
+using StackExchange.Redis;
+
+namespace RdsPlatform.SessionHost.Connections;
+
+/// <summary>The last certificate known for a device or user: its signed bytes and what they say (signature already verified).</summary>
+public sealed record TokenState(byte[] Bytes, CalCertificate Certificate);
+
+/// <summary>
+/// Per-device and per-user token state. In process first (a presented certificate equal to the known bytes needs no
+/// signature check), then the shared cache (a client that lost its certificate, or a replica that never saw it).
+/// </summary>
+public sealed class TokenStateCache(GatewayCache cache, IOptions<GatewayOptions> options)
+{
+    private readonly ConcurrentDictionary<TokenKey, TokenState> _tokens = new();
+
+    public bool TryGet(CalType type, string subject, out TokenState state) => _tokens.TryGetValue(new TokenKey(type, subject), out state!);
+
+    public void Remember(TokenState state)
+    {
+        var certificate = state.Certificate;
+        var key = new TokenKey(certificate.Type, certificate.Subject);
+        if (_tokens.TryGetValue(key, out var known) && ReferenceEquals(known.Bytes, state.Bytes))
+        {
+            return;
+        }
+
+        if (_tokens.Count >= options.Value.TokenCacheCapacity)
+        {
+            // A miss costs one signature check, so a full clear is cheaper than LRU bookkeeping.
+            _tokens.Clear();
+        }
+
+        _tokens[key] = state;
+        cache.Send(db => db.StringSet(SharedKey(certificate.Type, certificate.Subject), state.Bytes, options.Value.SessionLifetime, flags: CommandFlags.FireAndForget));
+    }
+
+    /// <summary>The certificate bytes another replica (or this one before a restart) last handed to the subject; null when unknown or the cache is down.</summary>
+    public async Task<byte[]?> FindSharedAsync(CalType type, string subject, CancellationToken cancellationToken)
+    {
+        var value = await cache.TryAsync(db => db.StringGetAsync(SharedKey(type, subject)), RedisValue.Null, cancellationToken);
+        return value.IsNullOrEmpty ? null : (byte[]?)value;
+    }
+
+    private static RedisKey SharedKey(CalType type, string subject) =>
+        $"{GatewayCache.KeyPrefix}token:{(type == CalType.PerUser ? "user" : "device")}:{subject.ToUpperInvariant()}";
+
+    private readonly record struct TokenKey(CalType Type, string Subject)
+    {
+        public bool Equals(TokenKey other) => Type == other.Type && string.Equals(Subject, other.Subject, StringComparison.OrdinalIgnoreCase);
+
+        public override int GetHashCode() => HashCode.Combine(Type, StringComparer.OrdinalIgnoreCase.GetHashCode(Subject));
+    }
+}

@@ -1,0 +1,38 @@
+using RdsPlatform.SessionHost;
+using RdsPlatform.SessionHost.Connections;
+using RdsPlatform.SessionHost.Diagnostics;
+using RdsPlatform.SessionHost.Hosts;
+using RdsPlatform.SessionHost.LicenseServers;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class SessionHostGatewayExtensions
+{
+    /// <summary>The gateway's parts: its SQLite file, the license server registry, caches, sessions, the revocation feed and metrics.</summary>
+    public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
+
+        var dataDirectory = builder.Configuration["Storage:DataDirectory"];
+        dataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath);
+        builder.Services.AddSingleton(_ => new GatewayDatabase(dataDirectory));
+        builder.Services.AddSingleton<SessionHostStore>();
+        builder.Services.AddSingleton<LicenseServerKeyStore>();
+
+        builder.Services.AddHttpClient(DiscoveringChannelFactory.HandlerName);
+        builder.Services.AddSingleton<ILicenseServerChannelFactory, DiscoveringChannelFactory>();
+        builder.Services.AddSingleton<LicenseServerDirectory>();
+        builder.Services.AddSingleton<LicenseServerRegistry>();
+
+        builder.Services.AddSingleton<GatewayCache>();
+        builder.Services.AddSingleton<RevocationList>();
+        builder.Services.AddSingleton<TokenStateCache>();
+        builder.Services.AddSingleton<SessionRegistry>();
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<ConnectionGateway>();
+        builder.Services.AddSingleton<Diagnoser>();
+        builder.Services.AddSingleton<RevocationFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
+        return builder;
+    }
+}

@@ -1,0 +1,28 @@
+namespace RdsPlatform.SessionHost;
+
+/// <summary>Configuration section <c>Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Deadline of every unary call to a license server.</summary>
+    public TimeSpan LicenseServerTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>After a license server failed to answer, it is skipped this long so that connections do not each wait for its deadline.</summary>
+    public TimeSpan LicenseServerRetryAfter { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often each license server's identity and public key are re-read.</summary>
+    public TimeSpan ServerInfoRefresh { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the audit trail of each license server is tailed for revocations.</summary>
+    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a session stays known for SignIn and Disconnect.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Most device and user token states kept in process.</summary>
+    public int TokenCacheCapacity { get; set; } = 100_000;
+
+    /// <summary>Timeout of one cache (Redis protocol) call; the gateway decides without the cache when it is slow or down.</summary>
+    public TimeSpan CacheTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+}

@@ -1,0 +1,125 @@
+using System.Text.RegularExpressions;
+using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.ServiceDefaults.Grpc;
+
+namespace RdsPlatform.SessionHost.Grpc;
+
+/// <summary>Input limits of the gateway's requests; every refusal names the field and says what is allowed.</summary>
+internal static partial class RequestValidation
+{
+    public const int MaxLicenseServers = 8;
+    public const int MaxNameLength = 256;
+    public const int MaxCertificateBytes = 4096;
+
+    public static List<FieldProblem> HostId(string hostId, List<FieldProblem>? problems = null)
+    {
+        problems ??= [];
+        if (!HostIdPattern().IsMatch(hostId))
+        {
+            problems.Add(new("host_id", "Give the session host id as 1 to 64 letters, digits, '.', '-' or '_'."));
+        }
+
+        return problems;
+    }
+
+    public static List<FieldProblem> Configure(ConfigureSessionHostRequest request)
+    {
+        var problems = HostId(request.HostId);
+        if (ContractMapping.ToCore(request.Version) is null)
+        {
+            problems.Add(new("version", "Specify the session host's Windows Server version: PRODUCT_VERSION_2016, _2019, _2022 or _2025."));
+        }
+
+        if (ContractMapping.ToCore(request.LicensingMode) is null)
+        {
+            problems.Add(new("licensing_mode", "Specify the licensing mode: LICENSING_MODE_PER_DEVICE, LICENSING_MODE_PER_USER or LICENSING_MODE_NOT_CONFIGURED."));
+        }
+
+        if (request.LicenseServers.Count > MaxLicenseServers)
+        {
+            problems.Add(new("license_servers", $"Specify at most {MaxLicenseServers} license servers."));
+        }
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < request.LicenseServers.Count && i < MaxLicenseServers; i++)
+        {
+            var entry = request.LicenseServers[i];
+            if (!IsLicenseServer(entry))
+            {
+                problems.Add(new($"license_servers[{i}]",
+                    "Give a license server as a name (letters, digits, '.', '-', up to 253 characters, for example license-server) or an absolute http:// or https:// address."));
+            }
+            else if (!seen.Add(entry))
+            {
+                problems.Add(new($"license_servers[{i}]", $"The license server {entry} is listed twice; list each once."));
+            }
+        }
+
+        return problems;
+    }
+
+    public static List<FieldProblem> Connect(ConnectRequest request, Licensing.LicensingMode? mode)
+    {
+        var problems = HostId(request.HostId);
+        var hardwareId = request.Device?.HardwareId ?? "";
+        var userName = request.User?.Name ?? "";
+        if (hardwareId.Length > MaxNameLength || (mode == Licensing.LicensingMode.PerDevice && string.IsNullOrWhiteSpace(hardwareId)))
+        {
+            problems.Add(new("device.hardware_id", $"Give the client device's hardware id (1 to {MaxNameLength} characters)."));
+        }
+
+        if ((request.Device?.ComputerName.Length ?? 0) > MaxNameLength)
+        {
+            problems.Add(new("device.computer_name", $"Give the computer name in at most {MaxNameLength} characters."));
+        }
+
+        if ((request.User?.Domain.Length ?? 0) > MaxNameLength || (request.User?.Domain.Contains('\\') ?? false))
+        {
+            problems.Add(new("user.domain", $"Give the user's domain without '\\' in at most {MaxNameLength} characters (empty for a workgroup account)."));
+        }
+
+        if (userName.Length > MaxNameLength || userName.Contains('\\') || (mode == Licensing.LicensingMode.PerUser && string.IsNullOrWhiteSpace(userName)))
+        {
+            problems.Add(new("user.name", $"Give the user's account name without '\\' (1 to {MaxNameLength} characters)."));
+        }
+
+        if ((request.PresentedCertificate?.Data.Length ?? 0) > MaxCertificateBytes)
+        {
+            problems.Add(new("presented_certificate.data", $"A CAL certificate is at most {MaxCertificateBytes} bytes; present the bytes the gateway returned, unchanged."));
+        }
+
+        return problems;
+    }
+
+    public static List<FieldProblem> SessionId(string sessionId)
+    {
+        List<FieldProblem> problems = [];
+        if (!SessionIdPattern().IsMatch(sessionId))
+        {
+            problems.Add(new("session_id", "Give the session id that Connect returned (32 hexadecimal characters)."));
+        }
+
+        return problems;
+    }
+
+    private static bool IsLicenseServer(string entry)
+    {
+        if (entry.Contains("://", StringComparison.Ordinal))
+        {
+            return entry.Length <= 2048 && Uri.TryCreate(entry, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment) && string.IsNullOrEmpty(uri.UserInfo);
+        }
+
+        return ServerNamePattern().IsMatch(entry);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex HostIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$")]
+    private static partial Regex ServerNamePattern();
+
+    [GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial Regex SessionIdPattern();
+}

@@ -1,0 +1,77 @@
+using Grpc.Net.Client;
+using RdsPlatform.Licensing;
+using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
+
+namespace RdsPlatform.SessionHost.LicenseServers;
+
+/// <summary>One license server address: its channel and client (reused by every call), its identity and verifier, and whether it is answering.</summary>
+public sealed class LicenseServerConnection : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private volatile KeyState? _keys;
+    private long _skipUntil;
+    private long _refreshedAt = long.MinValue;
+
+    public LicenseServerConnection(string address, GrpcChannel channel)
+    {
+        Address = address;
+        _channel = channel;
+        Client = new LicenseServerClient(channel);
+    }
+
+    public string Address { get; }
+
+    public LicenseServerClient Client { get; }
+
+    public LicenseServerIdentity? Identity => _keys?.Identity;
+
+    /// <summary>Verifies this server's certificates (signature cache inside); null until its public key is known.</summary>
+    public CertificateVerifier? Verifier => _keys?.Verifier;
+
+    /// <summary>True while the server is skipped after a failure (operational time, not licensing time).</summary>
+    public bool IsSkipped => Environment.TickCount64 < Interlocked.Read(ref _skipUntil);
+
+    public bool IsAnswering { get; private set; } = true;
+
+    public bool IdentityIsStale(TimeSpan refresh) => _keys is null || Environment.TickCount64 - Interlocked.Read(ref _refreshedAt) > refresh.TotalMilliseconds;
+
+    public void MarkDown(TimeSpan retryAfter)
+    {
+        IsAnswering = false;
+        Interlocked.Exchange(ref _skipUntil, Environment.TickCount64 + (long)retryAfter.TotalMilliseconds);
+    }
+
+    public void MarkUp()
+    {
+        IsAnswering = true;
+        Interlocked.Exchange(ref _skipUntil, 0);
+    }
+
+    /// <summary>Takes the server's identity; a new public key replaces the verifier (and its cache).</summary>
+    /// <param name="refreshed">False when the identity only comes from the gateway's file, so it is re-read as soon as the server answers.</param>
+    public void Adopt(LicenseServerIdentity identity, bool refreshed)
+    {
+        var current = _keys;
+        if (current is null || !current.Identity.PublicKey.AsSpan().SequenceEqual(identity.PublicKey))
+        {
+            _keys = new KeyState(identity, new CertificateVerifier(identity.PublicKey));
+        }
+        else
+        {
+            _keys = current with { Identity = identity };
+        }
+
+        if (refreshed)
+        {
+            Interlocked.Exchange(ref _refreshedAt, Environment.TickCount64);
+        }
+    }
+
+    public void Dispose()
+    {
+        _keys?.Verifier.Dispose();
+        _channel.Dispose();
+    }
+
+    private sealed record KeyState(LicenseServerIdentity Identity, CertificateVerifier Verifier);
+}
