@@ -1,8 +1,10 @@
+using RdsPlatform.Reporting;
 using RdsPlatform.Reporting.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddReporting();
 
 var app = builder.Build();
 

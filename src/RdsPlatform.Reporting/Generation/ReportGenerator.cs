@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.Contracts.Reporting.V1;
+using RdsPlatform.Reporting.Storage;
+
+namespace RdsPlatform.Reporting.Generation;
+
+/// <summary>The outcome of a generation: the stored report, or why the license server could not be read.</summary>
+public sealed record GenerationResult(Report? Report, string? LicenseServerProblem)
+{
+    public static GenerationResult Stored(Report report) => new(report, null);
+
+    public static GenerationResult LicenseServerUnreadable(string problem) => new(null, problem);
+}
+
+/// <summary>
+/// Builds report snapshots from the license server's streams, writing entries to the store as they arrive
+/// (never the whole list in memory). The report row is written last, so a failed generation stores nothing.
+/// </summary>
+public sealed partial class ReportGenerator(
+    LicenseServerReader reader,
+    ReportStore store,
+    TimeProvider clock,
+    ReportingMetrics metrics,
+    IOptions<ReportingOptions> options,
+    ILogger<ReportGenerator> logger)
+{
+    public const string NotTracking = "Not Tracking";
+    public const string NoDomain = "(no domain)";
+
+    public async Task<GenerationResult> GenerateAsync(ReportKind kind, string domain, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var generatedAt = clock.GetUtcNow();
+        var reportId = Guid.CreateVersion7(generatedAt).ToString();
+        try
+        {
+            var server = await reader.GetServerAsync(cancellationToken);
+            await using var writer = store.BeginReport(reportId, options.Value.InsertBatchSize);
+            var totals = kind switch
+            {
+                ReportKind.PerUser => await WritePerUserAsync(writer, server, domain, cancellationToken),
+                ReportKind.PerDevice => await WritePerDeviceAsync(writer, server, domain, cancellationToken),
+                ReportKind.Summary => await WriteSummaryAsync(writer, server, domain, cancellationToken),
+                _ => await WriteFailedPerUserAsync(writer, domain, cancellationToken),
+            };
+
+            var report = new Report
+            {
+                ReportId = reportId,
+                Kind = kind,
+                Domain = domain,
+                GeneratedAt = Timestamp.FromDateTimeOffset(generatedAt),
+                EntryCount = writer.Count,
+                Totals = { totals },
+            };
+            writer.Complete(report);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            metrics.RecordGenerated(kind, elapsed);
+            LogGenerated(reportId, kind, domain, writer.Count, elapsed.TotalMilliseconds);
+            return GenerationResult.Stored(report);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogLicenseServerFailed(ex, kind, ex.StatusCode);
+            return GenerationResult.LicenseServerUnreadable(LicenseServerReader.Describe(ex, "so no report was stored"));
+        }
+    }
+
+    private async Task<Dictionary<string, long>> WritePerUserAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    {
+        var totals = NewTotals("users", "active", "overused", "temporary", "not_tracking");
+        var workgroup = server.Scope == ServerScope.Workgroup;
+        var request = new ListIssuedLicensesRequest { CalType = CalType.PerUser, UserDomain = domain };
+        await foreach (var license in reader.StreamLicensesAsync(request, cancellationToken))
+        {
+            var (userDomain, userName) = UserOf(license);
+            if (!InDomain(userDomain, domain))
+            {
+                continue;
+            }
+
+            // R12: Per User CALs are tracked only in a domain.
+            var tracking = workgroup || userDomain.Length == 0 ? NotTracking : string.Empty;
+            writer.Add(new ReportEntry
+            {
+                PerUser = new PerUserEntry
+                {
+                    UserDomain = userDomain,
+                    UserName = userName,
+                    ExpiresAt = license.ExpiresAt,
+                    CalType = license.CalType,
+                    ProductVersion = license.ProductVersion,
+                    Status = license.Status,
+                    Tracking = tracking,
+                },
+            });
+            totals["users"]++;
+            Count(totals, license.Status switch
+            {
+                CalStatus.Active => "active",
+                CalStatus.Overused => "overused",
+                CalStatus.Temporary => "temporary",
+                _ => null,
+            });
+            Count(totals, tracking.Length > 0 ? "not_tracking" : null);
+        }
+
+        await WriteNotTrackedUsersAsync(writer, totals, domain, cancellationToken);
+        return totals;
+    }
+
+    /// <summary>
+    /// R12: users outside a domain get no CAL, only an audit entry; each such user is listed once as Not Tracking.
+    /// The set of names seen is the one thing held in memory, and it grows with untracked users, not with CALs.
+    /// </summary>
+    private async Task WriteNotTrackedUsersAsync(ReportWriter writer, Dictionary<string, long> totals, string domain, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } };
+        await foreach (var audit in reader.StreamAuditAsync(request, cancellationToken))
+        {
+            if (audit.Reason != ReasonCode.PerUserNotTracked || audit.CalType != CalType.PerUser || !seen.Add(audit.Subject))
+            {
+                continue;
+            }
+
+            var (userDomain, userName) = SplitSubject(audit.Subject);
+            if (!InDomain(userDomain, domain))
+            {
+                continue;
+            }
+
+            writer.Add(new ReportEntry
+            {
+                PerUser = new PerUserEntry
+                {
+                    UserDomain = userDomain,
+                    UserName = userName,
+                    CalType = CalType.PerUser,
+                    ProductVersion = audit.ProductVersion,
+                    Tracking = NotTracking,
+                },
+            });
+            totals["users"]++;
+            totals["not_tracking"]++;
+        }
+    }
+
+    private async Task<Dictionary<string, long>> WritePerDeviceAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    {
+        var totals = NewTotals("devices", "permanent", "temporary", "revoked", "expired");
+
+        // Devices carry no domain of their own: they belong to the domain of the license server that licensed them.
+        if (!InDomain(server.Domain, domain))
+        {
+            return totals;
+        }
+
+        await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest { CalType = CalType.PerDevice }, cancellationToken))
+        {
+            writer.Add(new ReportEntry
+            {
+                PerDevice = new PerDeviceEntry
+                {
+                    HardwareId = license.Subject,
+                    ComputerName = license.ComputerName,
+                    Status = license.Status,
+                    IssuedAt = license.IssuedAt,
+                    ExpiresAt = license.ExpiresAt,
+                    ProductVersion = license.ProductVersion,
+                    KeyPackId = license.KeyPackId,
+                },
+            });
+            totals["devices"]++;
+            Count(totals, license.Status switch
+            {
+                CalStatus.Permanent => "permanent",
+                CalStatus.Temporary => "temporary",
+                CalStatus.Revoked => "revoked",
+                CalStatus.Expired => "expired",
+                _ => null,
+            });
+        }
+
+        return totals;
+    }
+
+    private async Task<Dictionary<string, long>> WriteSummaryAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    {
+        var aggregator = new SummaryAggregator();
+        aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
+        var devicesInScope = InDomain(server.Domain, domain);
+        await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest(), cancellationToken))
+        {
+            var inScope = license.CalType == CalType.PerUser ? InDomain(UserOf(license).Domain, domain) : devicesInScope;
+            if (inScope)
+            {
+                aggregator.AddLicense(license);
+            }
+        }
+
+        var totals = NewTotals("installed", "issued", "available", "overused", "temporary");
+        foreach (var pool in aggregator.Build(server.Scope))
+        {
+            writer.Add(new ReportEntry { Summary = pool });
+            totals["installed"] += pool.Installed;
+            totals["issued"] += pool.Issued;
+            totals["available"] += pool.Available;
+            totals["overused"] += pool.Overused;
+            totals["temporary"] += pool.Temporary;
+        }
+
+        return totals;
+    }
+
+    private async Task<Dictionary<string, long>> WriteFailedPerUserAsync(ReportWriter writer, string domain, CancellationToken cancellationToken)
+    {
+        var totals = NewTotals("failed");
+        var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed, AuditEventType.LicenseOverused } };
+        await foreach (var audit in reader.StreamAuditAsync(request, cancellationToken))
+        {
+            if (audit.CalType != CalType.PerUser)
+            {
+                continue;
+            }
+
+            var (userDomain, userName) = SplitSubject(audit.Subject);
+            if (!InDomain(userDomain, domain))
+            {
+                continue;
+            }
+
+            writer.Add(new ReportEntry
+            {
+                FailedPerUser = new FailedPerUserEntry
+                {
+                    UserDomain = userDomain,
+                    UserName = userName,
+                    TriedAt = audit.OccurredAt,
+                    CalType = audit.CalType,
+                    ProductVersion = audit.ProductVersion,
+                    Reason = audit.Reason,
+                    Detail = audit.Detail,
+                    SessionHostId = audit.SessionHostId,
+                },
+            });
+            totals["failed"]++;
+            Count(totals, "domain:" + (userDomain.Length == 0 ? NoDomain : userDomain.ToUpperInvariant()));
+        }
+
+        return totals;
+    }
+
+    private static (string Domain, string Name) UserOf(IssuedLicense license) =>
+        license.UserName.Length > 0 ? (license.UserDomain, license.UserName) : SplitSubject(license.Subject);
+
+    /// <summary>DOMAIN\user, or a bare user name outside a domain.</summary>
+    internal static (string Domain, string Name) SplitSubject(string subject)
+    {
+        var slash = subject.IndexOf('\\', StringComparison.Ordinal);
+        return slash < 0 ? (string.Empty, subject) : (subject[..slash], subject[(slash + 1)..]);
+    }
+
+    private static bool InDomain(string candidate, string scope) =>
+        scope.Length == 0 || string.Equals(candidate, scope, StringComparison.OrdinalIgnoreCase);
+
+    private static Dictionary<string, long> NewTotals(params string[] keys) => keys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
+
+    private static void Count(Dictionary<string, long> totals, string? key)
+    {
+        if (key is not null)
+        {
+            totals[key] = totals.GetValueOrDefault(key) + 1;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generated report {ReportId} ({Kind}, domain '{Domain}') with {EntryCount} entries in {ElapsedMs} ms")]
+    private partial void LogGenerated(string reportId, ReportKind kind, string domain, long entryCount, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Report {Kind} not generated: the license server answered {StatusCode}")]
+    private partial void LogLicenseServerFailed(Exception exception, ReportKind kind, StatusCode statusCode);
+}

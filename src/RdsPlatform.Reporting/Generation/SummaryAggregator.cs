@@ -1,0 +1,88 @@
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.Contracts.Reporting.V1;
+using RdsPlatform.Licensing;
+using CalType = RdsPlatform.Contracts.Common.V1.CalType;
+using ProductVersion = RdsPlatform.Contracts.Common.V1.ProductVersion;
+using ServerScope = RdsPlatform.Contracts.Common.V1.ServerScope;
+using CalStatus = RdsPlatform.Contracts.Common.V1.CalStatus;
+
+namespace RdsPlatform.Reporting.Generation;
+
+/// <summary>
+/// Installed-vs-issued figures per version and CAL type. Seats (installed, issued, available) come from the license
+/// server's key packs; OverUsed and temporary CALs are counted one at a time while their stream goes by, so memory
+/// holds one counter per pool, never the CALs.
+/// </summary>
+public sealed class SummaryAggregator
+{
+    private readonly SortedDictionary<(ProductVersion Version, CalType Type), SummaryEntry> _pools = new();
+
+    public void AddKeyPacks(IEnumerable<KeyPack> packs)
+    {
+        foreach (var pack in packs)
+        {
+            var pool = Pool(pack.ProductVersion, pack.CalType);
+            pool.Installed += pack.Total;
+            pool.Issued += pack.Issued;
+            pool.Available += pack.Available;
+        }
+    }
+
+    public void AddLicense(IssuedLicense license)
+    {
+        switch (license.Status)
+        {
+            case CalStatus.Overused:
+                Pool(license.ProductVersion, license.CalType).Overused++;
+                break;
+            case CalStatus.Temporary:
+                Pool(license.ProductVersion, license.CalType).Temporary++;
+                break;
+        }
+    }
+
+    /// <summary>The pools in version then CAL type order, each with its R17 availability.</summary>
+    public IReadOnlyList<SummaryEntry> Build(ServerScope scope)
+    {
+        var entries = new List<SummaryEntry>(_pools.Count);
+        foreach (var ((_, type), pool) in _pools)
+        {
+            if (type == CalType.Unspecified)
+            {
+                continue;
+            }
+
+            pool.Availability = MapToContract(PoolAvailabilityRules.Classify(MapToCore(type), MapToCore(scope), pool.Installed, pool.Available));
+            entries.Add(pool);
+        }
+
+        return entries;
+    }
+
+    private SummaryEntry Pool(ProductVersion version, CalType type)
+    {
+        if (!_pools.TryGetValue((version, type), out var pool))
+        {
+            pool = new SummaryEntry { ProductVersion = version, CalType = type };
+            _pools.Add((version, type), pool);
+        }
+
+        return pool;
+    }
+
+    private static Licensing.CalType MapToCore(CalType type) =>
+        type == CalType.PerUser ? Licensing.CalType.PerUser : Licensing.CalType.PerDevice;
+
+    // A server that does not say its scope is treated as a domain server: tracking is the safe default.
+    private static Licensing.ServerScope MapToCore(ServerScope scope) =>
+        scope == ServerScope.Workgroup ? Licensing.ServerScope.Workgroup : Licensing.ServerScope.Domain;
+
+    private static Availability MapToContract(PoolAvailability availability) => availability switch
+    {
+        PoolAvailability.Available => Availability.Available,
+        PoolAvailability.Limited => Availability.Limited,
+        PoolAvailability.NotTracking => Availability.NotTracking,
+        _ => Availability.None,
+    };
+}
