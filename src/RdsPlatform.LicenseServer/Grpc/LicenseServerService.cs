@@ -1,4 +1,287 @@
+using Grpc.Core;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.LicenseServer.Application;
+using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Grpc;
+using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
+using Contract = RdsPlatform.Contracts;
+using FieldViolation = RdsPlatform.Licensing.FieldViolation;
+using AuditEventType = RdsPlatform.LicenseServer.Storage.AuditEventType;
+
 namespace RdsPlatform.LicenseServer.Grpc;
 
-/// <summary><c>rds.licensing.v1.LicenseServer</c>. Its RPCs answer Unimplemented until the License server issue lands.</summary>
-public sealed class LicenseServerService : Contracts.Licensing.V1.LicenseServer.LicenseServerBase;
+/// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests, calls the application, maps answers; refusals become status codes in <see cref="Throw"/>.</summary>
+public sealed class LicenseServerService(LicenseServerApplication app) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
+{
+    /// <summary>Longest accepted identifier or name in a request.</summary>
+    public const int MaxTextLength = 256;
+
+    public override async Task<GetServerInfoResponse> GetServerInfo(GetServerInfoRequest request, ServerCallContext context) =>
+        new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)) };
+
+    public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
+    {
+        var outcome = await app.ActivateAsync(MapToContact(request.Contact), context.CancellationToken);
+        return new() { Server = MapToContract(Value(outcome)) };
+    }
+
+    public override async Task<DeactivateServerResponse> DeactivateServer(DeactivateServerRequest request, ServerCallContext context)
+    {
+        Check(Length([], "reason", request.Reason));
+        var outcome = await app.DeactivateAsync(request.Reason, context.CancellationToken);
+        return new() { Server = MapToContract(Value(outcome)) };
+    }
+
+    public override async Task<ReactivateServerResponse> ReactivateServer(ReactivateServerRequest request, ServerCallContext context)
+    {
+        Check(Length([], "reason", request.Reason));
+        var outcome = await app.ReactivateAsync(request.Reason, MapToContact(request.Contact), context.CancellationToken);
+        return new() { Server = MapToContract(Value(outcome)) };
+    }
+
+    public override async Task<InstallKeyPackResponse> InstallKeyPack(InstallKeyPackRequest request, ServerCallContext context)
+    {
+        var problems = new List<FieldViolation>();
+        Length(problems, "retail_code", request.RetailCode);
+        Length(problems, "open_license_number", request.OpenLicenseNumber);
+        Length(problems, "authorization_number", request.AuthorizationNumber);
+        Length(problems, "agreement_number", request.AgreementNumber);
+        Check(problems, "The key pack cannot be installed.");
+
+        var pack = new KeyPackRequest(
+            (KeyPackProgram)(int)request.Program,
+            MapToCore(request.ProductVersion) ?? default,
+            MapToCore(request.CalType) ?? default,
+            request.Count,
+            request.RetailCode,
+            request.OpenLicenseNumber,
+            request.AuthorizationNumber,
+            request.AgreementType == Contract.Common.V1.AgreementType.Unspecified ? null : (AgreementType)(int)request.AgreementType,
+            request.AgreementNumber);
+        var outcome = await app.InstallKeyPackAsync(pack, context.CancellationToken);
+        return new() { KeyPack = MapToContract(Value(outcome)) };
+    }
+
+    public override async Task<ListKeyPacksResponse> ListKeyPacks(ListKeyPacksRequest request, ServerCallContext context)
+    {
+        var response = new ListKeyPacksResponse();
+        response.KeyPacks.AddRange((await app.ListKeyPacksAsync(context.CancellationToken)).Select(MapToContract));
+        return response;
+    }
+
+    public override async Task<RemoveLicensesResponse> RemoveLicenses(RemoveLicensesRequest request, ServerCallContext context)
+    {
+        var id = KeyPackId(request.KeyPackId);
+        if (request.Count < 1)
+        {
+            Throw(Problem.Invalid("The licenses cannot be removed.", [new("count", "Give how many unissued licenses to remove (at least 1).")]));
+        }
+
+        var outcome = await app.RemoveLicensesAsync(id, request.Count, context.CancellationToken);
+        return new() { KeyPack = MapToContract(Value(outcome)) };
+    }
+
+    public override async Task<UninstallKeyPackResponse> UninstallKeyPack(UninstallKeyPackRequest request, ServerCallContext context)
+    {
+        Value(await app.UninstallKeyPackAsync(KeyPackId(request.KeyPackId), context.CancellationToken));
+        return new();
+    }
+
+    public override async Task<RequestLicenseResponse> RequestLicense(RequestLicenseRequest request, ServerCallContext context)
+    {
+        var answer = Value(await app.RequestLicenseAsync(MapToInput(request), context.CancellationToken));
+        return new()
+        {
+            Reason = MapToContract(answer.Reason),
+            Message = answer.Message,
+            License = MapToContractOrNull(answer.License, app.Now),
+            Certificate = MapToCertificate(answer.Certificate),
+        };
+    }
+
+    public override async Task<MarkLicenseValidatedResponse> MarkLicenseValidated(MarkLicenseValidatedRequest request, ServerCallContext context)
+    {
+        Check(Length([], "session_host_id", request.SessionHostId));
+        var license = Value(await app.MarkValidatedAsync(LicenseId(request.LicenseId), request.SessionHostId, context.CancellationToken));
+        return new() { License = MapToContract(license, app.Now) };
+    }
+
+    public override async Task<RenewLicenseResponse> RenewLicense(RenewLicenseRequest request, ServerCallContext context)
+    {
+        Check(Length([], "session_host_id", request.SessionHostId));
+        var answer = Value(await app.RenewLicenseAsync(LicenseId(request.LicenseId), request.SessionHostId, context.CancellationToken));
+        return new()
+        {
+            Reason = MapToContract(answer.Reason),
+            Message = answer.Message,
+            License = MapToContractOrNull(answer.License, app.Now),
+            Certificate = MapToCertificate(answer.Certificate),
+        };
+    }
+
+    public override async Task<RevokeLicenseResponse> RevokeLicense(RevokeLicenseRequest request, ServerCallContext context)
+    {
+        var answer = Value(await app.RevokeLicenseAsync(LicenseId(request.LicenseId), context.CancellationToken));
+        return new()
+        {
+            License = MapToContract(answer.License, app.Now),
+            RevocableRemaining = answer.RevocableRemaining,
+            NextRevokeAllowedAt = answer.NextRevokeAllowedAt is { } next ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(next) : null,
+        };
+    }
+
+    public override async Task ListIssuedLicenses(ListIssuedLicensesRequest request, IServerStreamWriter<IssuedLicense> responseStream, ServerCallContext context)
+    {
+        var problems = new List<FieldViolation>();
+        Length(problems, "subject", request.Subject);
+        Length(problems, "user_domain", request.UserDomain);
+        Guid? keyPack = null;
+        if (request.KeyPackId.Length > 0)
+        {
+            if (Guid.TryParse(request.KeyPackId, out var parsed))
+            {
+                keyPack = parsed;
+            }
+            else
+            {
+                problems.Add(new("key_pack_id", "Give a key pack id as ListKeyPacks shows it, or leave it empty."));
+            }
+        }
+
+        Check(problems, "The listing filters are invalid.");
+        var now = app.Now;
+        var query = new LicenseQuery(now, MapToCore(request.CalType), MapToCore(request.ProductVersion), MapToCore(request.Status),
+            request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired);
+        await foreach (var license in await app.ListIssuedLicensesAsync(query, context.CancellationToken))
+        {
+            await responseStream.WriteAsync(MapToContract(license, now), context.CancellationToken);
+        }
+    }
+
+    public override async Task GetAuditTrail(GetAuditTrailRequest request, IServerStreamWriter<AuditEvent> responseStream, ServerCallContext context)
+    {
+        var problems = new List<FieldViolation>();
+        if (request.AfterSequence < 0)
+        {
+            problems.Add(new("after_sequence", "Give the last sequence you received, or 0 to start from the beginning."));
+        }
+
+        if (request.Limit < 0)
+        {
+            problems.Add(new("limit", "Give how many events to return at most, or 0 for all."));
+        }
+
+        var types = new HashSet<AuditEventType>();
+        foreach (var type in request.Types_)
+        {
+            if (type == Contract.Licensing.V1.AuditEventType.Unspecified || !System.Enum.IsDefined((AuditEventType)(int)type))
+            {
+                problems.Add(new("types", $"{type} is not an audit event type."));
+            }
+            else
+            {
+                types.Add((AuditEventType)(int)type);
+            }
+        }
+
+        Check(problems, "The audit trail request is invalid.");
+        await foreach (var record in await app.GetAuditTrailAsync(request.AfterSequence, request.Limit, types, context.CancellationToken))
+        {
+            await responseStream.WriteAsync(MapToContract(record), context.CancellationToken);
+        }
+    }
+
+    private static LicenseRequestInput MapToInput(RequestLicenseRequest request)
+    {
+        var problems = new List<FieldViolation>();
+        var version = MapToCore(request.SessionHostVersion);
+        var type = MapToCore(request.CalType);
+        if (version is null)
+        {
+            problems.Add(new("session_host_version", "Give the session host's version: 2016, 2019, 2022 or 2025."));
+        }
+
+        if (type is null)
+        {
+            problems.Add(new("cal_type", "Choose the CAL type: Per Device or Per User."));
+        }
+        else if (type == CalType.PerDevice && string.IsNullOrWhiteSpace(request.HardwareId))
+        {
+            problems.Add(new("hardware_id", "A Per Device license needs the client's hardware id."));
+        }
+        else if (type == CalType.PerUser && string.IsNullOrWhiteSpace(request.UserName))
+        {
+            problems.Add(new("user_name", "A Per User license needs the user's account name."));
+        }
+
+        Length(problems, "session_host_id", request.SessionHostId);
+        Length(problems, "hardware_id", request.HardwareId);
+        Length(problems, "computer_name", request.ComputerName);
+        Length(problems, "user_domain", request.UserDomain);
+        Length(problems, "user_name", request.UserName);
+        Check(problems, "The license request is invalid.");
+        return new LicenseRequestInput(request.SessionHostId, version!.Value, type!.Value, request.HardwareId, request.ComputerName,
+            request.UserDomain, request.UserName, request.PreventUpgrade);
+    }
+
+    private static ActivationContact? MapToContact(ContactDetails? contact) =>
+        contact is null ? null : new ActivationContact(contact.FirstName, contact.LastName, contact.Company, contact.Country, contact.Email);
+
+    private static Guid KeyPackId(string text) => Id(text, "key_pack_id", "Give the key pack id as ListKeyPacks shows it.");
+
+    private static Guid LicenseId(string text) => Id(text, "license_id", "Give the license id as RequestLicense or ListIssuedLicenses shows it.");
+
+    private static Guid Id(string text, string field, string hint)
+    {
+        if (!Guid.TryParse(text, out var id))
+        {
+            Throw(Problem.Invalid("The request is invalid.", [new(field, string.IsNullOrWhiteSpace(text) ? $"Required. {hint}" : $"Not a valid id. {hint}")]));
+        }
+
+        return id;
+    }
+
+    private static List<FieldViolation> Length(List<FieldViolation> problems, string field, string text)
+    {
+        if (text.Length > MaxTextLength)
+        {
+            problems.Add(new(field, $"Use at most {MaxTextLength} characters."));
+        }
+
+        return problems;
+    }
+
+    private static void Check(List<FieldViolation> problems, string message = "The request is invalid.")
+    {
+        if (problems.Count > 0)
+        {
+            Throw(Problem.Invalid(message, problems));
+        }
+    }
+
+    private static T Value<T>(Outcome<T> outcome)
+    {
+        if (outcome.Problem is { } problem)
+        {
+            Throw(problem);
+        }
+
+        return outcome.Value!;
+    }
+
+    /// <summary>The one place expected refusals become gRPC statuses.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Throw(Problem problem) => throw problem.Kind switch
+    {
+        ProblemKind.InvalidArgument => RpcProblems.InvalidArgument(problem.Message,
+            (problem.Violations ?? []).Select(v => new FieldProblem(MapFieldName(v.Field), v.Description))),
+        ProblemKind.NotFound => RpcProblems.NotFound(problem.Message),
+        ProblemKind.AlreadyExists => RpcProblems.AlreadyExists(problem.Message),
+        ProblemKind.PermissionDenied => RpcProblems.PermissionDenied(problem.Message),
+        _ => RpcProblems.FailedPrecondition(problem.Message),
+    };
+
+    // The core names the Open License number after the seed; the contract calls it open_license_number.
+    private static string MapFieldName(string field) => field == KeyPackFields.LicenseNumber ? "open_license_number" : field;
+}

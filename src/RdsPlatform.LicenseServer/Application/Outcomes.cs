@@ -1,0 +1,57 @@
+using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Application;
+
+/// <summary>The kinds of expected refusal; the gRPC adapter maps each to one status code.</summary>
+public enum ProblemKind
+{
+    InvalidArgument = 1,
+    NotFound = 2,
+    AlreadyExists = 3,
+    FailedPrecondition = 4,
+    PermissionDenied = 5,
+}
+
+/// <summary>An expected refusal: a sentence a person can act on, and the fields at fault when there are any.</summary>
+public sealed record Problem(ProblemKind Kind, string Message, IReadOnlyList<FieldViolation>? Violations = null)
+{
+    public static Problem Invalid(string message, IReadOnlyList<FieldViolation> violations) => new(ProblemKind.InvalidArgument, message, violations);
+}
+
+/// <summary>Either a value or the <see cref="Problem"/> that refused it.</summary>
+public readonly record struct Outcome<T>(T? Value, Problem? Problem)
+{
+    public static implicit operator Outcome<T>(T value) => new(value, null);
+
+    public static implicit operator Outcome<T>(Problem problem) => new(default, problem);
+}
+
+/// <summary>The answer to a license request or renewal: the reason, a sentence, and the CAL with its signed certificate when one is held.</summary>
+public sealed record LicenseAnswer(ReasonCode Reason, string Message, LicenseRecord? License, byte[]? Certificate);
+
+/// <summary>A revoked CAL and the R8 quota of its version after the revoke.</summary>
+public sealed record RevokeAnswer(LicenseRecord License, int RevocableRemaining, DateTimeOffset? NextRevokeAllowedAt);
+
+/// <summary>What GetServerInfo shows.</summary>
+public sealed record ServerInfo(
+    Guid ServerId,
+    ProductVersion Version,
+    ServerScope Scope,
+    string Domain,
+    ActivationState Activation,
+    byte[] PublicKey,
+    bool SecurityGroupEnabled,
+    IReadOnlyList<string> AllowedSessionHosts,
+    DateTimeOffset Now);
+
+/// <summary>A license request as the session host sent it, already checked field by field.</summary>
+public sealed record LicenseRequestInput(
+    string? SessionHostId,
+    ProductVersion HostVersion,
+    CalType Type,
+    string? HardwareId,
+    string? ComputerName,
+    string? UserDomain,
+    string? UserName,
+    bool PreventUpgrade);

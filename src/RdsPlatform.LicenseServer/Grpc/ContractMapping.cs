@@ -1,0 +1,163 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using RdsPlatform.LicenseServer.Application;
+using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.Licensing;
+using Contract = RdsPlatform.Contracts;
+
+namespace RdsPlatform.LicenseServer.Grpc;
+
+/// <summary>Translations between the core's vocabulary and the wire contract (the enums share their numbers except versions and reasons).</summary>
+internal static class ContractMapping
+{
+    public static Contract.Licensing.V1.ServerInfo MapToContract(ServerInfo info)
+    {
+        var contact = info.Activation.Contact;
+        var server = new Contract.Licensing.V1.ServerInfo
+        {
+            ServerId = info.ServerId.ToString(),
+            Version = MapToContract(info.Version),
+            Scope = (Contract.Common.V1.ServerScope)(int)info.Scope,
+            Domain = info.Scope == ServerScope.Domain ? info.Domain : "",
+            ActivationState = info.Activation.Status switch
+            {
+                ActivationStatus.Activated => Contract.Licensing.V1.ActivationState.Activated,
+                ActivationStatus.Deactivated => Contract.Licensing.V1.ActivationState.Deactivated,
+                _ => Contract.Licensing.V1.ActivationState.NotActivated,
+            },
+            ActivatedAt = Stamp(info.Activation.ActivatedAt),
+            PublicKey = ByteString.CopyFrom(info.PublicKey),
+            SecurityGroupEnabled = info.SecurityGroupEnabled,
+            Now = Timestamp.FromDateTimeOffset(info.Now),
+        };
+        server.AllowedSessionHosts.AddRange(info.AllowedSessionHosts);
+        if (contact is not null)
+        {
+            server.Contact = new Contract.Licensing.V1.ContactDetails
+            {
+                FirstName = contact.FirstName ?? "",
+                LastName = contact.LastName ?? "",
+                Company = contact.Company ?? "",
+                Country = contact.Country ?? "",
+                Email = contact.Email ?? "",
+            };
+        }
+
+        return server;
+    }
+
+    public static Contract.Licensing.V1.KeyPack MapToContract(KeyPackRecord pack) => new()
+    {
+        KeyPackId = pack.Id.ToString(),
+        Program = (Contract.Common.V1.KeyPackProgram)(int)pack.Program,
+        AgreementType = pack.AgreementType is { } agreement ? (Contract.Common.V1.AgreementType)(int)agreement : Contract.Common.V1.AgreementType.Unspecified,
+        Reference = pack.Reference,
+        ProductVersion = MapToContract(pack.Version),
+        CalType = MapToContract(pack.CalType),
+        Total = pack.Installed,
+        Issued = pack.Issued,
+        Available = pack.Available,
+        InstalledAt = Timestamp.FromDateTimeOffset(pack.InstalledAt),
+    };
+
+    public static Contract.Licensing.V1.IssuedLicense MapToContract(LicenseRecord license, DateTimeOffset now)
+    {
+        var cal = license.Cal;
+        return new Contract.Licensing.V1.IssuedLicense
+        {
+            LicenseId = cal.LicenseId.ToString(),
+            KeyPackId = cal.KeyPackId?.ToString() ?? "",
+            CalType = MapToContract(cal.Type),
+            ProductVersion = MapToContract(cal.Version),
+            Status = (Contract.Common.V1.CalStatus)(int)cal.StatusAt(now),
+            Subject = cal.Subject,
+            ComputerName = license.ComputerName ?? "",
+            UserDomain = license.UserDomain ?? "",
+            UserName = license.UserName ?? "",
+            Validated = cal.Validated,
+            IssuedAt = Timestamp.FromDateTimeOffset(cal.IssuedAt),
+            ExpiresAt = Timestamp.FromDateTimeOffset(cal.ExpiresAt),
+            AssignedAt = Stamp(cal.AssignedAt),
+            RevokedAt = Stamp(cal.RevokedAt),
+            SessionHostId = license.SessionHostId ?? "",
+        };
+    }
+
+    public static Contract.Licensing.V1.AuditEvent MapToContract(AuditRecord record)
+    {
+        var e = record.Entry;
+        return new Contract.Licensing.V1.AuditEvent
+        {
+            Sequence = record.Sequence,
+            OccurredAt = Timestamp.FromDateTimeOffset(e.OccurredAt),
+            Type = (Contract.Licensing.V1.AuditEventType)(int)e.Type,
+            LicenseId = e.LicenseId?.ToString() ?? "",
+            KeyPackId = e.KeyPackId?.ToString() ?? "",
+            CalType = e.CalType is { } type ? MapToContract(type) : Contract.Common.V1.CalType.Unspecified,
+            ProductVersion = e.Version is { } version ? MapToContract(version) : Contract.Common.V1.ProductVersion.Unspecified,
+            Subject = e.Subject ?? "",
+            SessionHostId = e.SessionHostId ?? "",
+            Reason = e.Reason is { } reason ? MapToContract(reason) : Contract.Common.V1.ReasonCode.Unspecified,
+            Detail = e.Detail,
+        };
+    }
+
+    public static Contract.Common.V1.CalCertificate? MapToCertificate(byte[]? certificate) =>
+        certificate is null ? null : new Contract.Common.V1.CalCertificate { Data = ByteString.CopyFrom(certificate) };
+
+    public static Contract.Common.V1.CalType MapToContract(CalType type) => (Contract.Common.V1.CalType)(int)type;
+
+    public static Contract.Common.V1.ProductVersion MapToContract(ProductVersion version) => version switch
+    {
+        ProductVersion.WindowsServer2016 => Contract.Common.V1.ProductVersion._2016,
+        ProductVersion.WindowsServer2019 => Contract.Common.V1.ProductVersion._2019,
+        ProductVersion.WindowsServer2022 => Contract.Common.V1.ProductVersion._2022,
+        ProductVersion.WindowsServer2025 => Contract.Common.V1.ProductVersion._2025,
+        _ => Contract.Common.V1.ProductVersion.Unspecified,
+    };
+
+    public static ProductVersion? MapToCore(Contract.Common.V1.ProductVersion version) => version switch
+    {
+        Contract.Common.V1.ProductVersion._2016 => ProductVersion.WindowsServer2016,
+        Contract.Common.V1.ProductVersion._2019 => ProductVersion.WindowsServer2019,
+        Contract.Common.V1.ProductVersion._2022 => ProductVersion.WindowsServer2022,
+        Contract.Common.V1.ProductVersion._2025 => ProductVersion.WindowsServer2025,
+        _ => null,
+    };
+
+    public static CalType? MapToCore(Contract.Common.V1.CalType type) => type switch
+    {
+        Contract.Common.V1.CalType.PerDevice => CalType.PerDevice,
+        Contract.Common.V1.CalType.PerUser => CalType.PerUser,
+        _ => null,
+    };
+
+    public static CalStatus? MapToCore(Contract.Common.V1.CalStatus status) =>
+        status == Contract.Common.V1.CalStatus.Unspecified || !System.Enum.IsDefined((CalStatus)(int)status) ? null : (CalStatus)(int)status;
+
+    public static Contract.Common.V1.ReasonCode MapToContract(ReasonCode reason) => reason switch
+    {
+        ReasonCode.GracePeriod => Contract.Common.V1.ReasonCode.GracePeriod,
+        ReasonCode.ValidCal => Contract.Common.V1.ReasonCode.ValidCal,
+        ReasonCode.TemporaryCalIssued => Contract.Common.V1.ReasonCode.TemporaryCalIssued,
+        ReasonCode.CalUpgraded => Contract.Common.V1.ReasonCode.CalUpgraded,
+        ReasonCode.CalRenewed => Contract.Common.V1.ReasonCode.CalRenewed,
+        ReasonCode.PerUserRecorded => Contract.Common.V1.ReasonCode.PerUserRecorded,
+        ReasonCode.PerUserNotTracked => Contract.Common.V1.ReasonCode.PerUserNotTracked,
+        ReasonCode.PerUserOverUsed => Contract.Common.V1.ReasonCode.PerUserOverused,
+        ReasonCode.NoLicenseServer => Contract.Common.V1.ReasonCode.NoLicenseServer,
+        // An expired permanent CAL's seat is back in the pool: to the client this is "no license" until it requests a new one.
+        ReasonCode.NoLicensesAvailable or ReasonCode.CalExpired => Contract.Common.V1.ReasonCode.NoLicensesAvailable,
+        ReasonCode.TemporaryCalExpired => Contract.Common.V1.ReasonCode.TemporaryCalExpired,
+        ReasonCode.CalVersionIncompatible => Contract.Common.V1.ReasonCode.CalVersionIncompatible,
+        ReasonCode.ModeNotConfigured => Contract.Common.V1.ReasonCode.ModeNotConfigured,
+        ReasonCode.CertificateInvalid => Contract.Common.V1.ReasonCode.CertificateInvalid,
+        ReasonCode.CalRevoked => Contract.Common.V1.ReasonCode.CalRevoked,
+        _ => Contract.Common.V1.ReasonCode.Unspecified,
+    };
+
+    public static Contract.Licensing.V1.IssuedLicense? MapToContractOrNull(LicenseRecord? license, DateTimeOffset now) =>
+        license is null ? null : MapToContract(license, now);
+
+    private static Timestamp? Stamp(DateTimeOffset? time) => time is { } t ? Timestamp.FromDateTimeOffset(t) : null;
+}

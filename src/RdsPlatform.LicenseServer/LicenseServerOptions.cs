@@ -1,0 +1,44 @@
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer;
+
+/// <summary>Configuration section <c>LicenseServer</c>: who this license server is.</summary>
+public sealed class LicenseServerOptions
+{
+    public const string SectionName = "LicenseServer";
+
+    /// <summary>2016, 2019, 2022 or 2025: the newest CAL version this server hosts (R14).</summary>
+    public string Version { get; set; } = "2025";
+
+    /// <summary>Workgroup or Domain; Per User CALs are tracked only in a domain (R12).</summary>
+    public ServerScope Scope { get; set; } = ServerScope.Domain;
+
+    public string Domain { get; set; } = "CONTOSO";
+
+    /// <summary>How often expired seats are reclaimed and audited in the background (they are also reclaimed at every write).</summary>
+    public TimeSpan ReclaimSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>R18: when true, only the session hosts in <see cref="AllowedSessionHosts"/> are served.</summary>
+    public bool SecurityGroupEnabled { get; set; }
+
+    public List<string> AllowedSessionHosts { get; set; } = [];
+
+    public ProductVersion ProductVersion => Version.Trim() switch
+    {
+        "2016" => ProductVersion.WindowsServer2016,
+        "2019" => ProductVersion.WindowsServer2019,
+        "2022" => ProductVersion.WindowsServer2022,
+        "2025" => ProductVersion.WindowsServer2025,
+        _ => throw new InvalidOperationException(
+            $"LicenseServer:Version is '{Version}'; set it to 2016, 2019, 2022 or 2025."),
+    };
+}
+
+/// <summary>Configuration section <c>Storage</c>: where the license database lives.</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Folder of <c>license-server.db</c>; relative paths are under the content root. Default: <c>data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+}

@@ -1,0 +1,70 @@
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Storage;
+
+/// <summary>
+/// Port to the license database (SQLite today; PostgreSQL can implement it later). Every write runs in one
+/// serialized transaction: the work loads what it needs, asks the core for a decision and persists it with its audit entry.
+/// </summary>
+public interface ILicenseStore
+{
+    /// <summary>Creates or migrates the schema, and stores the identity from <paramref name="createIdentity"/> on first start.</summary>
+    Task InitializeAsync(Func<ServerRecord> createIdentity, CancellationToken cancellationToken);
+
+    Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> in one exclusive transaction, committed when it returns and rolled back when it throws.</summary>
+    Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Issued CALs matching <paramref name="query"/> in issue order, read in bounded batches.</summary>
+    IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Audit events after <paramref name="afterSequence"/>, at most <paramref name="limit"/> (0 = all), of the given types (empty = all).</summary>
+    IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, CancellationToken cancellationToken);
+
+    Task<PoolLevels> ReadPoolLevelsAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Throws when the database cannot be read.</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>What a write may do inside its transaction. Synchronous: the transaction holds the database's write lock.</summary>
+public interface ILicenseWriteSession
+{
+    ServerRecord Server { get; }
+
+    void SaveActivation(ActivationState state);
+
+    /// <summary>Packs of <paramref name="type"/> with the seats occupied at <paramref name="now"/>.</summary>
+    IReadOnlyList<KeyPackSnapshot> LoadPackSnapshots(CalType type, DateTimeOffset now);
+
+    KeyPackRecord? FindKeyPack(Guid id, DateTimeOffset now);
+
+    /// <summary>The id of the pack installed with this install key, if any.</summary>
+    Guid? FindKeyPackByInstallKey(string installKey);
+
+    void InsertKeyPack(KeyPackRecord pack);
+
+    void UpdateKeyPackInstalled(Guid id, int installed);
+
+    void DeleteKeyPack(Guid id);
+
+    /// <summary>Every CAL on record for the subject and CAL type, any version and status.</summary>
+    IReadOnlyList<LicenseRecord> LoadSubjectLicenses(CalType type, string subject);
+
+    LicenseRecord? FindLicense(Guid id);
+
+    void InsertLicense(LicenseRecord license);
+
+    void UpdateLicense(LicenseRecord license);
+
+    /// <summary>R8 inputs for a version: installed Per Device CALs and the expiries of its unexpired revoked CALs.</summary>
+    RevocationSnapshot LoadRevocationSnapshot(ProductVersion version, DateTimeOffset now);
+
+    /// <summary>CALs whose seat was released by expiry at <paramref name="now"/> and not yet reclaimed; marks up to <paramref name="max"/> as reclaimed.</summary>
+    IReadOnlyList<LicenseRecord> ReclaimExpiredSeats(DateTimeOffset now, int max);
+
+    void Append(AuditEntry entry);
+}

@@ -1,0 +1,390 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Storage;
+
+/// <summary>
+/// The license database in one SQLite file: WAL so readers never block the writer, synchronous=FULL so an
+/// acknowledged change survives a power cut or kill -9. Writers are serialized in process (a semaphore) and in
+/// the file (BEGIN IMMEDIATE), so an issuance decision never works on a stale count (R7).
+/// </summary>
+public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
+{
+    public const string FileName = "license-server.db";
+
+    /// <summary>Rows read per query of a stream: bounded memory, no reader held open between batches.</summary>
+    internal const int StreamBatchSize = 1000;
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly TimeProvider _time;
+
+    public SqliteLicenseStore(IOptions<StorageOptions> storage, IHostEnvironment environment, TimeProvider time)
+    {
+        _time = time;
+        var directory = Path.GetFullPath(storage.Value.DataDirectory, environment.ContentRootPath);
+        Directory.CreateDirectory(directory);
+        DatabasePath = Path.Combine(directory, FileName);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task InitializeAsync(Func<ServerRecord> createIdentity, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var connection = Open();
+            connection.Execute("PRAGMA journal_mode=WAL");
+            SqliteSchema.Migrate(connection, _time.GetUtcNow());
+            using var transaction = connection.BeginTransaction(deferred: false);
+            var exists = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM server", transaction: transaction) > 0;
+            if (!exists)
+            {
+                var identity = createIdentity();
+                connection.Execute(
+                    "INSERT INTO server (id, server_id, signing_key, created_at, activation_status) VALUES (1, @id, @key, @created, @status)",
+                    new { id = identity.ServerId.ToString(), key = identity.SigningKey, created = identity.CreatedAt.UtcTicks, status = (int)identity.Activation.Status },
+                    transaction);
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        return Task.FromResult(ReadServer(connection, null));
+    }
+
+    public async Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
+    {
+        // Once the gate is taken the write runs to its end: a caller's cancellation never leaves half a decision.
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var connection = Open();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using var session = new SqliteWriteSession(connection, transaction, ReadServer(connection, transaction));
+            var result = work(session);
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        return Task.FromResult(ReadKeyPacks(connection, null, now, null, null));
+    }
+
+    public async IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (where, parameters) = BuildLicenseFilter(query);
+        var sql = $"SELECT {LicenseColumns} FROM licenses WHERE id > @afterId{where} ORDER BY id LIMIT {StreamBatchSize}";
+        long afterId = 0;
+        var batch = new List<(long Id, LicenseRecord Record)>(StreamBatchSize);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            batch.Clear();
+            parameters["afterId"] = afterId;
+            using (var connection = Open())
+            using (var command = Command(connection, null, sql, parameters))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    batch.Add((reader.GetInt64(LicenseColumnCount - 1), ReadLicense(reader)));
+                }
+            }
+
+            foreach (var (_, record) in batch)
+            {
+                yield return record;
+            }
+
+            if (batch.Count < StreamBatchSize)
+            {
+                yield break;
+            }
+
+            afterId = batch[^1].Id;
+            await Task.Yield();
+        }
+    }
+
+    public async IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var typeFilter = types.Count == 0 ? "" : $" AND type IN ({string.Join(",", types.Select(t => (int)t).Distinct())})";
+        var remaining = limit > 0 ? limit : int.MaxValue;
+        var after = afterSequence;
+        var batch = new List<AuditRecord>(StreamBatchSize);
+        while (remaining > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            batch.Clear();
+            var take = Math.Min(StreamBatchSize, remaining);
+            using (var connection = Open())
+            using (var command = Command(connection, null,
+                $"SELECT sequence, occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail FROM audit_events WHERE sequence > @after{typeFilter} ORDER BY sequence LIMIT {take}",
+                new Dictionary<string, object?> { ["after"] = after }))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    batch.Add(new AuditRecord(reader.GetInt64(0), new AuditEntry(
+                        Time(reader.GetInt64(1)),
+                        (AuditEventType)reader.GetInt32(2),
+                        reader.GetString(10),
+                        reader.IsDBNull(9) ? null : (ReasonCode)reader.GetInt32(9),
+                        reader.IsDBNull(3) ? null : Guid.Parse(reader.GetString(3)),
+                        reader.IsDBNull(4) ? null : Guid.Parse(reader.GetString(4)),
+                        reader.IsDBNull(5) ? null : (CalType)reader.GetInt32(5),
+                        reader.IsDBNull(6) ? null : (ProductVersion)reader.GetInt32(6),
+                        reader.IsDBNull(7) ? null : reader.GetString(7),
+                        reader.IsDBNull(8) ? null : reader.GetString(8))));
+                }
+            }
+
+            foreach (var record in batch)
+            {
+                yield return record;
+            }
+
+            if (batch.Count < take)
+            {
+                yield break;
+            }
+
+            remaining -= batch.Count;
+            after = batch[^1].Sequence;
+            await Task.Yield();
+        }
+    }
+
+    public Task<PoolLevels> ReadPoolLevelsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        var packs = ReadKeyPacks(connection, null, now, null, null)
+            .Select(p => new PoolLevel(p.Id, p.Version, p.CalType, p.Installed, p.Issued))
+            .ToList();
+        var overUsed = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM licenses WHERE status = 5 AND expires_at > @now", new { now = now.UtcTicks });
+        return Task.FromResult(new PoolLevels(packs, (int)overUsed));
+    }
+
+    public Task CheckAsync(CancellationToken cancellationToken)
+    {
+        using var connection = Open();
+        connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_version");
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _writeGate.Dispose();
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        // Per-connection settings: FULL makes every commit durable in WAL mode; busy_timeout covers other processes.
+        connection.Execute("PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    internal const string LicenseColumns =
+        "license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at, revoked_at, computer_name, user_domain, user_name, session_host_id, id";
+
+    internal const int LicenseColumnCount = 16;
+
+    internal static LicenseRecord ReadLicense(SqliteDataReader r)
+    {
+        var cal = new IssuedCal(
+            Guid.Parse(r.GetString(0)),
+            (CalType)r.GetInt32(1),
+            (ProductVersion)r.GetInt32(2),
+            r.GetString(3),
+            (CalStatus)r.GetInt32(4),
+            r.IsDBNull(5) ? null : Guid.Parse(r.GetString(5)),
+            Time(r.GetInt64(6)),
+            Time(r.GetInt64(7)),
+            r.GetInt64(8) != 0,
+            r.IsDBNull(9) ? null : Time(r.GetInt64(9)),
+            r.IsDBNull(10) ? null : Time(r.GetInt64(10)));
+        return new LicenseRecord(cal,
+            r.IsDBNull(11) ? null : r.GetString(11),
+            r.IsDBNull(12) ? null : r.GetString(12),
+            r.IsDBNull(13) ? null : r.GetString(13),
+            r.IsDBNull(14) ? null : r.GetString(14));
+    }
+
+    internal static ServerRecord ReadServer(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = Command(connection, transaction,
+            "SELECT server_id, signing_key, created_at, activation_status, contact_first_name, contact_last_name, contact_company, contact_country, contact_email, activated_at, deactivated_at, reactivation_reason FROM server WHERE id = 1",
+            null);
+        using var r = command.ExecuteReader();
+        if (!r.Read())
+        {
+            throw new InvalidOperationException("The license database has no server identity; the store was not initialized.");
+        }
+
+        var status = (ActivationStatus)r.GetInt32(3);
+        ActivationContact? contact = r.IsDBNull(4) && r.IsDBNull(6)
+            ? null
+            : new ActivationContact(Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7), Text(r, 8));
+        var activation = new ActivationState(status, contact,
+            r.IsDBNull(9) ? null : Time(r.GetInt64(9)),
+            r.IsDBNull(10) ? null : Time(r.GetInt64(10)),
+            Text(r, 11));
+        return new ServerRecord(Guid.Parse(r.GetString(0)), (byte[])r[1], Time(r.GetInt64(2)), activation);
+    }
+
+    /// <summary>Packs with their seats occupied at <paramref name="now"/>, optionally only one CAL type or one pack.</summary>
+    internal static IReadOnlyList<KeyPackRecord> ReadKeyPacks(SqliteConnection connection, SqliteTransaction? transaction, DateTimeOffset now, CalType? type, Guid? id)
+    {
+        var sql = new StringBuilder("""
+            SELECT p.key_pack_id, p.install_key, p.program, p.agreement_type, p.reference, p.version, p.cal_type, p.installed, p.installed_at,
+                   (SELECT COUNT(*) FROM licenses l WHERE l.key_pack_id = p.key_pack_id AND l.seat_held_until > @now) AS occupied
+            FROM key_packs p WHERE 1 = 1
+            """);
+        var parameters = new Dictionary<string, object?> { ["now"] = now.UtcTicks };
+        if (type is not null)
+        {
+            sql.Append(" AND p.cal_type = @type");
+            parameters["type"] = (int)type;
+        }
+
+        if (id is not null)
+        {
+            sql.Append(" AND p.key_pack_id = @id");
+            parameters["id"] = id.Value.ToString();
+        }
+
+        sql.Append(" ORDER BY p.installed_at, p.key_pack_id");
+        using var command = Command(connection, transaction, sql.ToString(), parameters);
+        using var r = command.ExecuteReader();
+        var packs = new List<KeyPackRecord>();
+        while (r.Read())
+        {
+            packs.Add(new KeyPackRecord(
+                Guid.Parse(r.GetString(0)),
+                r.GetString(1),
+                (KeyPackProgram)r.GetInt32(2),
+                r.IsDBNull(3) ? null : (AgreementType)r.GetInt32(3),
+                r.GetString(4),
+                (ProductVersion)r.GetInt32(5),
+                (CalType)r.GetInt32(6),
+                r.GetInt32(7),
+                (int)r.GetInt64(9),
+                Time(r.GetInt64(8))));
+        }
+
+        return packs;
+    }
+
+    internal static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        if (parameters is not null)
+        {
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue("@" + name, value ?? DBNull.Value);
+            }
+        }
+
+        return command;
+    }
+
+    internal static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private static (string Where, Dictionary<string, object?> Parameters) BuildLicenseFilter(LicenseQuery q)
+    {
+        var where = new StringBuilder();
+        var p = new Dictionary<string, object?> { ["now"] = q.Now.UtcTicks };
+        if (q.Type is { } type)
+        {
+            where.Append(" AND cal_type = @type");
+            p["type"] = (int)type;
+        }
+
+        if (q.Version is { } version)
+        {
+            where.Append(" AND version = @version");
+            p["version"] = (int)version;
+        }
+
+        if (q.Subject is { Length: > 0 } subject)
+        {
+            where.Append(" AND subject = @subject");
+            p["subject"] = subject;
+        }
+
+        if (q.UserDomain is { Length: > 0 } domain)
+        {
+            where.Append(" AND user_domain = @domain COLLATE NOCASE");
+            p["domain"] = domain;
+        }
+
+        if (q.KeyPackId is { } pack)
+        {
+            where.Append(" AND key_pack_id = @pack");
+            p["pack"] = pack.ToString();
+        }
+
+        // The shown status is derived: any CAL but a revoked one reads Expired once past its expiry (IssuedCal.StatusAt).
+        switch (q.Status)
+        {
+            case CalStatus.Expired:
+                where.Append(" AND status <> 3 AND expires_at <= @now");
+                break;
+            case CalStatus.Revoked:
+                where.Append(" AND status = 3");
+                if (!q.IncludeExpired)
+                {
+                    where.Append(" AND expires_at > @now");
+                }
+
+                break;
+            case { } status:
+                where.Append(" AND status = @status AND expires_at > @now");
+                p["status"] = (int)status;
+                break;
+            default:
+                if (!q.IncludeExpired)
+                {
+                    where.Append(" AND expires_at > @now");
+                }
+
+                break;
+        }
+
+        return (where.ToString(), p);
+    }
+}

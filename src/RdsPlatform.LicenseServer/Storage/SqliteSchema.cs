@@ -1,0 +1,103 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace RdsPlatform.LicenseServer.Storage;
+
+/// <summary>Ordered schema migrations; <c>schema_version</c> records each one applied, so a start only runs the new ones.</summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // 1: identity, key packs, issued CALs, audit trail.
+        """
+        CREATE TABLE server (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            server_id TEXT NOT NULL,
+            signing_key BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            activation_status INTEGER NOT NULL,
+            contact_first_name TEXT,
+            contact_last_name TEXT,
+            contact_company TEXT,
+            contact_country TEXT,
+            contact_email TEXT,
+            activated_at INTEGER,
+            deactivated_at INTEGER,
+            reactivation_reason TEXT
+        );
+        CREATE TABLE key_packs (
+            key_pack_id TEXT PRIMARY KEY,
+            install_key TEXT NOT NULL UNIQUE,
+            program INTEGER NOT NULL,
+            agreement_type INTEGER,
+            reference TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            cal_type INTEGER NOT NULL,
+            installed INTEGER NOT NULL CHECK (installed >= 0),
+            installed_at INTEGER NOT NULL
+        );
+        CREATE TABLE licenses (
+            id INTEGER PRIMARY KEY,
+            license_id TEXT NOT NULL UNIQUE,
+            cal_type INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            subject TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            key_pack_id TEXT,
+            issued_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            validated INTEGER NOT NULL,
+            assigned_at INTEGER,
+            revoked_at INTEGER,
+            seat_held_until INTEGER,
+            seat_reclaimed INTEGER NOT NULL DEFAULT 0,
+            computer_name TEXT,
+            user_domain TEXT,
+            user_name TEXT,
+            session_host_id TEXT
+        );
+        CREATE INDEX ix_licenses_subject ON licenses (subject, cal_type);
+        CREATE INDEX ix_licenses_seats ON licenses (key_pack_id, seat_held_until) WHERE key_pack_id IS NOT NULL;
+        CREATE INDEX ix_licenses_version_status ON licenses (cal_type, version, status, expires_at);
+        CREATE INDEX ix_licenses_reclaim ON licenses (seat_held_until) WHERE seat_reclaimed = 0 AND status IN (2, 6);
+        CREATE INDEX ix_licenses_overused ON licenses (expires_at) WHERE status = 5;
+        CREATE TABLE audit_events (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            occurred_at INTEGER NOT NULL,
+            type INTEGER NOT NULL,
+            license_id TEXT,
+            key_pack_id TEXT,
+            cal_type INTEGER,
+            version INTEGER,
+            subject TEXT,
+            session_host_id TEXT,
+            reason INTEGER,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX ix_audit_type ON audit_events (type, sequence);
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    public static void Migrate(SqliteConnection connection, DateTimeOffset now)
+    {
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
+        if (current > Migrations.Length)
+        {
+            throw new InvalidOperationException(
+                $"The license database has schema version {current}, newer than this license server knows ({Migrations.Length}); run a newer license server or restore a matching backup.");
+        }
+
+        for (var version = (int)current + 1; version <= Migrations.Length; version++)
+        {
+            connection.Execute(Migrations[version - 1], transaction: transaction);
+            connection.Execute("INSERT INTO schema_version (version, applied_at) VALUES (@version, @now)",
+                new { version, now = now.UtcTicks }, transaction);
+        }
+
+        transaction.Commit();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics.Metrics;
+using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Telemetry;
+
+/// <summary>
+/// Business metrics of the license server (meter <c>RdsPlatform.LicenseServer</c>). Pool gauges read an in-memory
+/// snapshot that is re-read from the store only after a write changed the pools, not on every scrape.
+/// </summary>
+public sealed class LicenseServerMetrics
+{
+    public const string MeterName = "RdsPlatform.LicenseServer";
+
+    private readonly Counter<long> _issued;
+    private readonly ILicenseStore _store;
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private PoolLevels _levels = PoolLevels.Empty;
+    private DateTimeOffset _levelsReadAt = DateTimeOffset.MinValue;
+    private int _stale = 1;
+
+    public LicenseServerMetrics(IMeterFactory meterFactory, ILicenseStore store, TimeProvider time)
+    {
+        _store = store;
+        _time = time;
+        var meter = meterFactory.Create(MeterName);
+        _issued = meter.CreateCounter<long>("rds.cal.issued", unit: "{cal}",
+            description: "CALs issued, upgraded to permanent or issued again, by CAL type, version and temporary flag.");
+        meter.CreateObservableGauge("rds.pool.available", () => Levels().Packs.Select(p => Measure(p.Available, p)), unit: "{cal}",
+            description: "Unissued CALs per installed key pack.");
+        meter.CreateObservableGauge("rds.pool.issued", () => Levels().Packs.Select(p => Measure(p.Issued, p)), unit: "{cal}",
+            description: "CALs holding a seat per installed key pack.");
+        meter.CreateObservableGauge("rds.cal.overused", () => Levels().OverUsed, unit: "{cal}",
+            description: "Unexpired Per User CALs recorded beyond the installed seats (R9).");
+    }
+
+    public void Issued(IssuedCal cal) =>
+        _issued.Add(1,
+            new KeyValuePair<string, object?>("cal_type", Name(cal.Type)),
+            new KeyValuePair<string, object?>("version", (int)cal.Version),
+            new KeyValuePair<string, object?>("temporary", cal.Status == CalStatus.Temporary));
+
+    /// <summary>Called after a write that changed seats or packs: the next scrape re-reads the levels.</summary>
+    public void PoolsChanged() => Volatile.Write(ref _stale, 1);
+
+    /// <summary>The current snapshot (for tests and diagnostics).</summary>
+    public PoolLevels Levels()
+    {
+        lock (_gate)
+        {
+            // Seats also free themselves as time passes, so the snapshot is re-read at least once a minute.
+            var now = _time.GetUtcNow();
+            if (Interlocked.Exchange(ref _stale, 0) == 1 || now - _levelsReadAt > TimeSpan.FromMinutes(1))
+            {
+                try
+                {
+                    _levels = _store.ReadPoolLevelsAsync(now, CancellationToken.None).GetAwaiter().GetResult();
+                    _levelsReadAt = now;
+                }
+                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+                {
+                    // A scrape before the database exists or while it is unreadable keeps the last snapshot.
+                    Volatile.Write(ref _stale, 1);
+                }
+            }
+
+            return _levels;
+        }
+    }
+
+    private static Measurement<int> Measure(int value, PoolLevel pool) =>
+        new(value,
+            new KeyValuePair<string, object?>("key_pack_id", pool.KeyPackId.ToString()),
+            new KeyValuePair<string, object?>("version", (int)pool.Version),
+            new KeyValuePair<string, object?>("cal_type", Name(pool.CalType)));
+
+    private static string Name(CalType type) => type == CalType.PerDevice ? "per_device" : "per_user";
+}
