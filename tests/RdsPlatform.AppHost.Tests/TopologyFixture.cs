@@ -1,0 +1,82 @@
+using Aspire.Hosting;
+using Grpc.Net.Client;
+using RdsPlatform.ServiceDefaults;
+
+namespace RdsPlatform.AppHost.Tests;
+
+/// <summary>
+/// One running topology per test collection (starting it costs several seconds): the real AppHost with the
+/// embedded Garnet cache, simulated time, and its data in a fresh folder.
+/// </summary>
+public sealed class TopologyFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private readonly Dictionary<string, GrpcChannel> _channels = [];
+
+    public string DataRoot { get; } = Path.Combine(Path.GetTempPath(), "rds-apphost-tests-" + Guid.NewGuid().ToString("N"));
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public static readonly string[] Services = [ResourceNames.LicenseServer, ResourceNames.SessionHost, ResourceNames.Reporting];
+
+    public async Task InitializeAsync()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.RdsPlatform_AppHost>(
+        [
+            $"--RdsPlatform:DataRoot={DataRoot}",
+            "--RdsPlatform:ClockMode=Simulated",
+            "--Cache:Mode=garnet",
+        ]);
+        App = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await App.StartAsync(timeout.Token);
+        foreach (var name in Services.Prepend(ResourceNames.CacheServer))
+        {
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+        }
+    }
+
+    /// <summary>A gRPC channel to a service's endpoint, as a client outside the AppHost would open it.</summary>
+    public GrpcChannel Channel(string resource)
+    {
+        lock (_channels)
+        {
+            if (!_channels.TryGetValue(resource, out var channel))
+            {
+                channel = GrpcChannel.ForAddress(App.GetEndpoint(resource, "http"));
+                _channels[resource] = channel;
+            }
+
+            return channel;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A service may still hold a file for a moment after stopping; the folder is in the temp area.
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TopologyCollection : ICollectionFixture<TopologyFixture>
+{
+    public const string Name = "topology";
+}
