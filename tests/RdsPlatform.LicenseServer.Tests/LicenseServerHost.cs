@@ -42,6 +42,8 @@ public sealed class LicenseServerHost : IAsyncDisposable
 
     public LicenseServerClient Client => new(_channel);
 
+    public GrpcChannel Channel => _channel;
+
     public Clock.ClockClient Clock => new(_channel);
 
     public IServiceProvider Services => _factory.Services;

@@ -43,8 +43,8 @@ public sealed class StreamTests : IAsyncLifetime
         var ordered = true;
         await foreach (var license in _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest { IncludeExpired = true }).ResponseStream.ReadAllAsync())
         {
-            ordered &= last is null || string.CompareOrdinal(last, license.Subject) != 0;
-            last = license.Subject;
+            ordered &= last is null || string.CompareOrdinal(last, license.LicenseId) < 0;
+            last = license.LicenseId;
             all++;
         }
 

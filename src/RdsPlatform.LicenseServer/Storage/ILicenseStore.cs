@@ -18,7 +18,7 @@ public interface ILicenseStore
 
     Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Issued CALs matching <paramref name="query"/> in issue order, read in bounded batches.</summary>
+    /// <summary>Issued CALs matching <paramref name="query"/> in license id order, read in bounded batches.</summary>
     IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, CancellationToken cancellationToken);
 
     /// <summary>Audit events after <paramref name="afterSequence"/>, at most <paramref name="limit"/> (0 = all), of the given types (empty = all).</summary>

@@ -101,26 +101,28 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
 
     public async IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Keyset pagination on the unique license_id index: each batch is a fresh short query, so memory stays flat
+        // and no reader (or WAL snapshot) is held open while the client reads slowly.
         var (where, parameters) = BuildLicenseFilter(query);
-        var sql = $"SELECT {LicenseColumns} FROM licenses WHERE id > @afterId{where} ORDER BY id LIMIT {StreamBatchSize}";
-        long afterId = 0;
-        var batch = new List<(long Id, LicenseRecord Record)>(StreamBatchSize);
+        var sql = $"SELECT {LicenseColumns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT {StreamBatchSize}";
+        var after = "";
+        var batch = new List<LicenseRecord>(StreamBatchSize);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             batch.Clear();
-            parameters["afterId"] = afterId;
+            parameters["after"] = after;
             using (var connection = Open())
             using (var command = Command(connection, null, sql, parameters))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
                 {
-                    batch.Add((reader.GetInt64(LicenseColumnCount - 1), ReadLicense(reader)));
+                    batch.Add(ReadLicense(reader));
                 }
             }
 
-            foreach (var (_, record) in batch)
+            foreach (var record in batch)
             {
                 yield return record;
             }
@@ -130,7 +132,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
                 yield break;
             }
 
-            afterId = batch[^1].Id;
+            after = batch[^1].Cal.LicenseId.ToString();
             await Task.Yield();
         }
     }
@@ -214,9 +216,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
     }
 
     internal const string LicenseColumns =
-        "license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at, revoked_at, computer_name, user_domain, user_name, session_host_id, id";
-
-    internal const int LicenseColumnCount = 16;
+        "license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at, revoked_at, computer_name, user_domain, user_name, session_host_id";
 
     internal static LicenseRecord ReadLicense(SqliteDataReader r)
     {

@@ -1,0 +1,123 @@
+using System.Diagnostics.Metrics;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.LicenseServer.Telemetry;
+
+namespace RdsPlatform.LicenseServer.Tests;
+
+public sealed class OperationsTests
+{
+    [Fact]
+    public async Task IssuanceAndPoolLevelsArePublishedAsMetrics()
+    {
+        await using var host = new LicenseServerHost();
+        await host.Client.ActivateAsync();
+        await host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 5));
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        var measured = new List<(string Name, long Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == LicenseServerMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i.Name, v, tags));
+        listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Record(i.Name, v, tags));
+        listener.Start();
+
+        await host.Client.PermanentDeviceAsync("hw-1");
+        listener.RecordObservableInstruments();
+
+        lock (measured)
+        {
+            var issued = measured.Where(m => m.Name == "rds.cal.issued").ToList();
+            Assert.Equal(2, issued.Count);
+            Assert.Equal([true, false], issued.Select(m => (bool)m.Tags["temporary"]!));
+            Assert.Equal(4, measured.Single(m => m.Name == "rds.pool.available").Value);
+            Assert.Equal(1, measured.Single(m => m.Name == "rds.pool.issued").Value);
+            Assert.Equal(0, measured.Single(m => m.Name == "rds.cal.overused").Value);
+        }
+
+        void Record(string name, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+
+            lock (measured)
+            {
+                measured.Add((name, value, copy));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheHealthServiceReportsServingWithTheDatabaseCheck()
+    {
+        await using var host = new LicenseServerHost();
+        var health = new Health.HealthClient(host.Channel);
+
+        var response = await health.CheckAsync(new HealthCheckRequest());
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task TheDatabaseRunsInWalModeWithSchemaVersionRecorded()
+    {
+        await using var host = new LicenseServerHost();
+        await host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, "license-server.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", command.ExecuteScalar());
+        command.CommandText = "SELECT MAX(version) FROM schema_version";
+        Assert.Equal(1L, command.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task AWorkgroupServerAdmitsPerUserWithoutTracking()
+    {
+        await using var host = new LicenseServerHost(new Dictionary<string, string?> { ["LicenseServer:Scope"] = "Workgroup" });
+
+        var info = (await host.Client.GetServerInfoAsync(new GetServerInfoRequest())).Server;
+        var response = await host.Client.RequestLicenseAsync(Requests.User("alice"));
+        var device = await host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
+
+        Assert.Equal(ServerScope.Workgroup, info.Scope);
+        Assert.Equal(ReasonCode.PerUserNotTracked, response.Reason);
+        Assert.Equal(ReasonCode.TemporaryCalIssued, device.Reason);
+    }
+
+    [Fact]
+    public async Task WithTheSecurityGroupOnlyListedHostsAreServed()
+    {
+        await using var host = new LicenseServerHost(new Dictionary<string, string?>
+        {
+            ["LicenseServer:SecurityGroupEnabled"] = "true",
+            ["LicenseServer:AllowedSessionHosts:0"] = "host-1",
+        });
+
+        var allowed = await host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
+        var stranger = Requests.Device("hw-2");
+        stranger.SessionHostId = "rogue-host";
+        var ex = await Requests.RefusedAsync(() => host.Client.RequestLicenseAsync(stranger));
+
+        Assert.Equal(ReasonCode.TemporaryCalIssued, allowed.Reason);
+        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
+        Assert.Contains("rogue-host", ex.Status.Detail);
+        var info = (await host.Client.GetServerInfoAsync(new GetServerInfoRequest())).Server;
+        Assert.True(info.SecurityGroupEnabled);
+        Assert.Equal(["host-1"], info.AllowedSessionHosts);
+    }
+}
