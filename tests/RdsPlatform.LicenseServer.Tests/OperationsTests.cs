@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Grpc.Core;
 using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -111,11 +110,14 @@ public sealed class OperationsTests
         var allowed = await host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
         var stranger = Requests.Device("hw-2");
         stranger.SessionHostId = "rogue-host";
-        var ex = await Requests.RefusedAsync(() => host.Client.RequestLicenseAsync(stranger));
+        var refused = await host.Client.RequestLicenseAsync(stranger);
 
         Assert.Equal(ReasonCode.TemporaryCalIssued, allowed.Reason);
-        Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
-        Assert.Contains("rogue-host", ex.Status.Detail);
+        Assert.Equal(ReasonCode.HostNotAllowed, refused.Reason);
+        Assert.Contains("rogue-host", refused.Message);
+        Assert.Null(refused.License);
+        var failed = Assert.Single(await host.Client.GetAuditTrail(new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } }).ToListAsync());
+        Assert.Equal("rogue-host", failed.SessionHostId);
         var info = (await host.Client.GetServerInfoAsync(new GetServerInfoRequest())).Server;
         Assert.True(info.SecurityGroupEnabled);
         Assert.Equal(["host-1"], info.AllowedSessionHosts);

@@ -167,15 +167,16 @@ public sealed partial class LicenseServerApplication(
         var hostId = Blank(input.SessionHostId);
         if (_options.SecurityGroupEnabled && !_options.AllowedSessionHosts.Contains(hostId ?? "", StringComparer.OrdinalIgnoreCase))
         {
+            // An answer, not an error: the session host then asks its next license server (R18).
+            var refused = $"Session host '{hostId}' is not in this license server's security group; add it to LicenseServer:AllowedSessionHosts or disable the security group.";
             await store.WriteAsync(session =>
             {
-                session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed,
-                    $"Session host '{hostId}' is not in the license server security group.", null, CalType: input.Type,
+                session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, refused, null, CalType: input.Type,
                     Version: input.HostVersion, Subject: subject, SessionHostId: hostId));
                 return 0;
             }, cancellationToken);
-            return new Problem(ProblemKind.PermissionDenied,
-                $"Session host '{hostId}' is not in this license server's security group; add it to LicenseServer:AllowedSessionHosts or disable the security group.");
+            LogHostNotAllowed(hostId);
+            return new LicenseAnswer(ReasonCode.NoLicensesAvailable, refused, null, null, HostNotAllowed: true);
         }
 
         var answer = await store.WriteAsync(session =>
@@ -467,6 +468,9 @@ public sealed partial class LicenseServerApplication(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {LicenseId} of {Subject}; {Remaining} more may be revoked")]
     private partial void LogRevoked(Guid licenseId, string subject, int remaining);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused session host {SessionHostId}: not in the security group")]
+    private partial void LogHostNotAllowed(string? sessionHostId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reclaimed {Count} expired seats")]
     private partial void LogReclaimed(int count);

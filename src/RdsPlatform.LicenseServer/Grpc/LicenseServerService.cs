@@ -93,7 +93,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         var answer = Value(await app.RequestLicenseAsync(MapToInput(request), context.CancellationToken));
         return new()
         {
-            Reason = MapToContract(answer.Reason),
+            Reason = answer.HostNotAllowed ? Contract.Common.V1.ReasonCode.HostNotAllowed : MapToContract(answer.Reason),
             Message = answer.Message,
             License = MapToContractOrNull(answer.License, app.Now),
             Certificate = MapToCertificate(answer.Certificate),
