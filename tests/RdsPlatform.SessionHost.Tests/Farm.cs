@@ -171,6 +171,8 @@ public sealed class Farm : IAsyncDisposable
             web.UseSetting("Storage:DataDirectory", GatewayDataDirectory);
             web.UseSetting("Gateway:RevocationPollInterval", "00:00:00.200");
             web.UseSetting("Gateway:LicenseServerRetryAfter", "00:00:00");
+            // A shared 2-core machine can stall a call for seconds; outages are simulated by failing at once instead.
+            web.UseSetting("Gateway:LicenseServerTimeout", "00:00:15");
             if (_cacheConnectionString is not null)
             {
                 web.UseSetting("ConnectionStrings:cache", _cacheConnectionString);
