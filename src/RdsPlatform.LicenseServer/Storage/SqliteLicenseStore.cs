@@ -204,7 +204,16 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        // Pooled connections would keep the file open after the host stopped.
+        using (var connection = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(connection);
+        }
+
+        _writeGate.Dispose();
+    }
 
     private SqliteConnection Open()
     {
