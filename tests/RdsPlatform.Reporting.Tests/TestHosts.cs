@@ -37,6 +37,9 @@ public sealed class TestHosts : IAsyncDisposable
 
     public ReportingClient Reporting { get; private set; } = null!;
 
+    /// <summary>The services of the reporting host started last.</summary>
+    public IServiceProvider ReportingServices { get; private set; } = null!;
+
     public static TestHosts Start(string scope = "Domain", string? cacheConnectionString = null, string? reportingFolder = null,
         string? licenseServerAddress = null, int? complianceCacheSeconds = null)
     {
@@ -49,7 +52,8 @@ public sealed class TestHosts : IAsyncDisposable
     }
 
     /// <summary>Another reporting host (a restart, or a replica) on the given folder.</summary>
-    public ReportingClient StartReporting(string dataDirectory, string? cacheConnectionString = null, string? licenseServerAddress = null, int? complianceCacheSeconds = null)
+    public ReportingClient StartReporting(string dataDirectory, string? cacheConnectionString = null, string? licenseServerAddress = null,
+        int? complianceCacheSeconds = null, Func<HttpMessageHandler>? licenseServerHandler = null)
     {
         var factory = new WebApplicationFactory<ReportingService>().WithWebHostBuilder(web =>
         {
@@ -73,12 +77,14 @@ public sealed class TestHosts : IAsyncDisposable
                 if (licenseServerAddress is null)
                 {
                     services.AddGrpcClient<LicenseServerClient>()
-                        .ConfigurePrimaryHttpMessageHandler(() => LicenseServerHost.Server.CreateHandler());
+                        .ConfigurePrimaryHttpMessageHandler(licenseServerHandler ?? (() => LicenseServerHost.Server.CreateHandler()));
                 }
             });
         });
         _owned.Add(factory);
-        return new ReportingClient(Channel(factory));
+        var client = new ReportingClient(Channel(factory));
+        ReportingServices = factory.Services;
+        return client;
     }
 
     public async Task StopReportingHostsAsync()
