@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Benchmarks RdsPlatform on this machine: builds Release, starts the services on loopback with their own temp data
+# folders and simulated time, runs every scenario with the same tool and concurrency, and prints throughput as a ratio of
+# grpc.health.v1.Health/Check on the same service in the same run, p99s, resident memory, and the 1M-CAL report.
+# It stops by itself (BENCH_TIMEOUT) and kills everything it started.
+#
+#   loadtest/bench.sh                      # everything, embedded Garnet cache
+#   BENCH_CACHE=0 loadtest/bench.sh        # no cache (gateway and clock without Redis)
+#   BENCH_REPORT_CALS=0 loadtest/bench.sh  # skip the report scenario
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/loadtest/out}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-3s}
+CONCURRENCY=${BENCH_CONCURRENCY:-50}
+DEVICES=${BENCH_DEVICES:-1000}
+REPORT_CALS=${BENCH_REPORT_CALS:-1000000}
+USE_CACHE=${BENCH_CACHE:-1}
+LIMIT=${BENCH_TIMEOUT:-1200}
+LS_PORT=${BENCH_LS_PORT:-15101}
+GW_PORT=${BENCH_GW_PORT:-15102}
+REP_PORT=${BENCH_REP_PORT:-15103}
+LS2_PORT=${BENCH_LS2_PORT:-15111}
+CACHE_PORT=${BENCH_CACHE_PORT:-16379}
+
+WORK=$(mktemp -d /tmp/rds-bench.XXXXXX)
+mkdir -p "$OUT"
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  sleep 2
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "bench: stopped" >&2; exit 130' INT TERM
+
+# The whole run is bounded: a watchdog signals this script, whose trap kills what it started.
+( sleep "$LIMIT"; echo "bench: time limit of ${LIMIT}s reached, stopping" >&2; kill -TERM $$ ) &
+PIDS+=($!)
+
+log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+log "building Release"
+for project in RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Reporting RdsPlatform.Cache RdsPlatform.LoadTest; do
+  dotnet build "$ROOT/src/$project" -c Release -v q -nologo -clp:ErrorsOnly >&2
+done
+bin() { echo "$ROOT/src/$1/bin/Release/net10.0"; }
+TOOL="dotnet $(bin RdsPlatform.LoadTest)/RdsPlatform.LoadTest.dll"
+
+CACHE_ENV=()
+if [[ "$USE_CACHE" == 1 ]]; then
+  log "starting the embedded cache (Garnet) on 127.0.0.1:$CACHE_PORT"
+  (cd "$(bin RdsPlatform.Cache)" && CACHE_PORT=$CACHE_PORT exec dotnet RdsPlatform.Cache.dll >"$WORK/cache.log" 2>&1) &
+  PIDS+=($!)
+  CACHE_ENV=("ConnectionStrings__cache=127.0.0.1:$CACHE_PORT")
+  for _ in $(seq 1 60); do (echo >"/dev/tcp/127.0.0.1/$CACHE_PORT") 2>/dev/null && break; sleep 0.5; done
+fi
+
+# start <name> <project> <port> [VAR=value...]: sets STARTED to the pid of the dotnet process once it answers health checks.
+start() {
+  local name=$1 project=$2 port=$3
+  shift 3
+  mkdir -p "$WORK/$name"
+  (cd "$(bin "$project")" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
+      Clock__Mode=Simulated Storage__DataDirectory="$WORK/$name" Logging__LogLevel__Default=Warning \
+      "${CACHE_ENV[@]}" "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
+  local pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 60); do
+    if $TOOL run --scenario health --host "127.0.0.1:$port" --total 1 --concurrency 1 --json 2>/dev/null | jq -e '.errors == 0' >/dev/null 2>&1; then
+      STARTED=$pid
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "$name did not answer on 127.0.0.1:$port; its log:"; tail -n 30 "$WORK/$name.log" >&2
+  return 1
+}
+
+mem() { awk -v k="$2" '$1 == k":" { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
+
+log "starting license server :$LS_PORT and gateway :$GW_PORT"
+start license-server RdsPlatform.LicenseServer "$LS_PORT"; LS_PID=$STARTED
+start session-host RdsPlatform.SessionHost "$GW_PORT"; GW_PID=$STARTED
+
+log "setup: $DEVICES devices with permanent CALs, host past its grace period"
+$TOOL setup --gateway "127.0.0.1:$GW_PORT" --license-server "127.0.0.1:$LS_PORT" --devices "$DEVICES" --past-grace \
+  --state "$WORK/state.json" --ghz-data "$WORK/ghz" >&2
+
+# run <label> <host> <scenario> [extra options...]: one measured run, its JSON report kept in $OUT.
+run() {
+  local label=$1 port=$2 scenario=$3
+  shift 3
+  log "run $label ($scenario on :$port, $CONCURRENCY in flight, warm-up $WARMUP, $DURATION)"
+  $TOOL run --scenario "$scenario" --host "127.0.0.1:$port" --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
+    --duration "$DURATION" --state "$WORK/state.json" --name "$label" --json "$@" >"$OUT/$label.json"
+}
+
+run gateway-health "$GW_PORT" health
+run connect-valid "$GW_PORT" connect-valid
+run connect-new "$GW_PORT" connect-new --subjects unique
+run signin "$GW_PORT" signin
+run license-server-health "$LS_PORT" health
+run request-license "$LS_PORT" request-license --subjects unique
+GW_RSS=$(mem "$GW_PID" VmRSS); GW_HWM=$(mem "$GW_PID" VmHWM)
+LS_RSS=$(mem "$LS_PID" VmRSS); LS_HWM=$(mem "$LS_PID" VmHWM)
+
+start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP_PID=$STARTED
+run reporting-health "$REP_PORT" health
+run generate-report "$REP_PORT" generate-report --report-kind summary
+kill -TERM "$REP_PID" 2>/dev/null || true
+wait "$REP_PID" 2>/dev/null || true
+
+REPORT_LINE="report: skipped (BENCH_REPORT_CALS=0)"
+if [[ "$REPORT_CALS" -gt 0 ]]; then
+  log "report: seeding $REPORT_CALS issued CALs into a fresh license server :$LS2_PORT"
+  start license-server-report RdsPlatform.LicenseServer "$LS2_PORT"; LS2_PID=$STARTED
+  $TOOL seed-licenses --data-dir "$WORK/license-server-report" --count "$REPORT_CALS" --install-pack-via "127.0.0.1:$LS2_PORT" >&2
+  start reporting-report RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS2_PORT"; REP2_PID=$STARTED
+  REP_BEFORE=$(mem "$REP2_PID" VmRSS)
+  log "report: generating the Per Device report over $REPORT_CALS CALs and exporting it as CSV"
+  $TOOL report --host "127.0.0.1:$REP_PORT" --kind per-device --csv "$WORK/report.csv" --json >"$OUT/report.json"
+  REP_HWM=$(mem "$REP2_PID" VmHWM); REP_AFTER=$(mem "$REP2_PID" VmRSS)
+  LS2_HWM=$(mem "$LS2_PID" VmHWM)
+  REPORT_LINE=$(jq -r --argjson before "$REP_BEFORE" --argjson hwm "$REP_HWM" --argjson after "$REP_AFTER" --argjson ls "$LS2_HWM" \
+    '"report: \(.entries) entries, generate \(.generateSeconds) s + export \(.exportSeconds) s = \(.totalSeconds) s (target <= 20 s); CSV \(.csvBytes) bytes; reporting RSS \($before) MB before, peak \($hwm) MB (growth \($hwm - $before) MB, target <= 200), \($after) MB after; license server peak \($ls) MB"' \
+    "$OUT/report.json")
+fi
+
+ratio() { jq -n --slurpfile a "$OUT/$1.json" --slurpfile b "$OUT/$2.json" '($a[0].rps / $b[0].rps * 100 | round) / 100'; }
+row() {
+  jq -r --arg ratio "$3" --arg target "$4" \
+    '[.name, (.rps|floor|tostring), $ratio, (.latencyDistribution[] | select(.percentage==50) | .latency/1e6*100|round/100|tostring),
+      (.latencyDistribution[] | select(.percentage==99) | .latency/1e6*100|round/100|tostring),
+      (.latencyDistribution[] | select(.percentage==99.9) | .latency/1e6*100|round/100|tostring),
+      (.errors|tostring), ((.outcomeDistribution|to_entries|map("\(.key)=\(.value)")|join(" ")) // ""), $target] | @tsv' "$OUT/$1.json"
+}
+
+{
+  echo "RdsPlatform benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ): $(nproc) cores, $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "concurrency $CONCURRENCY, warm-up $WARMUP, duration $DURATION, cache: $([[ $USE_CACHE == 1 ]] && echo "Garnet" || echo none), $DEVICES devices"
+  echo
+  printf 'scenario\trps\tx health\tp50 ms\tp99 ms\tp99.9 ms\terrors\toutcomes\ttarget\n'
+  row gateway-health gateway-health 1 baseline
+  row connect-valid gateway-health "$(ratio connect-valid gateway-health)" ">=0.6x, p99<=5ms"
+  row connect-new gateway-health "$(ratio connect-new gateway-health)" ">=0.2x, p99<=25ms"
+  row signin gateway-health "$(ratio signin gateway-health)" "-"
+  row license-server-health license-server-health 1 baseline
+  row request-license license-server-health "$(ratio request-license license-server-health)" "-"
+  row reporting-health reporting-health 1 baseline
+  row generate-report reporting-health "$(ratio generate-report reporting-health)" "-"
+  echo
+  echo "memory after the loads: gateway RSS $GW_RSS MB (peak $GW_HWM MB), license server RSS $LS_RSS MB (peak $LS_HWM MB); target <= 250 MB each"
+  echo "$REPORT_LINE"
+} | tee "$OUT/summary.txt"
