@@ -75,7 +75,7 @@ public static class RdslicApp
 
         try
         {
-            var exitCode = await app.RunAsync(args, cancellationToken);
+            var exitCode = await app.RunAsync(JoinStandardOutputValue(args), cancellationToken);
             // Spectre shows help and returns non-zero for a branch without its command ("rdslic server"): a usage error.
             return exitCode != ExitCodes.Ok && !host.CommandStarted ? ExitCodes.Usage : exitCode;
         }
@@ -85,5 +85,25 @@ public static class RdslicApp
             host.Error.WriteLine("Run 'rdslic --help' (or 'rdslic <command> --help') to see the commands and their options.");
             return ExitCodes.Usage;
         }
+    }
+
+    /// <summary>Spectre reads a lone "-" as an option name; "--output -" (standard output) is passed on as "--output=-".</summary>
+    private static string[] JoinStandardOutputValue(string[] args)
+    {
+        var joined = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "-o" or "--output" && i + 1 < args.Length && args[i + 1] == "-")
+            {
+                joined.Add("--output=-");
+                i++;
+            }
+            else
+            {
+                joined.Add(args[i]);
+            }
+        }
+
+        return [.. joined];
     }
 }
