@@ -66,10 +66,9 @@ public static class ServiceDefaultsExtensions
                         !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
                         && !context.Request.Path.StartsWithSegments("/grpc.reflection"))
                 .AddGrpcClientInstrumentation()
-                .AddHttpClientInstrumentation(options =>
-                    // The gRPC client instrumentation already records these calls.
-                    options.FilterHttpRequestMessage = request =>
-                        request.Content?.Headers.ContentType?.MediaType != "application/grpc")
+                // Not filtered for gRPC: a filtered-out HTTP span marks the propagated context as not
+                // sampled, and the next service would then drop its half of the trace.
+                .AddHttpClientInstrumentation()
                 .AddRedisInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

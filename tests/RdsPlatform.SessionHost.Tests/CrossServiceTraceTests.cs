@@ -1,0 +1,138 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Net;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.LicenseServer.Grpc;
+using RdsPlatform.SessionHost.Grpc;
+
+namespace RdsPlatform.SessionHost.Tests;
+
+/// <summary>
+/// The telemetry of one call crosses services: both services run on real Kestrel sockets with the service
+/// defaults' OpenTelemetry setup, so the trace context can only arrive at the license server through the
+/// gateway's outgoing gRPC call, as in production.
+/// </summary>
+public sealed class CrossServiceTraceTests : IAsyncDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "rds-trace-tests", Guid.NewGuid().ToString("N"));
+    private readonly SpanCollection _spans = new();
+    private readonly List<IAsyncDisposable> _hosts = [];
+
+    [Fact]
+    public async Task AConnectThatReachesTheLicenseServerIsOneTraceWithSpansFromBothServices()
+    {
+        var licenseServer = StartOnKestrel(new WebApplicationFactory<LicenseServerService>(), "license-server", _ => { });
+        var gateway = StartOnKestrel(new WebApplicationFactory<SessionHostGatewayService>(), "session-host",
+            web => web.UseSetting("LicenseServers:license-server", licenseServer.ToString()));
+        using var channel = GrpcChannel.ForAddress(gateway);
+        var client = new SessionHostGateway.SessionHostGatewayClient(channel);
+        await client.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
+        {
+            HostId = "rdsh-trace",
+            Version = ProductVersion._2022,
+            LicensingMode = LicensingMode.PerDevice,
+            LicenseServers = { "license-server" },
+        }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+        var reply = await client.ConnectAsync(new ConnectRequest
+        {
+            HostId = "rdsh-trace",
+            Device = new Device { HardwareId = "trace-device-1", ComputerName = "PC-TRACE" },
+            User = new User { Domain = "CONTOSO", Name = "tracer" },
+        }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+        Assert.Equal(ReasonCode.TemporaryCalIssued, reply.Reason);
+        var connect = await WaitForServerSpanAsync("/rds.sessionhost.v1.SessionHostGateway/Connect");
+        var request = await WaitForServerSpanAsync("/rds.licensing.v1.LicenseServer/RequestLicense", connect.TraceId);
+        Assert.Equal(connect.TraceId, request.TraceId);
+        Assert.NotEqual(default, request.ParentSpanId);
+        Assert.Contains(_spans.Snapshot(), span => span.Kind == ActivityKind.Client && span.SpanId == request.ParentSpanId);
+    }
+
+    private async Task<Activity> WaitForServerSpanAsync(string path, ActivityTraceId? traceId = null)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var span = _spans.Snapshot().FirstOrDefault(s => s.Kind == ActivityKind.Server
+                && (s.GetTagItem("url.path") as string) == path
+                && (traceId is null || s.TraceId == traceId));
+            if (span is not null)
+            {
+                return span;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var seen = string.Join(", ", _spans.Snapshot().Select(s => $"{s.Kind} {s.DisplayName} {s.GetTagItem("url.path")} {s.TraceId}"));
+        throw new Xunit.Sdk.XunitException($"No server span for {path}. Spans seen: {seen}");
+    }
+
+    private Uri StartOnKestrel<T>(WebApplicationFactory<T> factory, string name, Action<IWebHostBuilder> configure) where T : class
+    {
+        var host = factory.WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseSetting("Storage:DataDirectory", Path.Combine(_root, name));
+            web.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
+            configure(web);
+        });
+        host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        host.StartServer();
+        _hosts.Add(host);
+        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            await host.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // SQLite may hold a pooled handle for a moment; the folder is in the temp area.
+        }
+    }
+
+    /// <summary>The exporters of both services add from their own threads.</summary>
+    private sealed class SpanCollection : ICollection<Activity>
+    {
+        private readonly List<Activity> _items = [];
+
+        public int Count { get { lock (_items) { return _items.Count; } } }
+
+        public bool IsReadOnly => false;
+
+        public void Add(Activity item) { lock (_items) { _items.Add(item); } }
+
+        public void Clear() { lock (_items) { _items.Clear(); } }
+
+        public bool Contains(Activity item) { lock (_items) { return _items.Contains(item); } }
+
+        public void CopyTo(Activity[] array, int arrayIndex) { lock (_items) { _items.CopyTo(array, arrayIndex); } }
+
+        public bool Remove(Activity item) { lock (_items) { return _items.Remove(item); } }
+
+        public List<Activity> Snapshot() { lock (_items) { return [.. _items]; } }
+
+        public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
