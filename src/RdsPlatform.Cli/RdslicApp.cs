@@ -77,7 +77,13 @@ public static class RdslicApp
         {
             var exitCode = await app.RunAsync(JoinStandardOutputValue(args), cancellationToken);
             // Spectre shows help and returns non-zero for a branch without its command ("rdslic server"): a usage error.
-            return exitCode != ExitCodes.Ok && !host.CommandStarted ? ExitCodes.Usage : exitCode;
+            if (exitCode != ExitCodes.Ok && !host.CommandStarted)
+            {
+                host.Error.WriteLine("error: the command is incomplete; choose one of the commands listed above.");
+                return ExitCodes.Usage;
+            }
+
+            return exitCode;
         }
         catch (CommandAppException exception)
         {

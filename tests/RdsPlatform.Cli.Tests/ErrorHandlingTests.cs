@@ -1,0 +1,127 @@
+using System.Net;
+
+namespace RdsPlatform.Cli.Tests;
+
+public sealed class ErrorHandlingTests
+{
+    [Fact]
+    public async Task AnUnreachableServiceExitsThreeNamingItsAddressAndHowToChangeIt()
+    {
+        await using var farm = new CliFarm();
+        var port = RdsPlatform.Testing.GarnetFixture.FreeTcpPort();
+
+        var result = await farm.RunAsync("keypack", "list", "--license-server", $"http://127.0.0.1:{port}");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith($"error: Unavailable: could not reach the license server at http://127.0.0.1:{port}/", result.Error);
+        Assert.Contains("--license-server or RDSLIC_LICENSE_SERVER", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+        Assert.Equal("", result.Out);
+    }
+
+    [Fact]
+    public async Task AServiceThatDoesNotAnswerInTimeExitsThree()
+    {
+        await using var farm = new CliFarm();
+        farm.WrapHandler = inner => new Stalling(inner);
+
+        var result = await farm.RunAsync("compliance", "--timeout", "0.2");
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith($"error: DeadlineExceeded: the reporting service at {CliFarm.ReportingAddress}/ did not answer", result.Error);
+        Assert.Contains("--timeout", result.Error);
+    }
+
+    [Fact]
+    public async Task TheApiKeyIsSentAsABearerTokenOnEveryCall()
+    {
+        await using var farm = new CliFarm();
+        var seen = new List<string?>();
+        farm.WrapHandler = inner => new Recording(inner, seen);
+
+        farm.Environment["RDSLIC_API_KEY"] = "env-key";
+        await farm.RunOkAsync("server", "status");
+        await farm.RunOkAsync("host", "configure", "rdsh-01", "--version", "2022", "--mode", "per-user", "--api-key", "option-key");
+
+        Assert.Equal(["Bearer env-key", "Bearer option-key", "Bearer option-key"], seen);
+    }
+
+    [Fact]
+    public async Task WithoutAnApiKeyNoAuthorizationHeaderIsSent()
+    {
+        await using var farm = new CliFarm();
+        var seen = new List<string?>();
+        farm.WrapHandler = inner => new Recording(inner, seen);
+
+        await farm.RunOkAsync("server", "status");
+
+        Assert.Equal([null], seen);
+    }
+
+    [Fact]
+    public async Task EnvironmentAddressesAreUsedAndOptionsOverrideThem()
+    {
+        await using var farm = new CliFarm();
+        farm.Environment["RDSLIC_LICENSE_SERVER"] = "http://127.0.0.1:1";
+
+        var fromEnvironment = await farm.RunAsync("server", "status");
+        var fromOption = await farm.RunAsync("server", "status", "--license-server", CliFarm.LicenseServerAddress);
+
+        Assert.Equal(3, fromEnvironment.ExitCode);
+        Assert.Contains("http://127.0.0.1:1/", fromEnvironment.Error);
+        Assert.Equal(0, fromOption.ExitCode);
+    }
+
+    [Theory]
+    [InlineData("frobnicate")]
+    [InlineData("server")]
+    [InlineData("server", "status", "--no-such-option")]
+    [InlineData("server", "status", "--license-server", "not-a-url")]
+    [InlineData("server", "status", "--timeout", "soon")]
+    [InlineData("keypack", "remove", "KP-1", "--count", "many")]
+    public async Task CommandLineMistakesExitTwo(params string[] args)
+    {
+        await using var farm = new CliFarm();
+
+        var result = await farm.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Error);
+    }
+
+    [Fact]
+    public async Task HelpListsEveryCommandGroupAndExitsZero()
+    {
+        await using var farm = new CliFarm();
+
+        var result = await farm.RunAsync("--help");
+
+        Assert.Equal(0, result.ExitCode);
+        foreach (var command in new[] { "server", "keypack", "license", "host", "report", "compliance", "audit", "clock" })
+        {
+            Assert.Contains(command, result.Out);
+        }
+    }
+
+    private sealed class Stalling(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }
+    }
+
+    private sealed class Recording(HttpMessageHandler inner, List<string?> seen) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (seen)
+            {
+                seen.Add(request.Headers.Authorization?.ToString());
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+}
