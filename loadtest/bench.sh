@@ -33,6 +33,8 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   sleep 2
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  # Service logs are kept next to the results; data folders (and the 1M-row database) are not.
+  mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -44,6 +46,7 @@ PIDS+=($!)
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "building Release"
 for project in RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Reporting RdsPlatform.Cache RdsPlatform.LoadTest; do
   dotnet build "$ROOT/src/$project" -c Release -v q -nologo -clp:ErrorsOnly >&2
@@ -51,6 +54,8 @@ done
 bin() { echo "$ROOT/src/$1/bin/Release/net10.0"; }
 TOOL="dotnet $(bin RdsPlatform.LoadTest)/RdsPlatform.LoadTest.dll"
 
+# Extra environment for every service, e.g. BENCH_SERVICE_ENV="DOTNET_gcServer=0" to compare garbage collectors.
+read -r -a SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
 CACHE_ENV=()
 if [[ "$USE_CACHE" == 1 ]]; then
   log "starting the embedded cache (Garnet) on 127.0.0.1:$CACHE_PORT"
@@ -67,7 +72,7 @@ start() {
   mkdir -p "$WORK/$name"
   (cd "$(bin "$project")" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
       Clock__Mode=Simulated Storage__DataDirectory="$WORK/$name" Logging__LogLevel__Default=Warning \
-      "${CACHE_ENV[@]}" "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
+      "${CACHE_ENV[@]}" "${SERVICE_ENV[@]}" "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
   local pid=$!
   PIDS+=("$pid")
   for _ in $(seq 1 60); do
@@ -91,13 +96,19 @@ log "setup: $DEVICES devices with permanent CALs, host past its grace period"
 $TOOL setup --gateway "127.0.0.1:$GW_PORT" --license-server "127.0.0.1:$LS_PORT" --devices "$DEVICES" --past-grace \
   --state "$WORK/state.json" --ghz-data "$WORK/ghz" >&2
 
-# run <label> <host> <scenario> [extra options...]: one measured run, its JSON report kept in $OUT.
+declare -A PID_OF
+PID_OF[$LS_PORT]=$LS_PID
+PID_OF[$GW_PORT]=$GW_PID
+
+# run <label> <port> <scenario> [extra options...]: one measured run, its JSON report kept in $OUT, and the loaded
+# service's resident memory right after it in $OUT/<label>.rss.
 run() {
   local label=$1 port=$2 scenario=$3
   shift 3
   log "run $label ($scenario on :$port, $CONCURRENCY in flight, warm-up $WARMUP, $DURATION)"
   $TOOL run --scenario "$scenario" --host "127.0.0.1:$port" --concurrency "$CONCURRENCY" --warmup "$WARMUP" \
     --duration "$DURATION" --state "$WORK/state.json" --name "$label" --json "$@" >"$OUT/$label.json"
+  mem "${PID_OF[$port]}" VmRSS >"$OUT/$label.rss"
 }
 
 run gateway-health "$GW_PORT" health
@@ -110,6 +121,7 @@ GW_RSS=$(mem "$GW_PID" VmRSS); GW_HWM=$(mem "$GW_PID" VmHWM)
 LS_RSS=$(mem "$LS_PID" VmRSS); LS_HWM=$(mem "$LS_PID" VmHWM)
 
 start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP_PID=$STARTED
+PID_OF[$REP_PORT]=$REP_PID
 run reporting-health "$REP_PORT" health
 run generate-report "$REP_PORT" generate-report --report-kind summary
 kill -TERM "$REP_PID" 2>/dev/null || true
@@ -119,7 +131,7 @@ REPORT_LINE="report: skipped (BENCH_REPORT_CALS=0)"
 if [[ "$REPORT_CALS" -gt 0 ]]; then
   log "report: seeding $REPORT_CALS issued CALs into a fresh license server :$LS2_PORT"
   start license-server-report RdsPlatform.LicenseServer "$LS2_PORT"; LS2_PID=$STARTED
-  $TOOL seed-licenses --data-dir "$WORK/license-server-report" --count "$REPORT_CALS" --install-pack-via "127.0.0.1:$LS2_PORT" >&2
+  $TOOL seed-licenses --data-dir "$WORK/license-server-report" --count "$REPORT_CALS" --license-server "127.0.0.1:$LS2_PORT" >&2
   start reporting-report RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS2_PORT"; REP2_PID=$STARTED
   REP_BEFORE=$(mem "$REP2_PID" VmRSS)
   log "report: generating the Per Device report over $REPORT_CALS CALs and exporting it as CSV"
@@ -133,18 +145,18 @@ fi
 
 ratio() { jq -n --slurpfile a "$OUT/$1.json" --slurpfile b "$OUT/$2.json" '($a[0].rps / $b[0].rps * 100 | round) / 100'; }
 row() {
-  jq -r --arg ratio "$3" --arg target "$4" \
+  jq -r --arg ratio "$3" --arg target "$4" --arg rss "$(cat "$OUT/$1.rss")" \
     '[.name, (.rps|floor|tostring), $ratio, (.latencyDistribution[] | select(.percentage==50) | .latency/1e6*100|round/100|tostring),
       (.latencyDistribution[] | select(.percentage==99) | .latency/1e6*100|round/100|tostring),
       (.latencyDistribution[] | select(.percentage==99.9) | .latency/1e6*100|round/100|tostring),
-      (.errors|tostring), ((.outcomeDistribution|to_entries|map("\(.key)=\(.value)")|join(" ")) // ""), $target] | @tsv' "$OUT/$1.json"
+      (.errors|tostring), $rss, ((.outcomeDistribution|to_entries|map("\(.key)=\(.value)")|join(" ")) // ""), $target] | @tsv' "$OUT/$1.json"
 }
 
 {
   echo "RdsPlatform benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ): $(nproc) cores, $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "concurrency $CONCURRENCY, warm-up $WARMUP, duration $DURATION, cache: $([[ $USE_CACHE == 1 ]] && echo "Garnet" || echo none), $DEVICES devices"
+  echo "concurrency $CONCURRENCY, warm-up $WARMUP, duration $DURATION, cache: $([[ $USE_CACHE == 1 ]] && echo "Garnet" || echo none), $DEVICES devices, service env: ${BENCH_SERVICE_ENV:-none}, load average before: $LOAD_BEFORE"
   echo
-  printf 'scenario\trps\tx health\tp50 ms\tp99 ms\tp99.9 ms\terrors\toutcomes\ttarget\n'
+  printf 'scenario\trps\tx health\tp50 ms\tp99 ms\tp99.9 ms\terrors\tRSS MB\toutcomes\ttarget\n'
   row gateway-health gateway-health 1 baseline
   row connect-valid gateway-health "$(ratio connect-valid gateway-health)" ">=0.6x, p99<=5ms"
   row connect-new gateway-health "$(ratio connect-new gateway-health)" ">=0.2x, p99<=25ms"

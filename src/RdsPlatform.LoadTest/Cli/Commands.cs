@@ -39,12 +39,13 @@ public static class Commands
                        [--state loadtest/generated/state.json] [--ghz-data loadtest/generated]
           Activates the license server, installs a Per Device 2022 pack, registers a Per Device host, optionally advances
           simulated time past its grace period, gives every device a permanent CAL and an open session, and writes the state
-          plus ghz data files (connect-valid.data.json, signin.data.json).
+          plus ghz files (connect-valid.data.json, signin.data.json, metadata.json with the bearer token if any).
 
-        rds-load seed-licenses --data-dir DIR --count 1000000 [--key-pack-id GUID | --install-pack-via <license server host:port>]
+        rds-load seed-licenses --data-dir DIR --count 1000000 [--key-pack-id GUID | --license-server <host:port>]
                                [--subject-prefix seed]
           Writes issued Per Device CALs straight into the license server's SQLite file (start the server once first).
-          Permanent CALs of the given pack (--install-pack-via activates the server and installs one of --count CALs),
+          Permanent CALs of the given pack (--license-server activates that server, installs a pack of --count CALs and
+          dates the CALs by its clock),
           else temporary CALs.
 
         rds-load report --host <reporting host:port> [--kind per-device] [--csv FILE] [--timeout 10m] [--json]
@@ -171,6 +172,7 @@ public static class Commands
     {
         var gateway = ChannelPool.ParseAddress(arguments.Required("gateway", "the session-host gateway, e.g. 127.0.0.1:5102."));
         var licenseServer = ChannelPool.ParseAddress(arguments.Required("license-server", "the license server, e.g. 127.0.0.1:5101."));
+        var apiKey = ApiKey(arguments);
         var options = new SetupOptions(
             gateway,
             licenseServer,
@@ -180,7 +182,7 @@ public static class Commands
             arguments.Get("device-prefix") ?? "bench-dev",
             arguments.Flag("past-grace"),
             arguments.Int("parallelism", 16, 1, 256),
-            ChannelPool.ApiKeyHeaders(ApiKey(arguments)));
+            ChannelPool.ApiKeyHeaders(apiKey));
         var statePath = arguments.Get("state") ?? DefaultState;
         var ghzData = arguments.Get("ghz-data") ?? Path.GetDirectoryName(Path.GetFullPath(statePath))!;
         arguments.ThrowOnUnused();
@@ -188,7 +190,8 @@ public static class Commands
         var state = await new SetupCommand(options, output).RunAsync(cancellationToken);
         state.Save(statePath);
         SetupCommand.WriteGhzData(state, ghzData);
-        output.WriteLine($"Wrote {statePath} and the ghz data files connect-valid.data.json and signin.data.json in {ghzData}.");
+        SetupCommand.WriteGhzMetadata(apiKey, ghzData);
+        output.WriteLine($"Wrote {statePath} and the ghz files connect-valid.data.json, signin.data.json and metadata.json in {ghzData}.");
         return 0;
     }
 
@@ -200,18 +203,22 @@ public static class Commands
         Guid? pack = packText is null ? null
             : Guid.TryParse(packText, out var id) ? id : throw new UsageException($"--key-pack-id must be a key pack id (a GUID); '{packText}' is not.");
         var prefix = arguments.Get("subject-prefix") ?? "seed";
-        var installVia = arguments.Get("install-pack-via");
+        var licenseServer = arguments.Get("license-server");
         var headers = ChannelPool.ApiKeyHeaders(ApiKey(arguments));
         arguments.ThrowOnUnused();
 
-        if (installVia is not null)
+        // The CALs are dated by the license server's clock (simulated time may be far ahead), else by the wall clock.
+        var now = TimeProvider.System.GetUtcNow();
+        if (licenseServer is not null)
         {
-            pack = await LicenseSeeder.InstallPackAsync(ChannelPool.ParseAddress(installVia), count, headers, cancellationToken);
+            var installed = await LicenseSeeder.InstallPackAsync(ChannelPool.ParseAddress(licenseServer), count, headers, cancellationToken);
+            pack = installed.KeyPackId;
+            now = installed.ServerNow;
             output.WriteLine($"Installed Per Device 2022 key pack {pack} with {count:N0} CALs; the seeded CALs take its seats.");
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var written = await LicenseSeeder.SeedAsync(dataDirectory, count, pack, TimeProvider.System.GetUtcNow(), prefix,
+        var written = await LicenseSeeder.SeedAsync(dataDirectory, count, pack, now, prefix,
             n => output.WriteLine($"  {n:N0} CALs written"), cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Seeded {written:N0} issued Per Device CALs in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));

@@ -63,8 +63,8 @@ public static class LicenseSeeder
         return written;
     }
 
-    /// <summary>Activates the license server if needed and installs a Per Device 2022 pack of <paramref name="count"/> CALs through its RPCs.</summary>
-    public static async Task<Guid> InstallPackAsync(Uri licenseServer, int count, Metadata? headers, CancellationToken cancellationToken)
+    /// <summary>Activates the license server if needed, installs a Per Device 2022 pack of <paramref name="count"/> CALs through its RPCs, and reads its clock.</summary>
+    public static async Task<(Guid KeyPackId, DateTimeOffset ServerNow)> InstallPackAsync(Uri licenseServer, int count, Metadata? headers, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(licenseServer);
         var client = new Contract.LicenseServer.LicenseServerClient(channel);
@@ -87,7 +87,8 @@ public static class LicenseSeeder
             CalType = Contracts.Common.V1.CalType.PerDevice,
             Count = count,
         }, options);
-        return Guid.Parse(installed.KeyPack.KeyPackId);
+        var now = (await client.GetServerInfoAsync(new Contract.GetServerInfoRequest(), options)).Server.Now.ToDateTimeOffset();
+        return (Guid.Parse(installed.KeyPack.KeyPackId), now);
     }
 
     private sealed class SeedEnvironment : IHostEnvironment

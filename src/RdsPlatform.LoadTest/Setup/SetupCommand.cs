@@ -112,6 +112,16 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
         }
     }
 
+    /// <summary>ghz's metadata file: the bearer token when an API key is given, else no headers.</summary>
+    public static void WriteGhzMetadata(string? apiKey, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var metadata = string.IsNullOrWhiteSpace(apiKey)
+            ? new Dictionary<string, string>()
+            : new Dictionary<string, string> { ["authorization"] = $"Bearer {apiKey.Trim()}" };
+        File.WriteAllText(Path.Combine(directory, "metadata.json"), JsonSerializer.Serialize(metadata));
+    }
+
     public static void WriteGhzData(SetupState state, string directory)
     {
         Directory.CreateDirectory(directory);

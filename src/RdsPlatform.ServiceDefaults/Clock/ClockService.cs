@@ -41,7 +41,7 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
         {
             offset = await sync.AdvanceAsync(by);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             throw RpcProblems.Unavailable("The cache that shares simulated time between services is unreachable; time was not advanced. Try again when the cache is back.");
         }

@@ -40,7 +40,7 @@ public sealed partial class SharedClockSync(
                     }
                 });
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
             {
                 LogCacheUnavailable(ex);
             }
@@ -101,7 +101,7 @@ public sealed partial class SharedClockSync(
                 await db.StringSetAsync(OffsetKey, clock.Offset.Ticks, when: stored.IsNull ? When.NotExists : When.Always);
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             LogCacheUnavailable(ex);
         }
