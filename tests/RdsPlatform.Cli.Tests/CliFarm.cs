@@ -26,6 +26,7 @@ public sealed record CliResult(int ExitCode, string Out, string Error, byte[] St
 /// The license server, the session-host gateway and the reporting service in process, each with its own SQLite file,
 /// and rdslic run in process against them with captured output. rdslic finds them through its environment variables
 /// (RDSLIC_LICENSE_SERVER=http://license-server ...) and an HTTP handler factory that routes those names to the test servers.
+/// Every service accepts the test API keys; rdslic sends the admin key (RDSLIC_API_KEY) unless a test passes another.
 /// By default the services share one <see cref="FakeTimeProvider"/>; with <c>simulatedClock</c> they run with
 /// Clock:Mode=Simulated and share the offset through a real Redis-protocol cache (Garnet), as under the AppHost.
 /// </summary>
@@ -87,6 +88,7 @@ public sealed class CliFarm : IAsyncDisposable
         ["RDSLIC_LICENSE_SERVER"] = LicenseServerAddress,
         ["RDSLIC_GATEWAY"] = GatewayAddress,
         ["RDSLIC_REPORTING"] = ReportingAddress,
+        ["RDSLIC_API_KEY"] = TestKeys.Admin,
     };
 
     /// <summary>Wraps each handler rdslic gets, for tests that look at or delay its requests.</summary>
@@ -165,6 +167,7 @@ public sealed class CliFarm : IAsyncDisposable
     private void Common(IWebHostBuilder web, string name)
     {
         web.UseEnvironment("Development");
+        web.UseTestKeys();
         web.UseSetting("Storage:DataDirectory", Path.Combine(_root, name));
         if (_cache is not null)
         {

@@ -1,3 +1,4 @@
+using RdsPlatform.Testing;
 namespace RdsPlatform.Cli.Tests;
 
 public sealed class ComplianceAndAuditTests
@@ -9,8 +10,8 @@ public sealed class ComplianceAndAuditTests
         await farm.ActivateAsync();
         await farm.InstallAsync("per-user", "2022", 1);
         await farm.RunOkAsync("host", "configure", "rdsh-01", "--version", "2022", "--mode", "per-user", "--server", "license-server");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-1", "--user", "CONTOSO\\alice", "--sign-in");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-2", "--user", "CONTOSO\\bob", "--sign-in");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-1", "--user", "CONTOSO\\alice", "--sign-in");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-2", "--user", "CONTOSO\\bob", "--sign-in");
 
         var json = (await farm.RunOkAsync("compliance", "--json")).Json();
         Assert.True(json.GetProperty("overUsed").GetBoolean());

@@ -1,3 +1,4 @@
+using RdsPlatform.Testing;
 using System.Net;
 
 namespace RdsPlatform.Cli.Tests;
@@ -33,29 +34,44 @@ public sealed class ErrorHandlingTests
     }
 
     [Fact]
-    public async Task TheApiKeyIsSentAsABearerTokenOnEveryCall()
+    public async Task TheApiKeyIsSentAsABearerTokenOnEveryCallAndTheOptionOverridesTheEnvironment()
     {
         await using var farm = new CliFarm();
         var seen = new List<string?>();
         farm.WrapHandler = inner => new Recording(inner, seen);
 
-        farm.Environment["RDSLIC_API_KEY"] = "env-key";
         await farm.RunOkAsync("server", "status");
-        await farm.RunOkAsync("host", "configure", "rdsh-01", "--version", "2022", "--mode", "per-user", "--api-key", "option-key");
+        await farm.RunOkAsync("compliance", "--api-key", TestKeys.Reporter);
 
-        Assert.Equal(["Bearer env-key", "Bearer option-key", "Bearer option-key"], seen);
+        Assert.Equal([$"Bearer {TestKeys.Admin}", $"Bearer {TestKeys.Reporter}"], seen);
     }
 
     [Fact]
-    public async Task WithoutAnApiKeyNoAuthorizationHeaderIsSent()
+    public async Task WithoutAnApiKeyTheServiceRefusesAndRdslicSaysHowToPassOne()
     {
         await using var farm = new CliFarm();
+        farm.Environment.Remove("RDSLIC_API_KEY");
         var seen = new List<string?>();
         farm.WrapHandler = inner => new Recording(inner, seen);
 
-        await farm.RunOkAsync("server", "status");
+        var result = await farm.RunAsync("server", "status");
 
         Assert.Equal([null], seen);
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: Unauthenticated: ", result.Error);
+        Assert.Contains("Pass an API key with --api-key or RDSLIC_API_KEY.", result.Error);
+    }
+
+    [Fact]
+    public async Task AKeyOfTheWrongRoleIsPermissionDenied()
+    {
+        await using var farm = new CliFarm();
+
+        var result = await farm.RunAsync("keypack", "install", "--code", CliFarm.NewRetailCode(), "--version", "2022", "--type", "per-device",
+            "--count", "5", "--api-key", TestKeys.Client);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: PermissionDenied: ", result.Error);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using RdsPlatform.Testing;
 namespace RdsPlatform.Cli.Tests;
 
 public sealed class HostCommandTests
@@ -110,14 +111,14 @@ public sealed class HostCommandTests
         await farm.InstallAsync("per-device", "2022", 10);
         var certificate = farm.TempPath("hw-0001.cal");
 
-        var first = await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0001", "--computer-name", "PC-0001",
+        var first = await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0001", "--computer-name", "PC-0001",
             "--user", "CONTOSO\\alice", "--certificate", certificate, "--sign-in");
         Assert.Contains("Admitted (Temporary Cal Issued)", first.Out);
         Assert.Contains($"saved to {certificate}", first.Out);
         Assert.Contains("Signed in", first.Out);
         Assert.True(File.Exists(certificate));
 
-        var second = (await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice",
+        var second = (await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice",
             "--certificate", certificate, "--json")).Json().GetProperty("connect");
         Assert.True(second.GetProperty("admitted").GetBoolean());
         Assert.Equal("REASON_CODE_CAL_UPGRADED", second.GetProperty("reason").GetString());

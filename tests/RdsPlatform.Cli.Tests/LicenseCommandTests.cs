@@ -1,3 +1,4 @@
+using RdsPlatform.Testing;
 namespace RdsPlatform.Cli.Tests;
 
 public sealed class LicenseCommandTests
@@ -7,8 +8,8 @@ public sealed class LicenseCommandTests
     {
         await using var farm = new CliFarm();
         await farm.RunOkAsync("host", "configure", "rdsh-01", "--version", "2022", "--mode", "per-device", "--server", "license-server");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0002", "--user", "CONTOSO\\bob");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0002", "--user", "CONTOSO\\bob");
 
         var all = (await farm.RunOkAsync("license", "list", "--json")).Json();
         Assert.Equal(2, all.GetArrayLength());
@@ -33,8 +34,8 @@ public sealed class LicenseCommandTests
         await farm.ActivateAsync();
         await farm.InstallAsync("per-device", "2022", 10);
         var certificate = farm.TempPath("hw.cal");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice", "--certificate", certificate, "--sign-in");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice", "--certificate", certificate);
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice", "--certificate", certificate, "--sign-in");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0001", "--user", "CONTOSO\\alice", "--certificate", certificate);
         var permanent = Assert.Single((await farm.RunOkAsync("license", "list", "--status", "permanent", "--json")).Json().EnumerateArray());
         var id = permanent.GetProperty("licenseId").GetString()!;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using RdsPlatform.Testing;
 
 namespace RdsPlatform.Cli.Tests;
 
@@ -9,8 +10,8 @@ public sealed class ReportCommandTests
     {
         await using var farm = new CliFarm();
         await farm.RunOkAsync("host", "configure", "rdsh-01", "--version", "2022", "--mode", "per-device", "--server", "license-server");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0001", "--computer-name", "PC-0001", "--user", "CONTOSO\\alice");
-        await farm.RunOkAsync("host", "connect", "rdsh-01", "--hardware-id", "HW-0002", "--computer-name", "PC-0002", "--user", "CONTOSO\\bob");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0001", "--computer-name", "PC-0001", "--user", "CONTOSO\\alice");
+        await farm.RunOkAsync("host", "connect", "--api-key", TestKeys.Client, "rdsh-01", "--hardware-id", "HW-0002", "--computer-name", "PC-0002", "--user", "CONTOSO\\bob");
 
         var generated = (await farm.RunOkAsync("report", "generate", "--kind", "per-device", "--json")).Json().GetProperty("report");
         var id = generated.GetProperty("reportId").GetString()!;
