@@ -2,6 +2,7 @@ using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Reporting.Compliance;
 using RdsPlatform.Reporting.Generation;
 using RdsPlatform.Reporting.Storage;
+using RdsPlatform.ServiceDefaults.Security;
 
 namespace RdsPlatform.Reporting;
 
@@ -23,7 +24,8 @@ public static class ReportingExtensions
         });
 
         builder.Services.AddRdsGrpcClient<LicenseServer.LicenseServerClient>(
-            builder.Configuration["Reporting:LicenseServerAddress"] ?? "http://license-server");
+                builder.Configuration["Reporting:LicenseServerAddress"] ?? "http://license-server")
+            .WithBearerKey(sp => sp.GetRequiredService<IConfiguration>()["Reporting:LicenseServerApiKey"]);
 
         builder.Services.AddSingleton<ReportingMetrics>();
         builder.Services.AddSingleton<LicenseServerReader>();

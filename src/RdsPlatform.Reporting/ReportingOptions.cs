@@ -8,6 +8,9 @@ public sealed class ReportingOptions
     /// <summary>Address of the license server; the Aspire name resolves through service discovery.</summary>
     public string LicenseServerAddress { get; set; } = "http://license-server";
 
+    /// <summary>The reporter API key sent to the license server as <c>authorization: Bearer</c> (read by the client setup).</summary>
+    public string? LicenseServerApiKey { get; set; }
+
     /// <summary>How long a live compliance summary is served from the cache.</summary>
     public int ComplianceCacheSeconds { get; set; } = 5;
 

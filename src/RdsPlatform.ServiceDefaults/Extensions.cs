@@ -11,6 +11,7 @@ using OpenTelemetry.Trace;
 using RdsPlatform.ServiceDefaults;
 using RdsPlatform.ServiceDefaults.Clock;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Security;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -30,9 +31,12 @@ public static class ServiceDefaultsExtensions
         builder.AddRdsCache();
         builder.AddSharedClock();
 
+        builder.AddRdsAuthentication();
+        builder.Services.Configure<RpcOptions>(builder.Configuration.GetSection(RpcOptions.SectionName));
         builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ServerErrorInterceptor>();
+            options.Interceptors.Add<StreamDurationInterceptor>();
             options.MaxReceiveMessageSize = RpcLimits.MaxReceiveMessageBytes;
             options.EnableDetailedErrors = false;
         });
@@ -98,6 +102,10 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Runs after routing (WebApplication adds it first) and before any gRPC endpoint reads a message.
+        app.UseMiddleware<AuthenticationMiddleware>();
+        // Reading the keys now makes a configuration mistake stop the service at start, not at its first call.
+        app.Services.GetRequiredService<ApiKeyStore>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<ClockService>();

@@ -5,6 +5,9 @@ public sealed class GatewayOptions
 {
     public const string SectionName = "Gateway";
 
+    /// <summary>The API key (a session-host key for any host, HostIds *) sent to every license server as <c>authorization: Bearer</c>.</summary>
+    public string? LicenseServerApiKey { get; set; }
+
     /// <summary>Deadline of every unary call to a license server.</summary>
     public TimeSpan LicenseServerTimeout { get; set; } = TimeSpan.FromSeconds(2);
 

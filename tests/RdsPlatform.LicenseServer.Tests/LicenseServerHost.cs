@@ -8,6 +8,8 @@ using RdsPlatform.Contracts.Admin.V1;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Grpc;
+using RdsPlatform.ServiceDefaults.Clock;
+using RdsPlatform.Testing;
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
 
 namespace RdsPlatform.LicenseServer.Tests;
@@ -30,6 +32,11 @@ public sealed class LicenseServerHost : IAsyncDisposable
             ["Storage:DataDirectory"] = DataDirectory,
             ["Clock:Mode"] = "Simulated",
         };
+        foreach (var (key, value) in TestKeys.Settings)
+        {
+            _settings[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
@@ -40,11 +47,11 @@ public sealed class LicenseServerHost : IAsyncDisposable
 
     public string DataDirectory { get; }
 
-    public LicenseServerClient Client => new(_channel);
+    public LicenseServerClient Client => new(_channel.WithRoleKeys(typeof(LicenseServerService)));
 
     public GrpcChannel Channel => _channel;
 
-    public Clock.ClockClient Clock => new(_channel);
+    public Clock.ClockClient Clock => new(_channel.WithRoleKeys(typeof(ClockService)));
 
     public IServiceProvider Services => _factory.Services;
 

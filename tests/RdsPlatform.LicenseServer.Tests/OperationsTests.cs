@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Diagnostics.Metrics;
 using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
@@ -110,14 +111,22 @@ public sealed class OperationsTests
         var allowed = await host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
         var stranger = Requests.Device("hw-2");
         stranger.SessionHostId = "rogue-host";
-        var refused = await host.Client.RequestLicenseAsync(stranger);
+        var refused = await Requests.RefusedAsync(() => host.Client.RequestLicenseAsync(stranger));
+        var validate = await Requests.RefusedAsync(() => host.Client.MarkLicenseValidatedAsync(
+            new MarkLicenseValidatedRequest { LicenseId = allowed.License.LicenseId, SessionHostId = "rogue-host" }));
+        var renew = await Requests.RefusedAsync(() => host.Client.RenewLicenseAsync(
+            new RenewLicenseRequest { LicenseId = allowed.License.LicenseId, SessionHostId = "rogue-host" }));
 
         Assert.Equal(ReasonCode.TemporaryCalIssued, allowed.Reason);
-        Assert.Equal(ReasonCode.HostNotAllowed, refused.Reason);
-        Assert.Contains("rogue-host", refused.Message);
-        Assert.Null(refused.License);
-        var failed = Assert.Single(await host.Client.GetAuditTrail(new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } }).ToListAsync());
-        Assert.Equal("rogue-host", failed.SessionHostId);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Contains("'rogue-host' is not in this license server's security group", refused.Status.Detail);
+        Assert.Contains("LicenseServer:AllowedSessionHosts", refused.Status.Detail);
+        Assert.Equal(StatusCode.PermissionDenied, validate.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, renew.StatusCode);
+        Assert.Single(await host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest()).ToListAsync());
+        var failed = await host.Client.GetAuditTrail(new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } }).ToListAsync();
+        Assert.Equal(3, failed.Count);
+        Assert.All(failed, f => Assert.Equal("rogue-host", f.SessionHostId));
         var info = (await host.Client.GetServerInfoAsync(new GetServerInfoRequest())).Server;
         Assert.True(info.SecurityGroupEnabled);
         Assert.Equal(["host-1"], info.AllowedSessionHosts);

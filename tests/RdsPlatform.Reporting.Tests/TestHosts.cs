@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Reporting.Grpc;
+using RdsPlatform.Testing;
 using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService;
 using ReportingClient = RdsPlatform.Contracts.Reporting.V1.Reporting.ReportingClient;
 
@@ -59,6 +60,7 @@ public sealed class TestHosts : IAsyncDisposable
         {
             web.UseEnvironment("Development");
             web.UseSetting("Storage:DataDirectory", dataDirectory);
+            web.UseTestKeys();
             web.UseSetting("Reporting:LicenseServerAddress", licenseServerAddress ?? "http://localhost");
             web.UseSetting("Reporting:InsertBatchSize", "7");
             if (complianceCacheSeconds is { } seconds)
@@ -82,7 +84,7 @@ public sealed class TestHosts : IAsyncDisposable
             });
         });
         _owned.Add(factory);
-        var client = new ReportingClient(Channel(factory));
+        var client = new ReportingClient(Channel(factory).WithRoleKeys(typeof(ReportingService)));
         ReportingServices = factory.Services;
         return client;
     }
@@ -102,13 +104,14 @@ public sealed class TestHosts : IAsyncDisposable
         {
             web.UseEnvironment("Development");
             web.UseSetting("Storage:DataDirectory", Path.Combine(Folder, "license-server"));
+            web.UseTestKeys();
             web.UseSetting("LicenseServer:Version", "2025");
             web.UseSetting("LicenseServer:Scope", scope);
             web.UseSetting("LicenseServer:Domain", "CONTOSO");
             web.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         });
         _owned.Add(LicenseServerHost);
-        LicenseServer = new LicenseServerClient(Channel(LicenseServerHost));
+        LicenseServer = new LicenseServerClient(Channel(LicenseServerHost).WithRoleKeys(typeof(LicenseServerService)));
     }
 
     private static GrpcChannel Channel<T>(WebApplicationFactory<T> factory) where T : class =>

@@ -1,3 +1,4 @@
+using RdsPlatform.Testing;
 using System.Collections;
 using System.Diagnostics;
 using System.Net;
@@ -34,7 +35,7 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
         var gateway = StartOnKestrel(new WebApplicationFactory<SessionHostGatewayService>(), "session-host",
             web => web.UseSetting("LicenseServers:license-server", licenseServer.ToString()));
         using var channel = GrpcChannel.ForAddress(gateway);
-        var client = new SessionHostGateway.SessionHostGatewayClient(channel);
+        var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
         await client.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
         {
             HostId = "rdsh-trace",
@@ -82,6 +83,7 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
         var host = factory.WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
+            web.UseTestKeys();
             web.UseSetting("Storage:DataDirectory", Path.Combine(_root, name));
             web.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
             configure(web);

@@ -10,6 +10,7 @@ using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.LicenseServer.Grpc;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.SessionHost.LicenseServers;
+using RdsPlatform.Testing;
 using GatewayClient = RdsPlatform.Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayClient;
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
 
@@ -37,6 +38,7 @@ public sealed class Farm : IAsyncDisposable
         {
             web.UseEnvironment("Development");
             web.UseSetting("Storage:DataDirectory", Path.Combine(_root, "license-server"));
+            web.UseTestKeys();
             web.UseSetting("LicenseServer:Version", licenseServerVersion);
             web.UseSetting("LicenseServer:SecurityGroupEnabled", securityGroup ? "true" : "false");
             for (var i = 0; i < allowedHosts.Length; i++)
@@ -48,7 +50,7 @@ public sealed class Farm : IAsyncDisposable
         });
         _owned.Add(licenseServer);
         LicenseServerFactory = licenseServer;
-        LicenseServer = new LicenseServerClient(Channel(licenseServer));
+        LicenseServer = new LicenseServerClient(Channel(licenseServer).WithRoleKeys(typeof(LicenseServerService)));
         StartGateway();
     }
 
@@ -168,6 +170,7 @@ public sealed class Farm : IAsyncDisposable
         _gateway = new WebApplicationFactory<SessionHostGatewayService>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
+            web.UseTestKeys();
             web.UseSetting("Storage:DataDirectory", GatewayDataDirectory);
             web.UseSetting("Gateway:RevocationPollInterval", "00:00:00.200");
             web.UseSetting("Gateway:LicenseServerRetryAfter", "00:00:00");
@@ -184,7 +187,7 @@ public sealed class Farm : IAsyncDisposable
                 services.Replace(ServiceDescriptor.Singleton<ILicenseServerChannelFactory>(new InProcessChannels(this)));
             });
         });
-        Gateway = new GatewayClient(Channel(_gateway));
+        Gateway = new GatewayClient(Channel(_gateway).WithRoleKeys(typeof(SessionHostGatewayService)));
     }
 
     private static GrpcChannel Channel<T>(WebApplicationFactory<T> factory) where T : class =>

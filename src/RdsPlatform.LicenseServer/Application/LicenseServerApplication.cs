@@ -165,18 +165,9 @@ public sealed partial class LicenseServerApplication(
         var now = time.GetUtcNow();
         var subject = SubjectOf(input);
         var hostId = Blank(input.SessionHostId);
-        if (_options.SecurityGroupEnabled && !_options.AllowedSessionHosts.Contains(hostId ?? "", StringComparer.OrdinalIgnoreCase))
+        if (await RefuseOutsideSecurityGroupAsync(hostId, now, input.Type, input.HostVersion, subject, cancellationToken) is { } refused)
         {
-            // An answer, not an error: the session host then asks its next license server (R18).
-            var refused = $"Session host '{hostId}' is not in this license server's security group; add it to LicenseServer:AllowedSessionHosts or disable the security group.";
-            await store.WriteAsync(session =>
-            {
-                session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, refused, null, CalType: input.Type,
-                    Version: input.HostVersion, Subject: subject, SessionHostId: hostId));
-                return 0;
-            }, cancellationToken);
-            LogHostNotAllowed(hostId);
-            return new LicenseAnswer(ReasonCode.NoLicensesAvailable, refused, null, null, HostNotAllowed: true);
+            return refused;
         }
 
         var answer = await store.WriteAsync(session =>
@@ -204,6 +195,11 @@ public sealed partial class LicenseServerApplication(
     {
         await identity.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
+        if (await RefuseOutsideSecurityGroupAsync(Blank(sessionHostId), now, null, null, null, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         return await store.WriteAsync<Outcome<LicenseRecord>>(session =>
         {
             if (session.FindLicense(licenseId) is not { } license)
@@ -228,6 +224,11 @@ public sealed partial class LicenseServerApplication(
     {
         var id = await identity.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
+        if (await RefuseOutsideSecurityGroupAsync(Blank(sessionHostId), now, null, null, null, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         var outcome = await store.WriteAsync<Outcome<LicenseAnswer>>(session =>
         {
             Reclaim(session, now);
@@ -468,6 +469,31 @@ public sealed partial class LicenseServerApplication(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revoked {LicenseId} of {Subject}; {Remaining} more may be revoked")]
     private partial void LogRevoked(Guid licenseId, string subject, int remaining);
+
+    /// <summary>
+    /// R18: with the security group on, a session host not on the list is refused (PermissionDenied) and the refusal is
+    /// audited, so the session host asks its next license server.
+    /// </summary>
+    private async Task<Problem?> RefuseOutsideSecurityGroupAsync(string? hostId, DateTimeOffset now, CalType? type, ProductVersion? version,
+        string? subject, CancellationToken cancellationToken)
+    {
+        if (!_options.SecurityGroupEnabled || _options.AllowedSessionHosts.Contains(hostId ?? "", StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var refused = string.IsNullOrEmpty(hostId)
+            ? "This license server serves only the session hosts of its security group, and the request names no session host; give session_host_id."
+            : $"Session host '{hostId}' is not in this license server's security group; add it to LicenseServer:AllowedSessionHosts or disable the security group (LicenseServer:SecurityGroupEnabled=false).";
+        await store.WriteAsync(session =>
+        {
+            session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, refused, null, CalType: type,
+                Version: version, Subject: subject, SessionHostId: hostId));
+            return 0;
+        }, cancellationToken);
+        LogHostNotAllowed(hostId);
+        return new Problem(ProblemKind.PermissionDenied, refused);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused session host {SessionHostId}: not in the security group")]
     private partial void LogHostNotAllowed(string? sessionHostId);

@@ -28,8 +28,7 @@ public readonly record struct Outcome<T>(T? Value, Problem? Problem)
 }
 
 /// <summary>The answer to a license request or renewal: the reason, a sentence, and the CAL with its signed certificate when one is held.</summary>
-/// <param name="HostNotAllowed">R18: the security group leaves the session host out, so this server does not serve it (the core has no reason code for it).</param>
-public sealed record LicenseAnswer(ReasonCode Reason, string Message, LicenseRecord? License, byte[]? Certificate, bool HostNotAllowed = false);
+public sealed record LicenseAnswer(ReasonCode Reason, string Message, LicenseRecord? License, byte[]? Certificate);
 
 /// <summary>A revoked CAL and the R8 quota of its version after the revoke.</summary>
 public sealed record RevokeAnswer(LicenseRecord License, int RevocableRemaining, DateTimeOffset? NextRevokeAllowedAt);

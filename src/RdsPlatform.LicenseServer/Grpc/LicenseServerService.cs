@@ -4,6 +4,7 @@ using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Security;
 using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
 using Contract = RdsPlatform.Contracts;
 using FieldViolation = RdsPlatform.Licensing.FieldViolation;
@@ -17,15 +18,18 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
     /// <summary>Longest accepted identifier or name in a request.</summary>
     public const int MaxTextLength = 256;
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<GetServerInfoResponse> GetServerInfo(GetServerInfoRequest request, ServerCallContext context) =>
         new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)) };
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
     {
         var outcome = await app.ActivateAsync(MapToContact(request.Contact), context.CancellationToken);
         return new() { Server = MapToContract(Value(outcome)) };
     }
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<DeactivateServerResponse> DeactivateServer(DeactivateServerRequest request, ServerCallContext context)
     {
         Check(Length([], "reason", request.Reason));
@@ -33,6 +37,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         return new() { Server = MapToContract(Value(outcome)) };
     }
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<ReactivateServerResponse> ReactivateServer(ReactivateServerRequest request, ServerCallContext context)
     {
         Check(Length([], "reason", request.Reason));
@@ -40,6 +45,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         return new() { Server = MapToContract(Value(outcome)) };
     }
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<InstallKeyPackResponse> InstallKeyPack(InstallKeyPackRequest request, ServerCallContext context)
     {
         var problems = new List<FieldViolation>();
@@ -63,6 +69,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         return new() { KeyPack = MapToContract(Value(outcome)) };
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<ListKeyPacksResponse> ListKeyPacks(ListKeyPacksRequest request, ServerCallContext context)
     {
         var response = new ListKeyPacksResponse();
@@ -70,6 +77,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         return response;
     }
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<RemoveLicensesResponse> RemoveLicenses(RemoveLicensesRequest request, ServerCallContext context)
     {
         var id = KeyPackId(request.KeyPackId);
@@ -82,35 +90,19 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         return new() { KeyPack = MapToContract(Value(outcome)) };
     }
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<UninstallKeyPackResponse> UninstallKeyPack(UninstallKeyPackRequest request, ServerCallContext context)
     {
         Value(await app.UninstallKeyPackAsync(KeyPackId(request.KeyPackId), context.CancellationToken));
         return new();
     }
 
+    [AllowRoles(RdsRoles.SessionHost)]
     public override async Task<RequestLicenseResponse> RequestLicense(RequestLicenseRequest request, ServerCallContext context)
     {
-        var answer = Value(await app.RequestLicenseAsync(MapToInput(request), context.CancellationToken));
-        return new()
-        {
-            Reason = answer.HostNotAllowed ? Contract.Common.V1.ReasonCode.HostNotAllowed : MapToContract(answer.Reason),
-            Message = answer.Message,
-            License = MapToContractOrNull(answer.License, app.Now),
-            Certificate = MapToCertificate(answer.Certificate),
-        };
-    }
-
-    public override async Task<MarkLicenseValidatedResponse> MarkLicenseValidated(MarkLicenseValidatedRequest request, ServerCallContext context)
-    {
-        Check(Length([], "session_host_id", request.SessionHostId));
-        var license = Value(await app.MarkValidatedAsync(LicenseId(request.LicenseId), request.SessionHostId, context.CancellationToken));
-        return new() { License = MapToContract(license, app.Now) };
-    }
-
-    public override async Task<RenewLicenseResponse> RenewLicense(RenewLicenseRequest request, ServerCallContext context)
-    {
-        Check(Length([], "session_host_id", request.SessionHostId));
-        var answer = Value(await app.RenewLicenseAsync(LicenseId(request.LicenseId), request.SessionHostId, context.CancellationToken));
+        var input = MapToInput(request);
+        context.EnsureActsForHost(request.SessionHostId);
+        var answer = Value(await app.RequestLicenseAsync(input, context.CancellationToken));
         return new()
         {
             Reason = MapToContract(answer.Reason),
@@ -120,6 +112,33 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         };
     }
 
+    [AllowRoles(RdsRoles.SessionHost)]
+    public override async Task<MarkLicenseValidatedResponse> MarkLicenseValidated(MarkLicenseValidatedRequest request, ServerCallContext context)
+    {
+        Check(Length([], "session_host_id", request.SessionHostId));
+        var licenseId = LicenseId(request.LicenseId);
+        context.EnsureActsForHost(request.SessionHostId);
+        var license = Value(await app.MarkValidatedAsync(licenseId, request.SessionHostId, context.CancellationToken));
+        return new() { License = MapToContract(license, app.Now) };
+    }
+
+    [AllowRoles(RdsRoles.SessionHost)]
+    public override async Task<RenewLicenseResponse> RenewLicense(RenewLicenseRequest request, ServerCallContext context)
+    {
+        Check(Length([], "session_host_id", request.SessionHostId));
+        var licenseId = LicenseId(request.LicenseId);
+        context.EnsureActsForHost(request.SessionHostId);
+        var answer = Value(await app.RenewLicenseAsync(licenseId, request.SessionHostId, context.CancellationToken));
+        return new()
+        {
+            Reason = MapToContract(answer.Reason),
+            Message = answer.Message,
+            License = MapToContractOrNull(answer.License, app.Now),
+            Certificate = MapToCertificate(answer.Certificate),
+        };
+    }
+
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<RevokeLicenseResponse> RevokeLicense(RevokeLicenseRequest request, ServerCallContext context)
     {
         var answer = Value(await app.RevokeLicenseAsync(LicenseId(request.LicenseId), context.CancellationToken));
@@ -131,6 +150,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         };
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task ListIssuedLicenses(ListIssuedLicensesRequest request, IServerStreamWriter<IssuedLicense> responseStream, ServerCallContext context)
     {
         var problems = new List<FieldViolation>();
@@ -159,6 +179,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         }
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task GetAuditTrail(GetAuditTrailRequest request, IServerStreamWriter<AuditEvent> responseStream, ServerCallContext context)
     {
         var problems = new List<FieldViolation>();

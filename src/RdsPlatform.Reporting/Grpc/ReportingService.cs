@@ -7,6 +7,7 @@ using RdsPlatform.Reporting.Csv;
 using RdsPlatform.Reporting.Generation;
 using RdsPlatform.Reporting.Storage;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Security;
 
 namespace RdsPlatform.Reporting.Grpc;
 
@@ -22,6 +23,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
     public const int MaxEntriesPageSize = 1000;
     public const int ExportChunkBytes = 32 * 1024;
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<GenerateReportResponse> GenerateReport(GenerateReportRequest request, ServerCallContext context)
     {
         var problems = new List<FieldProblem>();
@@ -46,6 +48,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
             : throw RpcProblems.Unavailable(result.LicenseServerProblem!);
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<ListReportsResponse> ListReports(ListReportsRequest request, ServerCallContext context)
     {
         var pageSize = PageSize(request.PageSize, DefaultReportsPageSize, MaxReportsPageSize);
@@ -68,6 +71,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
         return response;
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<GetReportEntriesResponse> GetReportEntries(GetReportEntriesRequest request, ServerCallContext context)
     {
         var reportId = ValidReportId(request.ReportId);
@@ -91,6 +95,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
         return response;
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task ExportReport(ExportReportRequest request, IServerStreamWriter<ExportReportChunk> responseStream, ServerCallContext context)
     {
         var reportId = ValidReportId(request.ReportId);
@@ -113,6 +118,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
         await responseStream.WriteAsync(MapToChunk(pending, text), context.CancellationToken);
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<DeleteReportResponse> DeleteReport(DeleteReportRequest request, ServerCallContext context)
     {
         var reportId = ValidReportId(request.ReportId);
@@ -121,6 +127,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
             : throw NotFound(reportId);
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<GetComplianceSummaryResponse> GetComplianceSummary(GetComplianceSummaryRequest request, ServerCallContext context)
     {
         var result = await compliance.GetAsync(context.CancellationToken);

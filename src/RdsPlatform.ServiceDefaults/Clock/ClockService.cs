@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using RdsPlatform.Contracts.Admin.V1;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Security;
 using StackExchange.Redis;
 
 namespace RdsPlatform.ServiceDefaults.Clock;
@@ -9,6 +10,7 @@ namespace RdsPlatform.ServiceDefaults.Clock;
 /// <summary><c>rds.admin.v1.Clock</c>: the time every rule reads, and in simulated mode the way to move it.</summary>
 public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Contracts.Admin.V1.Clock.ClockBase
 {
+    [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Client, RdsRoles.Reporter)]
     public override Task<GetTimeResponse> GetTime(GetTimeRequest request, ServerCallContext context)
         => Task.FromResult(new GetTimeResponse
         {
@@ -17,6 +19,7 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
             Offset = Duration.FromTimeSpan(clock.Offset),
         });
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<AdvanceResponse> Advance(AdvanceRequest request, ServerCallContext context)
     {
         if (clock.Mode != ClockMode.Simulated)

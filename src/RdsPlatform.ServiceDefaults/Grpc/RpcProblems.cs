@@ -45,6 +45,8 @@ public static class RpcProblems
 
     public static RpcException Unavailable(string message) => Simple(Code.Unavailable, message);
 
+    public static RpcException DeadlineExceeded(string message) => Simple(Code.DeadlineExceeded, message);
+
     private static RpcException Simple(Code code, string message)
         => new Google.Rpc.Status { Code = (int)code, Message = message }.ToRpcException();
 }

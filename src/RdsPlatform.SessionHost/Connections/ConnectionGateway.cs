@@ -300,12 +300,8 @@ public sealed partial class ConnectionGateway(
             PreventUpgrade = host.PreventUpgrade,
         };
         var reply = await servers.FirstAnswerAsync(host.LicenseServers,
-            async (server, options) =>
-            {
-                var response = await server.Client.RequestLicenseAsync(request, options);
-                // A server whose security group leaves this host out does not serve it: the next one is asked (R18).
-                return response.Reason == Contracts.Common.V1.ReasonCode.HostNotAllowed ? null : response;
-            },
+            // A server whose security group leaves this host out answers PermissionDenied, and the next one is asked (R18).
+            (server, options) => server.Client.RequestLicenseAsync(request, options).ResponseAsync,
             cancellationToken);
         return reply is null ? new Asked(null, null) : Interpret(reply.Server, reply.Response.Reason, reply.Response.License, reply.Response.Certificate);
     }

@@ -50,6 +50,14 @@ public sealed class Diagnoser(LicenseServerRegistry servers, TimeProvider time)
     {
         var server = servers.Get(entry);
         var info = await servers.TryGetServerInfoAsync(server, cancellationToken);
+        if (info is null && server.LastRefusal is { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refusal)
+        {
+            findings.Add(Finding(Severity.Error, "LICENSE_SERVER_REFUSED_GATEWAY",
+                $"The license server {entry} ({server.Address}) refused the gateway ({refusal.StatusCode}: {refusal.Status.Detail})",
+                "Set Gateway:LicenseServerApiKey to a session-host key (HostIds *) that this license server accepts in its Auth:Keys.", entry));
+            return;
+        }
+
         if (info is null)
         {
             findings.Add(Finding(Severity.Error, "LICENSE_SERVER_UNREACHABLE", $"The license server {entry} ({server.Address}) is not available.",

@@ -3,6 +3,7 @@ using Grpc.Core;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Security;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
@@ -17,6 +18,7 @@ public sealed class SessionHostGatewayService(
     GatewayCache cache,
     TimeProvider time) : Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayBase
 {
+    [AllowRoles(RdsRoles.Admin)]
     public override Task<ConfigureSessionHostResponse> ConfigureSessionHost(ConfigureSessionHostRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.Configure(request);
@@ -35,9 +37,11 @@ public sealed class SessionHostGatewayService(
         return Task.FromResult(new ConfigureSessionHostResponse { Host = MapToSessionHost(saved, time.GetUtcNow()) });
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Client)]
     public override Task<GetSessionHostResponse> GetSessionHost(GetSessionHostRequest request, ServerCallContext context) =>
         Task.FromResult(new GetSessionHostResponse { Host = MapToSessionHost(FindHost(request.HostId), time.GetUtcNow()) });
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Client)]
     public override Task<GetGracePeriodResponse> GetGracePeriod(GetGracePeriodRequest request, ServerCallContext context)
     {
         var host = FindHost(request.HostId);
@@ -51,6 +55,7 @@ public sealed class SessionHostGatewayService(
         });
     }
 
+    [AllowRoles(RdsRoles.Client)]
     public override async Task<ConnectResponse> Connect(ConnectRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.Connect(request, hosts.Find(request.HostId)?.Mode);
@@ -70,6 +75,7 @@ public sealed class SessionHostGatewayService(
         return MapToConnectResponse(outcome);
     }
 
+    [AllowRoles(RdsRoles.Client)]
     public override async Task<SignInResponse> SignIn(SignInRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.SessionId(request.SessionId);
@@ -87,6 +93,7 @@ public sealed class SessionHostGatewayService(
         };
     }
 
+    [AllowRoles(RdsRoles.Client)]
     public override async Task<DisconnectResponse> Disconnect(DisconnectRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.SessionId(request.SessionId);
@@ -100,6 +107,7 @@ public sealed class SessionHostGatewayService(
             : throw SessionNotFound(request.SessionId);
     }
 
+    [AllowRoles(RdsRoles.Admin)]
     public override async Task<DiagnoseResponse> Diagnose(DiagnoseRequest request, ServerCallContext context)
     {
         var host = FindHost(request.HostId);

@@ -1,4 +1,6 @@
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using RdsPlatform.ServiceDefaults.Security;
 using RdsPlatform.Licensing;
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
 
@@ -12,11 +14,12 @@ public sealed class LicenseServerConnection : IDisposable
     private long _skipUntil;
     private long _refreshedAt = long.MinValue;
 
-    public LicenseServerConnection(string address, GrpcChannel channel)
+    public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey)
     {
         Address = address;
         _channel = channel;
-        Client = new LicenseServerClient(channel);
+        // Every call carries the gateway's key, whichever call site makes it.
+        Client = new LicenseServerClient(channel.Intercept(new BearerKeyInterceptor(apiKey)));
     }
 
     public string Address { get; }
@@ -33,6 +36,9 @@ public sealed class LicenseServerConnection : IDisposable
 
     public bool IsAnswering { get; private set; } = true;
 
+    /// <summary>The last refusal (authentication, permission, security group) this server gave the gateway; null after a call it served.</summary>
+    public global::Grpc.Core.RpcException? LastRefusal { get; set; }
+
     public bool IdentityIsStale(TimeSpan refresh) => _keys is null || Environment.TickCount64 - Interlocked.Read(ref _refreshedAt) > refresh.TotalMilliseconds;
 
     public void MarkDown(TimeSpan retryAfter)
@@ -44,6 +50,7 @@ public sealed class LicenseServerConnection : IDisposable
     public void MarkUp()
     {
         IsAnswering = true;
+        LastRefusal = null;
         Interlocked.Exchange(ref _skipUntil, 0);
     }
 

@@ -80,7 +80,7 @@ public sealed partial class LicenseServerRegistry(
 
     /// <summary>
     /// Calls the host's license servers in order until one answers; null when none did. A server that refuses the host
-    /// (security group) or does not know the request counts as not answering for it, so the next one is tried.
+    /// (security group: PermissionDenied) or does not know the request counts as not answering for it, so the next one is tried.
     /// </summary>
     /// <param name="call">Returns null when the server answered but does not serve this host, so the next one is asked.</param>
     public async Task<LicenseServerReply<T>?> FirstAnswerAsync<T>(
@@ -137,7 +137,7 @@ public sealed partial class LicenseServerRegistry(
         var address = directory.Resolve(entry);
         return _byAddress.GetOrAdd(address.AbsoluteUri, key =>
         {
-            var server = new LicenseServerConnection(key, channels.Create(address));
+            var server = new LicenseServerConnection(key, channels.Create(address), options.Value.LicenseServerApiKey);
             try
             {
                 if (keys.Find(key) is { } remembered)
@@ -167,6 +167,8 @@ public sealed partial class LicenseServerRegistry(
         }
         else
         {
+            // PermissionDenied (security group, or a key for other hosts) and Unauthenticated mean this server refused the host: the next one is tried.
+            server.LastRefusal = ex;
             LogRefused(server.Address, ex.StatusCode, ex.Status.Detail);
         }
     }
