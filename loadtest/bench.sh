@@ -7,6 +7,7 @@
 #   loadtest/bench.sh                      # everything, embedded Garnet cache
 #   BENCH_CACHE=0 loadtest/bench.sh        # no cache (gateway and clock without Redis)
 #   BENCH_REPORT_CALS=0 loadtest/bench.sh  # skip the report scenario
+#   BENCH_SOURCE=head loadtest/bench.sh    # build and measure the last commit, not the working tree
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,7 @@ PIDS=()
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  sleep 2
+  sleep 5
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   # Service logs are kept next to the results; data folders (and the 1M-row database) are not.
   mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null || true
@@ -47,11 +48,18 @@ PIDS+=($!)
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-log "building Release"
+# BENCH_SOURCE=head measures the last commit (a clean copy, immune to edits in progress); default: the working tree.
+SRC=$ROOT
+if [[ "${BENCH_SOURCE:-tree}" == head ]]; then
+  SRC=$WORK/source
+  mkdir -p "$SRC"
+  git -C "$ROOT" archive HEAD | tar -x -C "$SRC"
+fi
+log "building Release from $SRC ($(git -C "$ROOT" rev-parse --short HEAD)$([[ $SRC == "$ROOT" ]] && echo ' + working tree'))"
 for project in RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Reporting RdsPlatform.Cache RdsPlatform.LoadTest; do
-  dotnet build "$ROOT/src/$project" -c Release -v q -nologo -clp:ErrorsOnly >&2
+  dotnet build "$SRC/src/$project" -c Release -v q -nologo -clp:ErrorsOnly >&2
 done
-bin() { echo "$ROOT/src/$1/bin/Release/net10.0"; }
+bin() { echo "$SRC/src/$1/bin/Release/net10.0"; }
 TOOL="dotnet $(bin RdsPlatform.LoadTest)/RdsPlatform.LoadTest.dll"
 
 # Extra environment for every service, e.g. BENCH_SERVICE_ENV="DOTNET_gcServer=0" to compare garbage collectors.
@@ -123,7 +131,7 @@ LS_RSS=$(mem "$LS_PID" VmRSS); LS_HWM=$(mem "$LS_PID" VmHWM)
 start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP_PID=$STARTED
 PID_OF[$REP_PORT]=$REP_PID
 run reporting-health "$REP_PORT" health
-run generate-report "$REP_PORT" generate-report --report-kind summary
+run generate-report "$REP_PORT" generate-report --report-kind summary --timeout 60s
 kill -TERM "$REP_PID" 2>/dev/null || true
 wait "$REP_PID" 2>/dev/null || true
 
