@@ -11,18 +11,26 @@ var clockMode = builder.Configuration["RdsPlatform:ClockMode"] ?? (builder.Envir
 
 var cache = builder.AddRdsCache();
 
+// Every call carries an API key; the keys are secret parameters generated on first run (docs/security.md).
+var keys = builder.AddApiKeys();
+
 var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(ResourceNames.LicenseServer)
     .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithApiKeys(keys)
     .WithCache(cache);
 
 builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithApiKeys(keys)
+    .WithEnvironment("Gateway__LicenseServerApiKey", keys.Gateway)
     .WithCache(cache)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 
 builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
     .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithApiKeys(keys)
+    .WithEnvironment("Reporting__LicenseServerApiKey", keys.Reporting)
     .WithCache(cache)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);

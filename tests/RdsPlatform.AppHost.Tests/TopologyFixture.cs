@@ -1,5 +1,7 @@
 using Aspire.Hosting;
+using Grpc.Core;
 using Grpc.Net.Client;
+using Grpc.Core.Interceptors;
 using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.AppHost.Tests;
@@ -19,6 +21,17 @@ public sealed class TopologyFixture : IAsyncLifetime
 
     public static readonly string[] Services = [ResourceNames.LicenseServer, ResourceNames.SessionHost, ResourceNames.Reporting];
 
+    /// <summary>The AppHost's secret key parameters, given fixed test values (the well-known test keys).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
+    {
+        ["admin-api-key"] = TestKeys.Admin,
+        ["session-host-api-key"] = TestKeys.SessionHost,
+        ["client-api-key"] = TestKeys.Client,
+        ["reporter-api-key"] = TestKeys.Reporter,
+        ["gateway-api-key"] = TestKeys.Gateway,
+        ["reporting-api-key"] = TestKeys.ReportingService,
+    };
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.RdsPlatform_AppHost>(
@@ -26,6 +39,7 @@ public sealed class TopologyFixture : IAsyncLifetime
             $"--RdsPlatform:DataRoot={DataRoot}",
             "--RdsPlatform:ClockMode=Simulated",
             "--Cache:Mode=garnet",
+            .. Keys.Select(k => $"--Parameters:{k.Key}={k.Value}"),
         ]);
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -50,6 +64,13 @@ public sealed class TopologyFixture : IAsyncLifetime
             return channel;
         }
     }
+
+    /// <summary>A call invoker to a service that sends the given API key on every call.</summary>
+    public CallInvoker Invoker(string resource, string key) => Channel(resource).Intercept(headers =>
+    {
+        headers.Add("authorization", $"Bearer {key}");
+        return headers;
+    });
 
     public async Task DisposeAsync()
     {
@@ -79,4 +100,18 @@ public sealed class TopologyFixture : IAsyncLifetime
 public sealed class TopologyCollection : ICollectionFixture<TopologyFixture>
 {
     public const string Name = "topology";
+}
+
+/// <summary>
+/// Fixed values for the AppHost's secret key parameters. The AppHost suite references the AppHost, whose linked
+/// ResourceNames would clash with RdsPlatform.Testing's, so it keeps its own.
+/// </summary>
+public static class TestKeys
+{
+    public const string Admin = "apphost-test-admin-key";
+    public const string SessionHost = "apphost-test-session-host-key";
+    public const string Client = "apphost-test-client-key";
+    public const string Reporter = "apphost-test-reporter-key";
+    public const string Gateway = "apphost-test-gateway-key";
+    public const string ReportingService = "apphost-test-reporting-key";
 }

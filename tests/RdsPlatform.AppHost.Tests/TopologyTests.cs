@@ -47,7 +47,7 @@ public sealed class TopologyTests(TopologyFixture topology)
     [Fact]
     public async Task AdvancingTheClockThroughOneServiceMovesItForTheOtherTwo()
     {
-        var clocks = TopologyFixture.Services.ToDictionary(s => s, s => new Clock.ClockClient(topology.Channel(s)));
+        var clocks = TopologyFixture.Services.ToDictionary(s => s, s => new Clock.ClockClient(topology.Invoker(s, TestKeys.Admin)));
         var before = await clocks[ResourceNames.LicenseServer].GetTimeAsync(new GetTimeRequest(), deadline: Deadline);
 
         var advanced = await clocks[ResourceNames.LicenseServer].AdvanceAsync(
@@ -78,7 +78,7 @@ public sealed class TopologyTests(TopologyFixture topology)
     [Fact]
     public async Task AdvancingTimeBackwardsIsRefusedWithTheFieldNamed()
     {
-        var clock = new Clock.ClockClient(topology.Channel(ResourceNames.SessionHost));
+        var clock = new Clock.ClockClient(topology.Invoker(ResourceNames.SessionHost, TestKeys.Admin));
 
         var error = await Assert.ThrowsAsync<RpcException>(() => clock.AdvanceAsync(
             new AdvanceRequest { By = Duration.FromTimeSpan(TimeSpan.FromDays(-1)) }, deadline: Deadline).ResponseAsync);
