@@ -64,6 +64,19 @@ TOOL="dotnet $(bin RdsPlatform.LoadTest)/RdsPlatform.LoadTest.dll"
 
 # Extra environment for every service, e.g. BENCH_SERVICE_ENV="DOTNET_gcServer=0" to compare garbage collectors.
 read -r -a SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
+# One API key per role, accepted by every service (as the AppHost does); the gateway and reporting use theirs to reach
+# the license server, and the tool sends the key of the role each scenario needs.
+key() { od -An -tx1 -N20 /dev/urandom | tr -d ' \n'; }
+ADMIN_KEY=$(key); CLIENT_KEY=$(key); SESSION_HOST_KEY=$(key); REPORTER_KEY=$(key)
+AUTH_ENV=(
+  "Auth__Keys__admin__Key=$ADMIN_KEY" "Auth__Keys__admin__Role=admin"
+  "Auth__Keys__client__Key=$CLIENT_KEY" "Auth__Keys__client__Role=client"
+  "Auth__Keys__sessionhost__Key=$SESSION_HOST_KEY" "Auth__Keys__sessionhost__Role=session-host" "Auth__Keys__sessionhost__HostIds__0=*"
+  "Auth__Keys__reporter__Key=$REPORTER_KEY" "Auth__Keys__reporter__Role=reporter"
+  "Gateway__LicenseServerApiKey=$SESSION_HOST_KEY" "Reporting__LicenseServerApiKey=$REPORTER_KEY"
+)
+export RDS_ADMIN_API_KEY=$ADMIN_KEY
+
 CACHE_ENV=()
 if [[ "$USE_CACHE" == 1 ]]; then
   log "starting the embedded cache (Garnet) on 127.0.0.1:$CACHE_PORT"
@@ -80,7 +93,7 @@ start() {
   mkdir -p "$WORK/$name"
   (cd "$(bin "$project")" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
       Clock__Mode=Simulated Storage__DataDirectory="$WORK/$name" Logging__LogLevel__Default=Warning \
-      "${CACHE_ENV[@]}" "${SERVICE_ENV[@]}" "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
+      "${AUTH_ENV[@]}" "${CACHE_ENV[@]}" "${SERVICE_ENV[@]}" "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
   local pid=$!
   PIDS+=("$pid")
   for _ in $(seq 1 60); do
@@ -101,7 +114,7 @@ start license-server RdsPlatform.LicenseServer "$LS_PORT"; LS_PID=$STARTED
 start session-host RdsPlatform.SessionHost "$GW_PORT"; GW_PID=$STARTED
 
 log "setup: $DEVICES devices with permanent CALs, host past its grace period"
-$TOOL setup --gateway "127.0.0.1:$GW_PORT" --license-server "127.0.0.1:$LS_PORT" --devices "$DEVICES" --past-grace \
+RDS_API_KEY=$CLIENT_KEY $TOOL setup --gateway "127.0.0.1:$GW_PORT" --license-server "127.0.0.1:$LS_PORT" --devices "$DEVICES" --past-grace \
   --state "$WORK/state.json" --ghz-data "$WORK/ghz" >&2
 
 declare -A PID_OF
@@ -120,18 +133,18 @@ run() {
 }
 
 run gateway-health "$GW_PORT" health
-run connect-valid "$GW_PORT" connect-valid
-run connect-new "$GW_PORT" connect-new --subjects unique
-run signin "$GW_PORT" signin
+run connect-valid "$GW_PORT" connect-valid --api-key "$CLIENT_KEY"
+run connect-new "$GW_PORT" connect-new --subjects unique --api-key "$CLIENT_KEY"
+run signin "$GW_PORT" signin --api-key "$CLIENT_KEY"
 run license-server-health "$LS_PORT" health
-run request-license "$LS_PORT" request-license --subjects unique
+run request-license "$LS_PORT" request-license --subjects unique --api-key "$SESSION_HOST_KEY"
 GW_RSS=$(mem "$GW_PID" VmRSS); GW_HWM=$(mem "$GW_PID" VmHWM)
 LS_RSS=$(mem "$LS_PID" VmRSS); LS_HWM=$(mem "$LS_PID" VmHWM)
 
 start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP_PID=$STARTED
 PID_OF[$REP_PORT]=$REP_PID
 run reporting-health "$REP_PORT" health
-run generate-report "$REP_PORT" generate-report --report-kind summary --timeout 60s
+run generate-report "$REP_PORT" generate-report --report-kind summary --timeout 60s --api-key "$REPORTER_KEY"
 kill -TERM "$REP_PID" 2>/dev/null || true
 wait "$REP_PID" 2>/dev/null || true
 
@@ -143,7 +156,7 @@ if [[ "$REPORT_CALS" -gt 0 ]]; then
   start reporting-report RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS2_PORT"; REP2_PID=$STARTED
   REP_BEFORE=$(mem "$REP2_PID" VmRSS)
   log "report: generating the Per Device report over $REPORT_CALS CALs and exporting it as CSV"
-  $TOOL report --host "127.0.0.1:$REP_PORT" --kind per-device --csv "$WORK/report.csv" --json >"$OUT/report.json"
+  $TOOL report --api-key "$REPORTER_KEY" --host "127.0.0.1:$REP_PORT" --kind per-device --csv "$WORK/report.csv" --json >"$OUT/report.json"
   REP_HWM=$(mem "$REP2_PID" VmHWM); REP_AFTER=$(mem "$REP2_PID" VmRSS)
   LS2_HWM=$(mem "$LS2_PID" VmHWM)
   REPORT_LINE=$(jq -r --argjson before "$REP_BEFORE" --argjson hwm "$REP_HWM" --argjson after "$REP_AFTER" --argjson ls "$LS2_HWM" \

@@ -14,6 +14,7 @@ namespace RdsPlatform.LoadTest.Cli;
 public static class Commands
 {
     public const string ApiKeyVariable = "RDS_API_KEY";
+    public const string AdminApiKeyVariable = "RDS_ADMIN_API_KEY";
     public const string DefaultState = "loadtest/generated/state.json";
 
     public const string Usage = """
@@ -39,7 +40,7 @@ public static class Commands
                        [--state loadtest/generated/state.json] [--ghz-data loadtest/generated]
           Activates the license server, installs a Per Device 2022 pack, registers a Per Device host, optionally advances
           simulated time past its grace period, gives every device a permanent CAL and an open session, and writes the state
-          plus ghz files (connect-valid.data.json, signin.data.json, metadata.json with the bearer token if any).
+          plus ghz files (connect-valid.data.json, signin.data.json, client.metadata.json with the client key if any).
 
         rds-load seed-licenses --data-dir DIR --count 1000000 [--key-pack-id GUID | --license-server <host:port>]
                                [--subject-prefix seed]
@@ -51,7 +52,10 @@ public static class Commands
         rds-load report --host <reporting host:port> [--kind per-device] [--csv FILE] [--timeout 10m] [--json]
           Generates one report and exports it as CSV, timing both.
 
-        Every command sends 'authorization: Bearer <key>' when --api-key or RDS_API_KEY is set.
+        Every call carries 'authorization: Bearer <key>' when a key is given: --api-key or RDS_API_KEY for the role the
+        scenario needs (client: connect-*, signin; session-host: request-license; reporter: generate-report, report; health
+        needs none), and for setup/seed-licenses also --admin-api-key or RDS_ADMIN_API_KEY (activation, key packs, host
+        settings, the clock; setup's Connect and SignIn use the client key).
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
@@ -96,7 +100,12 @@ public static class Commands
         }
     }
 
+    /// <summary>The key of the role the command's calls need (client for Connect/SignIn, session-host for RequestLicense, reporter for reports).</summary>
     public static string? ApiKey(Arguments arguments) => arguments.Get("api-key") ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+
+    /// <summary>The admin key for setup and seeding (activation, key packs, host settings, the clock); falls back to the API key.</summary>
+    public static string? AdminApiKey(Arguments arguments) =>
+        arguments.Get("admin-api-key") ?? Environment.GetEnvironmentVariable(AdminApiKeyVariable) ?? ApiKey(arguments);
 
     private static async Task<int> RunLoadAsync(Arguments arguments, TextWriter output, CancellationToken cancellationToken)
     {
@@ -173,6 +182,7 @@ public static class Commands
         var gateway = ChannelPool.ParseAddress(arguments.Required("gateway", "the session-host gateway, e.g. 127.0.0.1:5102."));
         var licenseServer = ChannelPool.ParseAddress(arguments.Required("license-server", "the license server, e.g. 127.0.0.1:5101."));
         var apiKey = ApiKey(arguments);
+        var adminKey = AdminApiKey(arguments);
         var options = new SetupOptions(
             gateway,
             licenseServer,
@@ -182,7 +192,8 @@ public static class Commands
             arguments.Get("device-prefix") ?? "bench-dev",
             arguments.Flag("past-grace"),
             arguments.Int("parallelism", 16, 1, 256),
-            ChannelPool.ApiKeyHeaders(apiKey));
+            ChannelPool.ApiKeyHeaders(apiKey),
+            ChannelPool.ApiKeyHeaders(adminKey));
         var statePath = arguments.Get("state") ?? DefaultState;
         var ghzData = arguments.Get("ghz-data") ?? Path.GetDirectoryName(Path.GetFullPath(statePath))!;
         arguments.ThrowOnUnused();
@@ -191,7 +202,7 @@ public static class Commands
         state.Save(statePath);
         SetupCommand.WriteGhzData(state, ghzData);
         SetupCommand.WriteGhzMetadata(apiKey, ghzData);
-        output.WriteLine($"Wrote {statePath} and the ghz files connect-valid.data.json, signin.data.json and metadata.json in {ghzData}.");
+        output.WriteLine($"Wrote {statePath} and the ghz files connect-valid.data.json, signin.data.json and client.metadata.json in {ghzData}.");
         return 0;
     }
 
@@ -204,7 +215,7 @@ public static class Commands
             : Guid.TryParse(packText, out var id) ? id : throw new UsageException($"--key-pack-id must be a key pack id (a GUID); '{packText}' is not.");
         var prefix = arguments.Get("subject-prefix") ?? "seed";
         var licenseServer = arguments.Get("license-server");
-        var headers = ChannelPool.ApiKeyHeaders(ApiKey(arguments));
+        var headers = ChannelPool.ApiKeyHeaders(AdminApiKey(arguments));
         arguments.ThrowOnUnused();
 
         // The CALs are dated by the license server's clock (simulated time may be far ahead), else by the wall clock.

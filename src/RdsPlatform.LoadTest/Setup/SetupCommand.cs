@@ -16,6 +16,8 @@ namespace RdsPlatform.LoadTest.Setup;
 
 /// <summary>What <c>setup</c> creates.</summary>
 /// <param name="LicenseServerEntry">The license server as the gateway reaches it (stored in the host's settings).</param>
+/// <param name="Headers">Client-role headers (Connect, SignIn).</param>
+/// <param name="AdminHeaders">Admin-role headers (activation, key packs, host settings, the clock); the client headers when null.</param>
 public sealed record SetupOptions(
     Uri Gateway,
     Uri LicenseServer,
@@ -25,7 +27,8 @@ public sealed record SetupOptions(
     string DevicePrefix,
     bool PastGrace,
     int Parallelism,
-    Metadata? Headers);
+    Metadata? Headers,
+    Metadata? AdminHeaders = null);
 
 /// <summary>
 /// Creates the state the scenarios need, through the public RPCs only: activates the license server and installs a
@@ -54,7 +57,7 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
             ProductVersion = ProductVersion._2022,
             CalType = CalType.PerDevice,
             Count = Math.Max(1, options.Devices),
-        }, Options(cancellationToken));
+        }, AdminOptions(cancellationToken));
         log.WriteLine($"Installed Per Device 2022 key pack {pack.KeyPack.KeyPackId} with {pack.KeyPack.Total} CALs.");
 
         await gateway.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
@@ -63,15 +66,15 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
             Version = ProductVersion._2022,
             LicensingMode = LicensingMode.PerDevice,
             LicenseServers = { options.LicenseServerEntry },
-        }, Options(cancellationToken));
+        }, AdminOptions(cancellationToken));
         log.WriteLine($"Session host {options.HostId} uses Per Device licensing from {options.LicenseServerEntry}.");
 
-        var grace = await gateway.GetGracePeriodAsync(new GetGracePeriodRequest { HostId = options.HostId }, Options(cancellationToken));
+        var grace = await gateway.GetGracePeriodAsync(new GetGracePeriodRequest { HostId = options.HostId }, AdminOptions(cancellationToken));
         if (options.PastGrace && grace.InGrace)
         {
             var by = grace.EndsAt.ToDateTimeOffset() - grace.StartedAt.ToDateTimeOffset() + TimeSpan.FromDays(1);
-            await AdvanceEverywhereAsync([new Clock.ClockClient(gatewayChannel), new Clock.ClockClient(licenseChannel)], by, options.Headers, cancellationToken);
-            grace = await gateway.GetGracePeriodAsync(new GetGracePeriodRequest { HostId = options.HostId }, Options(cancellationToken));
+            await AdvanceEverywhereAsync([new Clock.ClockClient(gatewayChannel), new Clock.ClockClient(licenseChannel)], by, options.AdminHeaders ?? options.Headers, cancellationToken);
+            grace = await gateway.GetGracePeriodAsync(new GetGracePeriodRequest { HostId = options.HostId }, AdminOptions(cancellationToken));
             log.WriteLine($"Simulated time advanced by {by.TotalDays:0} days; grace period over: {!grace.InGrace}.");
         }
 
@@ -112,14 +115,14 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
         }
     }
 
-    /// <summary>ghz's metadata file: the bearer token when an API key is given, else no headers.</summary>
+    /// <summary>ghz's metadata file for client-role calls: the bearer token when a key is given, else no headers.</summary>
     public static void WriteGhzMetadata(string? apiKey, string directory)
     {
         Directory.CreateDirectory(directory);
         var metadata = string.IsNullOrWhiteSpace(apiKey)
             ? new Dictionary<string, string>()
             : new Dictionary<string, string> { ["authorization"] = $"Bearer {apiKey.Trim()}" };
-        File.WriteAllText(Path.Combine(directory, "metadata.json"), JsonSerializer.Serialize(metadata));
+        File.WriteAllText(Path.Combine(directory, "client.metadata.json"), JsonSerializer.Serialize(metadata));
     }
 
     public static void WriteGhzData(SetupState state, string directory)
@@ -140,16 +143,16 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
 
     private async Task ActivateAsync(LicenseServerClient licenses, CancellationToken cancellationToken)
     {
-        var info = (await licenses.GetServerInfoAsync(new GetServerInfoRequest(), Options(cancellationToken))).Server;
+        var info = (await licenses.GetServerInfoAsync(new GetServerInfoRequest(), AdminOptions(cancellationToken))).Server;
         var contact = new ContactDetails { FirstName = "Load", LastName = "Test", Company = "RdsPlatform", Country = "US", Email = "loadtest@example.com" };
         switch (info.ActivationState)
         {
             case ActivationState.NotActivated:
-                await licenses.ActivateServerAsync(new ActivateServerRequest { Contact = contact }, Options(cancellationToken));
+                await licenses.ActivateServerAsync(new ActivateServerRequest { Contact = contact }, AdminOptions(cancellationToken));
                 log.WriteLine($"Activated license server {info.ServerId}.");
                 break;
             case ActivationState.Deactivated:
-                await licenses.ReactivateServerAsync(new ReactivateServerRequest { Reason = "Load test setup", Contact = contact }, Options(cancellationToken));
+                await licenses.ReactivateServerAsync(new ReactivateServerRequest { Reason = "Load test setup", Contact = contact }, AdminOptions(cancellationToken));
                 log.WriteLine($"Reactivated license server {info.ServerId}.");
                 break;
         }
@@ -203,6 +206,9 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
 
     private CallOptions Options(CancellationToken cancellationToken) =>
         new(options.Headers, DateTime.UtcNow + CallTimeout, cancellationToken);
+
+    private CallOptions AdminOptions(CancellationToken cancellationToken) =>
+        new(options.AdminHeaders ?? options.Headers, DateTime.UtcNow + CallTimeout, cancellationToken);
 
     private static string RandomRetailCode()
     {
