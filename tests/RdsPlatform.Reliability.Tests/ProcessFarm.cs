@@ -42,8 +42,8 @@ public sealed class ProcessFarm : IAsyncDisposable
         Directory.CreateDirectory(_logs);
         LicenseServer = new ServiceProcess(LicenseServerName, "RdsPlatform.LicenseServer", GarnetFixture.FreeTcpPort(),
             Path.Combine(_logs, "license-server.log"), Environment("license-server", licenseServerSettings));
-        LicenseAdmin = new LicenseServerClient(LicenseServer.Channel.WithBearer(FarmKeys.Admin));
-        LicenseHost = new LicenseServerClient(LicenseServer.Channel.WithBearer(FarmKeys.SessionHost));
+        LicenseAdmin = new LicenseServerClient(LicenseServer.Channel.Authorized(TestKeys.Admin));
+        LicenseHost = new LicenseServerClient(LicenseServer.Channel.Authorized(TestKeys.SessionHost));
     }
 
     public ServiceProcess LicenseServer { get; }
@@ -84,7 +84,10 @@ public sealed class ProcessFarm : IAsyncDisposable
         var all = new List<KeyValuePair<string, string>>
         {
             new($"LicenseServers__{LicenseServerName}", LicenseServer.Address.ToString().TrimEnd('/')),
-            new("Gateway__LicenseServerApiKey", FarmKeys.SessionHost),
+            // A cold process on a shared 2-core machine can take over the 2 s default to answer its first calls, and a
+            // server that misses its deadline is treated as down; tests about outages set their own timeout.
+            new("Gateway__LicenseServerTimeout", "00:00:10"),
+            
         };
         all.AddRange(settings.Select(s => new KeyValuePair<string, string>(s.Key, s.Value)));
         var gateway = new ServiceProcess(name, "RdsPlatform.SessionHost", GarnetFixture.FreeTcpPort(), Path.Combine(_logs, name + ".log"), Environment(name, all));
@@ -93,11 +96,11 @@ public sealed class ProcessFarm : IAsyncDisposable
         return gateway;
     }
 
-    public static GatewayClient GatewayAdmin(ServiceProcess gateway) => new(gateway.Channel.WithBearer(FarmKeys.Admin));
+    public static GatewayClient GatewayAdmin(ServiceProcess gateway) => new(gateway.Channel.Authorized(TestKeys.Admin));
 
-    public static GatewayClient GatewayClient(ServiceProcess gateway, TimeSpan? deadline = null) => new(gateway.Channel.WithBearer(FarmKeys.Client, deadline));
+    public static GatewayClient GatewayClient(ServiceProcess gateway, TimeSpan? deadline = null) => new(gateway.Channel.Authorized(TestKeys.Client, deadline));
 
-    public static ClockClient Clock(ServiceProcess service) => new(service.Channel.WithBearer(FarmKeys.Admin));
+    public static ClockClient Clock(ServiceProcess service) => new(service.Channel.Authorized(TestKeys.Admin));
 
     /// <summary>Moves simulated time for every service and waits (bounded) until every running one agrees.</summary>
     public async Task AdvanceDaysAsync(double days)
@@ -225,7 +228,7 @@ public sealed class ProcessFarm : IAsyncDisposable
 public static class Poll
 {
     /// <summary>Repeats a check every 50 ms until it holds; fails after the bound. Returns how long it took.</summary>
-    public static async Task<TimeSpan> UntilAsync(Func<Task<bool>> condition, TimeSpan bound, string failure)
+    public static async Task<TimeSpan> UntilAsync(Func<Task<bool>> condition, TimeSpan bound, string failure, Func<string>? lastSeen = null)
     {
         var stopwatch = Stopwatch.StartNew();
         while (true)
@@ -244,7 +247,7 @@ public static class Poll
 
             if (stopwatch.Elapsed > bound)
             {
-                Assert.Fail($"{failure} (waited {bound.TotalSeconds:0} s)");
+                Assert.Fail($"{failure} (waited {bound.TotalSeconds:0} s) {lastSeen?.Invoke()}");
             }
 
             await Task.Delay(50);
