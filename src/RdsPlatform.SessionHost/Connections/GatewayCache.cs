@@ -18,6 +18,17 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
 
     public bool IsConfigured => cache is not null;
 
+    public bool IsConnected => cache?.IsConnected == true;
+
+    /// <summary>Runs <paramref name="action"/> each time a connection to the cache is restored after a failure.</summary>
+    public void WhenRestored(Action action)
+    {
+        if (cache is not null)
+        {
+            cache.ConnectionRestored += (_, _) => action();
+        }
+    }
+
     /// <summary>Runs a cache read with a short timeout; the fallback when there is no cache or it does not answer.</summary>
     public async Task<T> TryAsync<T>(Func<IDatabase, Task<T>> call, T fallback, CancellationToken cancellationToken)
     {

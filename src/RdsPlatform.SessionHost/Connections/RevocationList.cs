@@ -15,6 +15,9 @@ public sealed class RevocationList(GatewayCache cache) : IRevocationList
 
     private readonly ConcurrentDictionary<Guid, byte> _revoked = new();
 
+    // Learned while the cache was away: published when it is back, or replicas that rely on the cache would never hear of them.
+    private readonly ConcurrentQueue<Guid> _unshared = new();
+
     public int Count => _revoked.Count;
 
     public bool IsRevoked(Guid licenseId) => _revoked.ContainsKey(licenseId);
@@ -24,9 +27,7 @@ public sealed class RevocationList(GatewayCache cache) : IRevocationList
     {
         if (_revoked.TryAdd(licenseId, 0))
         {
-            var value = licenseId.ToString();
-            cache.Send(db => db.SetAdd(SetKey, value, CommandFlags.FireAndForget));
-            cache.Publish(Channel, value);
+            Share(licenseId);
         }
     }
 
@@ -41,7 +42,46 @@ public sealed class RevocationList(GatewayCache cache) : IRevocationList
 
     public async Task LoadSharedAsync(CancellationToken cancellationToken)
     {
+        cache.WhenRestored(() => _ = ReshareAsync());
         await cache.SubscribeAsync(Channel, Observe);
+        await ReadSharedAsync(cancellationToken);
+    }
+
+    private void Share(Guid licenseId)
+    {
+        if (!cache.IsConnected)
+        {
+            _unshared.Enqueue(licenseId);
+            return;
+        }
+
+        var value = licenseId.ToString();
+        cache.Send(db => db.SetAdd(SetKey, value, CommandFlags.FireAndForget));
+        cache.Publish(Channel, value);
+    }
+
+    /// <summary>
+    /// After a cache outage (or a cache that restarted empty): puts every known revocation back in the set, publishes the ones
+    /// learned meanwhile, and reads what the other replicas shared while this one was cut off.
+    /// </summary>
+    private async Task ReshareAsync()
+    {
+        var known = _revoked.Keys.Select(id => (RedisValue)id.ToString()).ToArray();
+        if (known.Length > 0)
+        {
+            cache.Send(db => db.SetAdd(SetKey, known, CommandFlags.FireAndForget));
+        }
+
+        for (var pending = _unshared.Count; pending > 0 && _unshared.TryDequeue(out var licenseId); pending--)
+        {
+            Share(licenseId);
+        }
+
+        await ReadSharedAsync(CancellationToken.None);
+    }
+
+    private async Task ReadSharedAsync(CancellationToken cancellationToken)
+    {
         var shared = await cache.TryAsync(db => db.SetMembersAsync(SetKey), [], cancellationToken);
         foreach (var value in shared)
         {
