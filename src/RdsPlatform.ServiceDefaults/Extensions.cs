@@ -104,6 +104,7 @@ public static class ServiceDefaultsExtensions
     {
         // Runs after routing (WebApplication adds it first) and before any gRPC endpoint reads a message.
         app.UseMiddleware<AuthenticationMiddleware>();
+        app.UseMiddleware<UnreadableRequestMiddleware>();
         // Reading the keys now makes a configuration mistake stop the service at start, not at its first call.
         app.Services.GetRequiredService<ApiKeyStore>();
         app.MapGrpcHealthChecksService();

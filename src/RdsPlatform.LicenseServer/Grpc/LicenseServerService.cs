@@ -25,6 +25,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
     {
+        Check(Contact([], request.Contact), "The server was not activated.");
         var outcome = await app.ActivateAsync(MapToContact(request.Contact), context.CancellationToken);
         return new() { Server = MapToContract(Value(outcome)) };
     }
@@ -40,7 +41,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ReactivateServerResponse> ReactivateServer(ReactivateServerRequest request, ServerCallContext context)
     {
-        Check(Length([], "reason", request.Reason));
+        Check(Contact(Length([], "reason", request.Reason), request.Contact));
         var outcome = await app.ReactivateAsync(request.Reason, MapToContact(request.Contact), context.CancellationToken);
         return new() { Server = MapToContract(Value(outcome)) };
     }
@@ -53,6 +54,10 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         Length(problems, "open_license_number", request.OpenLicenseNumber);
         Length(problems, "authorization_number", request.AuthorizationNumber);
         Length(problems, "agreement_number", request.AgreementNumber);
+        Enum(problems, "program", request.Program, allowUnspecified: true);
+        Enum(problems, "agreement_type", request.AgreementType, allowUnspecified: true);
+        Enum(problems, "product_version", request.ProductVersion, allowUnspecified: true);
+        Enum(problems, "cal_type", request.CalType, allowUnspecified: true);
         Check(problems, "The key pack cannot be installed.");
 
         var pack = new KeyPackRequest(
@@ -156,6 +161,9 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         var problems = new List<FieldViolation>();
         Length(problems, "subject", request.Subject);
         Length(problems, "user_domain", request.UserDomain);
+        Enum(problems, "cal_type", request.CalType, allowUnspecified: true);
+        Enum(problems, "product_version", request.ProductVersion, allowUnspecified: true);
+        Enum(problems, "status", request.Status, allowUnspecified: true);
         Guid? keyPack = null;
         if (request.KeyPackId.Length > 0)
         {
@@ -193,8 +201,13 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
             problems.Add(new("limit", "Give how many events to return at most, or 0 for all."));
         }
 
+        if (InputRules.Count(request.Types_.Count) is { } tooMany)
+        {
+            problems.Add(new("types", tooMany));
+        }
+
         var types = new HashSet<AuditEventType>();
-        foreach (var type in request.Types_)
+        foreach (var type in request.Types_.Take(InputRules.MaxRepeatedCount))
         {
             if (type == Contract.Licensing.V1.AuditEventType.Unspecified || !System.Enum.IsDefined((AuditEventType)(int)type))
             {
@@ -263,11 +276,36 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         return id;
     }
 
+    /// <summary>Length and character set of a text field (<see cref="InputRules.Text"/>).</summary>
     private static List<FieldViolation> Length(List<FieldViolation> problems, string field, string text)
     {
-        if (text.Length > MaxTextLength)
+        if (InputRules.Text(text, MaxTextLength) is { } problem)
         {
-            problems.Add(new(field, $"Use at most {MaxTextLength} characters."));
+            problems.Add(new(field, problem));
+        }
+
+        return problems;
+    }
+
+    private static List<FieldViolation> Enum<T>(List<FieldViolation> problems, string field, T value, bool allowUnspecified) where T : struct, System.Enum
+    {
+        if (InputRules.Defined(value, allowUnspecified) is { } problem)
+        {
+            problems.Add(new(field, problem));
+        }
+
+        return problems;
+    }
+
+    private static List<FieldViolation> Contact(List<FieldViolation> problems, ContactDetails? contact)
+    {
+        if (contact is not null)
+        {
+            Length(problems, "contact.first_name", contact.FirstName);
+            Length(problems, "contact.last_name", contact.LastName);
+            Length(problems, "contact.company", contact.Company);
+            Length(problems, "contact.country", contact.Country);
+            Length(problems, "contact.email", contact.Email);
         }
 
         return problems;

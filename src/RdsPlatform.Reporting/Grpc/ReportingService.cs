@@ -36,6 +36,10 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
         {
             problems.Add(new("domain", $"A domain name has at most {MaxDomainLength} characters; leave it empty to report on all domains."));
         }
+        else
+        {
+            problems.Add("domain", InputRules.Text(request.Domain, MaxDomainLength));
+        }
 
         if (problems.Count > 0)
         {
@@ -51,6 +55,11 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
     [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<ListReportsResponse> ListReports(ListReportsRequest request, ServerCallContext context)
     {
+        if (InputRules.Defined(request.Kind, allowUnspecified: true) is { } badKind)
+        {
+            throw RpcProblems.InvalidArgument("kind", badKind);
+        }
+
         var pageSize = PageSize(request.PageSize, DefaultReportsPageSize, MaxReportsPageSize);
         var before = long.MaxValue;
         if (request.PageToken.Length > 0 && !PageTokens.TryReadReports(request.PageToken, request.Kind, out before))
@@ -150,6 +159,11 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
         if (reportId.Length > MaxReportIdLength)
         {
             throw RpcProblems.InvalidArgument("report_id", $"A report id has at most {MaxReportIdLength} characters; use an id from ListReports.");
+        }
+
+        if (InputRules.Text(reportId, MaxReportIdLength) is { } problem)
+        {
+            throw RpcProblems.InvalidArgument("report_id", problem);
         }
 
         return reportId;

@@ -33,7 +33,11 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
             throw RpcProblems.InvalidArgument("by", "Say how far to advance, for example 86400s for one day.");
         }
 
-        var by = request.By.ToTimeSpan();
+        // Checked before conversion: a Duration far out of range cannot be turned into a TimeSpan at all.
+        var seconds = request.By.Seconds;
+        var by = seconds is >= 0 and <= 3_153_600_000L && request.By.Nanos is >= 0 and < 1_000_000_000
+            ? request.By.ToTimeSpan()
+            : TimeSpan.MinValue;
         if (by <= TimeSpan.Zero || by > ClockOptions.MaxAdvance)
         {
             throw RpcProblems.InvalidArgument("by", $"Must be positive and at most {ClockOptions.MaxAdvance.TotalDays:0} days; time never runs backwards.");

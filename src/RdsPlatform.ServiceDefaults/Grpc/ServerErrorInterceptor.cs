@@ -14,6 +14,7 @@ public sealed partial class ServerErrorInterceptor(ILogger<ServerErrorIntercepto
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
+        UnreadableRequestMiddleware.MarkHandlerEntered(context.GetHttpContext());
         try
         {
             return await continuation(request, context);
@@ -28,6 +29,7 @@ public sealed partial class ServerErrorInterceptor(ILogger<ServerErrorIntercepto
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
+        UnreadableRequestMiddleware.MarkHandlerEntered(context.GetHttpContext());
         try
         {
             await continuation(request, responseStream, context);

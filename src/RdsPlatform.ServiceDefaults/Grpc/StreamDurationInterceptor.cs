@@ -10,6 +10,8 @@ namespace RdsPlatform.ServiceDefaults.Grpc;
 /// </summary>
 public sealed class StreamDurationInterceptor(IOptions<RpcOptions> options) : Interceptor
 {
+    private const string HttpContextKey = "__HttpContext";
+
     public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
@@ -33,8 +35,18 @@ public sealed class StreamDurationInterceptor(IOptions<RpcOptions> options) : In
         var limit = options.Value.MaxStreamDuration;
         using var timeout = new CancellationTokenSource(limit);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, timeout.Token);
-        // The key GetHttpContext falls back to for a context that is not ASP.NET Core's own.
-        context.UserState["__HttpContext"] = context.GetHttpContext();
+        if (context.UserState.Count == 0 || !context.UserState.ContainsKey(HttpContextKey))
+        {
+            try
+            {
+                // The key GetHttpContext falls back to for a context that is not ASP.NET Core's own.
+                context.UserState[HttpContextKey] = context.GetHttpContext();
+            }
+            catch (InvalidOperationException)
+            {
+                // Not hosted by ASP.NET Core (a unit test's context): nothing to carry over.
+            }
+        }
         try
         {
             await call(new BoundedCallContext(context, linked.Token));

@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Text;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using RdsPlatform.ServiceDefaults.Grpc;
 
 namespace RdsPlatform.ServiceDefaults.Security;
 
@@ -85,33 +85,10 @@ public sealed partial class AuthenticationMiddleware(
         return value["Bearer ".Length..].Trim();
     }
 
-    /// <summary>A trailers-only gRPC response: the status in the headers, no message.</summary>
     private static Task WriteStatusAsync(HttpContext context, StatusCode code, string message)
     {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/grpc";
-        context.Response.Headers["grpc-status"] = ((int)code).ToString(CultureInfo.InvariantCulture);
-        context.Response.Headers["grpc-message"] = PercentEncode(message);
+        TrailersOnlyStatus.Write(context, code, message);
         return Task.CompletedTask;
-    }
-
-    // grpc-message is percent-encoded: printable ASCII except '%' stays as it is.
-    private static string PercentEncode(string message)
-    {
-        var builder = new StringBuilder(message.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(message))
-        {
-            if (b is >= 0x20 and <= 0x7E and not (byte)'%')
-            {
-                builder.Append((char)b);
-            }
-            else
-            {
-                builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
-        }
-
-        return builder.ToString();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Method} from {Address}: {Problem}")]

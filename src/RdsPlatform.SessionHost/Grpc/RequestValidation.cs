@@ -83,6 +83,10 @@ internal static partial class RequestValidation
             problems.Add(new("user.name", $"Give the user's account name without '\\' (1 to {MaxNameLength} characters)."));
         }
 
+        Printable(problems, "device.hardware_id", hardwareId);
+        Printable(problems, "device.computer_name", request.Device?.ComputerName);
+        Printable(problems, "user.domain", request.User?.Domain);
+        Printable(problems, "user.name", userName);
         if ((request.PresentedCertificate?.Data.Length ?? 0) > MaxCertificateBytes)
         {
             problems.Add(new("presented_certificate.data", $"A CAL certificate is at most {MaxCertificateBytes} bytes; present the bytes the gateway returned, unchanged."));
@@ -100,6 +104,15 @@ internal static partial class RequestValidation
         }
 
         return problems;
+    }
+
+    /// <summary>The shared character rules (<see cref="InputRules.Text"/>), for a field whose length was not already refused.</summary>
+    private static void Printable(List<FieldProblem> problems, string field, string? value)
+    {
+        if (!problems.Exists(p => p.Field == field))
+        {
+            problems.Add(field, InputRules.Text(value, MaxNameLength));
+        }
     }
 
     private static bool IsLicenseServer(string entry)

@@ -1,0 +1,98 @@
+using System.Reflection;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using RdsPlatform.Reporting.Grpc;
+using RdsPlatform.ServiceDefaults.Clock;
+using RdsPlatform.ServiceDefaults.Security;
+using RdsPlatform.SessionHost.Grpc;
+using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService;
+
+namespace RdsPlatform.Security.Tests;
+
+/// <summary>One RPC of one service, found by reflection over the generated descriptors, with the roles its override declares.</summary>
+public sealed record Rpc(string Server, MethodDescriptor Descriptor, IReadOnlyList<string> AllowedRoles)
+{
+    public string FullName => $"/{Descriptor.Service.FullName}/{Descriptor.Name}";
+
+    public override string ToString() => $"{Server}{FullName}";
+}
+
+/// <summary>
+/// Every RPC of every service, enumerated from the generated service descriptors (so a new RPC is covered without
+/// touching the tests), and a way to call any of them with any message.
+/// </summary>
+public static class RpcCatalog
+{
+    /// <summary>The gRPC services each test server hosts (besides health and reflection), by server name.</summary>
+    public static readonly IReadOnlyList<(string Server, Type Implementation)> Services =
+    [
+        ("license-server", typeof(LicenseServerService)),
+        ("license-server", typeof(ClockService)),
+        ("gateway", typeof(SessionHostGatewayService)),
+        ("gateway", typeof(ClockService)),
+        ("reporting", typeof(ReportingService)),
+        ("reporting", typeof(ClockService)),
+    ];
+
+    public static IReadOnlyList<Rpc> All { get; } = Services.SelectMany(s => Enumerate(s.Server, s.Implementation)).ToList();
+
+    public static ServiceDescriptor Descriptor(Type implementation)
+    {
+        for (var type = implementation.BaseType; type is not null; type = type.BaseType)
+        {
+            if (type.DeclaringType?.GetProperty("Descriptor", BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is ServiceDescriptor descriptor)
+            {
+                return descriptor;
+            }
+        }
+
+        throw new ArgumentException($"{implementation} is not a generated gRPC service.", nameof(implementation));
+    }
+
+    /// <summary>Calls the RPC and reads a streamed answer to its end (at most <paramref name="maxItems"/> items); the status the caller sees.</summary>
+    public static async Task<Status> CallAsync(CallInvoker invoker, Rpc rpc, IMessage request, int maxItems = 100_000)
+    {
+        var descriptor = rpc.Descriptor;
+        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60));
+        try
+        {
+            if (descriptor.IsServerStreaming)
+            {
+                using var call = invoker.AsyncServerStreamingCall(Method(descriptor, MethodType.ServerStreaming), null, options, request);
+                for (var read = 0; read < maxItems && await call.ResponseStream.MoveNext(CancellationToken.None); read++)
+                {
+                }
+
+                return Status.DefaultSuccess;
+            }
+
+            if (descriptor.IsClientStreaming)
+            {
+                throw new NotSupportedException($"{rpc} is client streaming; teach RpcCatalog to call it.");
+            }
+
+            await invoker.AsyncUnaryCall(Method(descriptor, MethodType.Unary), null, options, request).ResponseAsync;
+            return Status.DefaultSuccess;
+        }
+        catch (RpcException ex)
+        {
+            return ex.Status;
+        }
+    }
+
+    private static IEnumerable<Rpc> Enumerate(string server, Type implementation)
+    {
+        foreach (var method in Descriptor(implementation).Methods)
+        {
+            var roles = implementation.GetMethod(method.Name, BindingFlags.Public | BindingFlags.Instance)?.GetCustomAttribute<AllowRolesAttribute>()?.Roles ?? [];
+            yield return new Rpc(server, method, roles);
+        }
+    }
+
+    private static Method<IMessage, IMessage> Method(MethodDescriptor descriptor, MethodType type) => new(
+        type, descriptor.Service.FullName, descriptor.Name, Marshaller(descriptor.InputType), Marshaller(descriptor.OutputType));
+
+    private static Marshaller<IMessage> Marshaller(MessageDescriptor message) =>
+        Marshallers.Create<IMessage>(m => m.ToByteArray(), bytes => message.Parser.ParseFrom(bytes));
+}
