@@ -14,7 +14,7 @@ public sealed record PlannedConnect(GatewayClient Gateway, ConnectRequest Reques
 /// Workers that keep connecting until stopped, each call with its own client deadline; records every answer, error,
 /// unexpected decision and the longest call, so a test can inject faults between counts of calls.
 /// </summary>
-public sealed class ConnectLoad(TimeSpan deadline)
+public sealed class ConnectLoad(TimeSpan deadline, TimeSpan pause = default)
 {
     private readonly ConcurrentQueue<string> _unexpected = new();
     private readonly ConcurrentQueue<StatusCode> _errors = new();
@@ -90,6 +90,11 @@ public sealed class ConnectLoad(TimeSpan deadline)
             }
 
             Interlocked.Increment(ref _calls);
+            if (pause > TimeSpan.Zero)
+            {
+                // A paced load: the machine is shared with the services under test.
+                await Task.Delay(pause);
+            }
         }
     }
 }

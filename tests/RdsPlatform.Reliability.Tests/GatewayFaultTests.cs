@@ -33,7 +33,7 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
         var gateways = new[] { ProcessFarm.GatewayClient(first), ProcessFarm.GatewayClient(second) };
         // Devices 0 and 1 are revoked during the test; the load uses the others.
         var loaded = devices.Skip(2).ToList();
-        var load = new ConnectLoad(TimeSpan.FromSeconds(5));
+        var load = new ConnectLoad(TimeSpan.FromSeconds(5), pause: TimeSpan.FromMilliseconds(5));
         load.Start(8, (worker, i) =>
         {
             var device = loaded[(worker * 7 + i) % loaded.Count];
@@ -109,12 +109,12 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
 
         // A hung license server (SIGSTOP: the socket is open, nothing answers), then a dead one (kill -9).
         await farm.LicenseServer.FreezeAsync();
-        var hung = new ConnectLoad(TimeSpan.FromSeconds(5));
+        var hung = new ConnectLoad(TimeSpan.FromSeconds(10));
         hung.Start(6, Plan);
         await hung.ContinueForAsync(60);
         await hung.StopAsync();
         farm.LicenseServer.Kill();
-        var dead = new ConnectLoad(TimeSpan.FromSeconds(5));
+        var dead = new ConnectLoad(TimeSpan.FromSeconds(10));
         dead.Start(6, Plan);
         await dead.ContinueForAsync(150);
         await dead.StopAsync();
