@@ -26,7 +26,7 @@ public sealed class LicenseServerCrashTests(GarnetFixture cache, ITestOutputHelp
             worker => ledger.RunIssuanceWorkerAsync(farm.LicenseHost, $"crash-w{worker}", devices: 25, CancellationToken.None),
             faultAfterResponses: 90,
             fault: () => { farm.LicenseServer.Kill(); return Task.CompletedTask; });
-        var responsesAtKill = ledger.Responses;
+        var responsesReceived = ledger.Responses;
         Assert.All(ledger.Failures, status => Assert.Equal(StatusCode.Unavailable, status));
         await farm.LicenseServer.StartAsync();
 
@@ -51,7 +51,7 @@ public sealed class LicenseServerCrashTests(GarnetFixture cache, ITestOutputHelp
         }
 
         output.WriteLine($"Load: {workers} session hosts adding new devices (request, validate, upgrade); pack of {PackSize}.");
-        output.WriteLine($"kill -9 at {responsesAtKill} responses; all workers had stopped {stoppedAfter.TotalMilliseconds:0} ms later; failed calls: {ledger.Failures.Count} ({string.Join(",", ledger.Failures.Distinct())}).");
+        output.WriteLine($"kill -9 once 90 responses had arrived; {responsesReceived} received in total; all workers had stopped {stoppedAfter.TotalMilliseconds:0} ms after the kill; failed calls: {ledger.Failures.Count} ({string.Join(",", ledger.Failures.Distinct())}).");
         output.WriteLine($"After restart: {summary}.");
         output.WriteLine($"Certificates signed before the kill admitted VALID_CAL by a new gateway: {oldCertificates.Count}; server id and public key unchanged.");
     }
