@@ -63,3 +63,23 @@ public sealed class SecurityGroupTests : IAsyncLifetime
         Assert.Single(await _platform.IssuedAsync());
     }
 }
+
+/// <summary>A gateway whose key the license server does not accept says so in Diagnose, instead of calling the server unreachable.</summary>
+public sealed class GatewayKeyTests
+{
+    [Fact]
+    public async Task DiagnoseReportsALicenseServerThatRefusesTheGatewaysKey()
+    {
+        await using var platform = new Platform(allServiceSettings: new Dictionary<string, string?> { ["Gateway:LicenseServerApiKey"] = "revoked-gateway-key" });
+        await platform.ConfigureHostAsync("host-1");
+
+        var diagnosis = await platform.GatewayAs(TestKeys.Admin).DiagnoseAsync(new DiagnoseRequest { HostId = "host-1" });
+        var connected = await platform.ConnectAsync("host-1", "device-1");
+
+        var finding = Assert.Single(diagnosis.Findings, f => f.Code == "LICENSE_SERVER_REFUSED_GATEWAY");
+        Assert.Contains("Unauthenticated", finding.Message);
+        Assert.Contains("Gateway:LicenseServerApiKey", finding.Remediation);
+        Assert.Equal(ReasonCode.GracePeriod, connected.Reason);
+        Assert.Empty(await platform.IssuedAsync());
+    }
+}
