@@ -35,13 +35,13 @@ public static class Clients
         });
     }
 
-    public static async Task ConfigureHostAsync(this Platform platform, string hostId, LicensingMode mode = LicensingMode.PerDevice) =>
+    public static async Task ConfigureHostAsync(this Platform platform, string hostId, LicensingMode mode = LicensingMode.PerDevice, params string[] licenseServers) =>
         await platform.GatewayAs(TestKeys.Admin).ConfigureSessionHostAsync(new ConfigureSessionHostRequest
         {
             HostId = hostId,
             Version = ProductVersion._2022,
             LicensingMode = mode,
-            LicenseServers = { "license-server" },
+            LicenseServers = { licenseServers.Length == 0 ? ["license-server"] : licenseServers },
         });
 
     public static Task<ConnectResponse> ConnectAsync(this Platform platform, string hostId, string hardwareId, CalCertificate? presented = null) =>

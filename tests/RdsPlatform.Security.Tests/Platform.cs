@@ -25,7 +25,9 @@ public sealed class Platform : IAsyncDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "rds-security-tests", Guid.NewGuid().ToString("N"));
     private readonly List<GrpcChannel> _channels = [];
 
-    public Platform(IDictionary<string, string?>? licenseServerSettings = null, IDictionary<string, string?>? allServiceSettings = null)
+    /// <param name="secondLicenseServer">Settings of a second license server, reached by the gateway as "license-server-2"; none when null.</param>
+    public Platform(IDictionary<string, string?>? licenseServerSettings = null, IDictionary<string, string?>? allServiceSettings = null,
+        IDictionary<string, string?>? secondLicenseServer = null)
     {
         Directory.CreateDirectory(_root);
         LicenseServerHost = new WebApplicationFactory<LicenseServerService>().WithWebHostBuilder(web =>
@@ -37,6 +39,18 @@ public sealed class Platform : IAsyncDisposable
                 web.UseSetting(key, value);
             }
         });
+        if (secondLicenseServer is not null)
+        {
+            SecondLicenseServerHost = new WebApplicationFactory<LicenseServerService>().WithWebHostBuilder(web =>
+            {
+                Common(web, "license-server-2", allServiceSettings);
+                foreach (var (key, value) in secondLicenseServer)
+                {
+                    web.UseSetting(key, value);
+                }
+            });
+        }
+
         GatewayHost = new WebApplicationFactory<SessionHostGatewayService>().WithWebHostBuilder(web =>
         {
             Common(web, "gateway", allServiceSettings);
@@ -56,6 +70,8 @@ public sealed class Platform : IAsyncDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
     public WebApplicationFactory<LicenseServerService> LicenseServerHost { get; }
+
+    public WebApplicationFactory<LicenseServerService>? SecondLicenseServerHost { get; }
 
     public WebApplicationFactory<SessionHostGatewayService> GatewayHost { get; }
 
@@ -98,6 +114,11 @@ public sealed class Platform : IAsyncDisposable
         await ReportingHost.DisposeAsync();
         await GatewayHost.DisposeAsync();
         await LicenseServerHost.DisposeAsync();
+        if (SecondLicenseServerHost is not null)
+        {
+            await SecondLicenseServerHost.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(_root, recursive: true);
@@ -121,12 +142,12 @@ public sealed class Platform : IAsyncDisposable
         web.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
     }
 
-    /// <summary>Every license server name the gateway resolves is the in-process license server.</summary>
+    /// <summary>"license-server-2" is the second license server; every other name the gateway resolves is the first.</summary>
     private sealed class InProcessLicenseServer(Platform platform) : ILicenseServerChannelFactory
     {
         public GrpcChannel Create(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            HttpHandler = platform.LicenseServerHost.Server.CreateHandler(),
+            HttpHandler = (address.Host == "license-server-2" && platform.SecondLicenseServerHost is { } second ? second : platform.LicenseServerHost).Server.CreateHandler(),
             DisposeHttpClient = true,
         });
     }

@@ -64,6 +64,35 @@ public sealed class SecurityGroupTests : IAsyncLifetime
     }
 }
 
+/// <summary>A license server that refuses a host sends the gateway on to the host's next license server.</summary>
+public sealed class NextLicenseServerTests
+{
+    [Fact]
+    public async Task AHostRefusedByItsFirstLicenseServerGetsItsCalFromTheNextOne()
+    {
+        await using var platform = new Platform(
+            licenseServerSettings: new Dictionary<string, string?>
+            {
+                ["LicenseServer:SecurityGroupEnabled"] = "true",
+                ["LicenseServer:AllowedSessionHosts:0"] = "someone-else",
+            },
+            secondLicenseServer: new Dictionary<string, string?>());
+        await platform.ConfigureHostAsync("host-1", LicensingMode.PerDevice, "license-server", "license-server-2");
+        var second = await new Contracts.Licensing.V1.LicenseServer.LicenseServerClient(platform.Invoker(platform.SecondLicenseServerHost!.Server, TestKeys.Admin))
+            .GetServerInfoAsync(new GetServerInfoRequest());
+
+        var connected = await platform.ConnectAsync("host-1", "device-1");
+        var diagnosis = await platform.GatewayAs(TestKeys.Admin).DiagnoseAsync(new DiagnoseRequest { HostId = "host-1" });
+
+        Assert.True(connected.Admitted);
+        Assert.Equal(ReasonCode.TemporaryCalIssued, connected.Reason);
+        Assert.Equal(second.Server.ServerId, connected.CertificateDetails.ServerId);
+        Assert.Contains(diagnosis.Findings, f => f.Code == "HOST_NOT_ALLOWED" && f.LicenseServer == "license-server");
+        Assert.Empty(await platform.IssuedAsync());
+        Assert.Contains(await platform.AuditAsync(), a => a.Type == AuditEventType.IssuanceFailed && a.SessionHostId == "host-1");
+    }
+}
+
 /// <summary>A gateway whose key the license server does not accept says so in Diagnose, instead of calling the server unreachable.</summary>
 public sealed class GatewayKeyTests
 {
