@@ -78,6 +78,46 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task AReplicaStartedDuringACacheOutageHearsRevocationsThroughTheCacheOnceItReturns()
+    {
+        await using var farm = await ProcessFarm.StartAsync(cache, "cache-late");
+        var first = await farm.StartGatewayAsync();
+        await ProcessFarm.ConfigureAsync(first, "rdsh-1");
+        await farm.AdvanceDaysAsync(121);
+        await farm.ActivateAsync();
+        await farm.InstallAsync(CalType.PerDevice, ProductVersion._2022, 10);
+        var device = await ProcessFarm.PermanentDeviceAsync(first, "rdsh-1", "dev-late");
+        var offset = await farm.ClockOffsetAsync(farm.LicenseServer);
+
+        cache.Stop();
+        ServiceProcess second;
+        try
+        {
+            // Starts with no cache at all, and learns revocations only through the cache (its own audit tail is hourly).
+            second = await farm.StartGatewayAsync(("Gateway__RevocationPollInterval", "01:00:00"));
+            await ProcessFarm.ConfigureAsync(second, "rdsh-1");
+        }
+        finally
+        {
+            cache.Start();
+        }
+
+        var back = Stopwatch.StartNew();
+        await farm.WaitForClockAsync(offset, [second]);
+        var request = ProcessFarm.Device("rdsh-1", device.CertificateDetails.Subject, device.Certificate);
+        var client = ProcessFarm.GatewayClient(second);
+        Assert.Equal(ReasonCode.ValidCal, (await client.ConnectAsync(request)).Reason);
+
+        await farm.LicenseAdmin.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = device.CertificateDetails.LicenseId });
+        var revokedAt = Stopwatch.StartNew();
+        ConnectResponse? last = null;
+        await Poll.UntilAsync(async () => (last = await client.ConnectAsync(request)).Reason == ReasonCode.CalRevoked, TimeSpan.FromSeconds(20),
+            "A replica that started while the cache was down never heard of a revocation shared through the cache.", () => $"Last answer: {last}");
+
+        output.WriteLine($"Replica started during the outage; simulated clock agreed {back.ElapsedMilliseconds} ms after the cache returned; revocation refused by it after {revokedAt.Elapsed.TotalSeconds:0.00} s.");
+    }
+
+    [Fact]
     public async Task LicenseServerOutageAdmitsValidCertificatesFollowsTheGraceRulesAndNoCallOutlivesItsDeadline()
     {
         await using var farm = await ProcessFarm.StartAsync(cache, "ls-down");

@@ -14,6 +14,17 @@ namespace RdsPlatform.Reliability.Tests;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
+
+    // Processes still running when the test host exits (a test that never reached its dispose) are killed with it.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ServiceProcess, byte> Live = new();
+
+    static ServiceProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var service in Live.Keys)
+        {
+            service.Kill();
+        }
+    };
     private readonly string _assembly;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly object _logLock = new();
@@ -86,6 +97,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
+        Live[this] = 0;
         await WaitServingAsync();
     }
 
@@ -194,6 +206,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         _process?.Dispose();
         _process = null;
+        Live.TryRemove(this, out _);
     }
 
     private void Append(string? line)
