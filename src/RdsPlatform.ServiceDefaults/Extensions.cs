@@ -73,7 +73,9 @@ public static class ServiceDefaultsExtensions
                 // Not filtered for gRPC: a filtered-out HTTP span marks the propagated context as not
                 // sampled, and the next service would then drop its half of the trace.
                 .AddHttpClientInstrumentation()
-                .AddRedisInstrumentation());
+                // Background loops (the shared clock, revocation feeds) poll the cache several times a second;
+                // only cache calls made while serving a request belong in traces.
+                .AddRedisInstrumentation(options => options.Filter = context => context.ParentActivity is not null));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
