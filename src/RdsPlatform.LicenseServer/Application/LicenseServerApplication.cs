@@ -304,7 +304,7 @@ public sealed partial class LicenseServerApplication(
     {
         await identity.GetAsync(cancellationToken);
         var now = time.GetUtcNow();
-        return await store.WriteAsync(session => Reclaim(session, now), cancellationToken);
+        return await store.WriteAsync(session => Reclaim(session, now, force: true), cancellationToken);
     }
 
     public DateTimeOffset Now => time.GetUtcNow();
@@ -388,8 +388,15 @@ public sealed partial class LicenseServerApplication(
         return new LicenseAnswer(decision.Reason, decision.Message, record, null);
     }
 
-    private int Reclaim(ILicenseWriteSession session, DateTimeOffset now)
+    /// <summary>At most once per group commit unless <paramref name="force"/>d (the background sweep).</summary>
+    private int Reclaim(ILicenseWriteSession session, DateTimeOffset now, bool force = false)
     {
+        if (session.SeatsReclaimed && !force)
+        {
+            return 0;
+        }
+
+        session.SeatsReclaimed = true;
         var reclaimed = session.ReclaimExpiredSeats(now, ReclaimBatch);
         foreach (var license in reclaimed)
         {

@@ -13,7 +13,11 @@ public interface ILicenseStore
 
     Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken);
 
-    /// <summary>Runs <paramref name="work"/> in one exclusive transaction, committed when it returns and rolled back when it throws.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> alone (writes are sequential), committed when it returns and rolled back when it throws;
+    /// the task completes only once the change is durable. Writes queued together may share one transaction (group
+    /// commit), each in its own savepoint. A write cancelled before it started is skipped; once started it runs to its end.
+    /// </summary>
     Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken);
@@ -34,6 +38,12 @@ public interface ILicenseStore
 public interface ILicenseWriteSession
 {
     ServerRecord Server { get; }
+
+    /// <summary>
+    /// Set once expired seats were reclaimed in this transaction, so later writes committed in the same group skip the
+    /// sweep (seats are free at their expiry either way; reclaiming only records it).
+    /// </summary>
+    bool SeatsReclaimed { get; set; }
 
     void SaveActivation(ActivationState state);
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,9 @@ namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>
 /// The license database in one SQLite file: WAL so readers never block the writer, synchronous=FULL so an
-/// acknowledged change survives a power cut or kill -9. Writers are serialized in process (a semaphore) and in
-/// the file (BEGIN IMMEDIATE), so an issuance decision never works on a stale count (R7).
+/// acknowledged change survives a power cut or kill -9. Writes go through one writer loop that commits them in groups
+/// (one transaction and one fsync per group, each write in its own savepoint), so decisions are sequential and an
+/// issuance decision never works on a stale count (R7); BEGIN IMMEDIATE also keeps other processes out.
 /// </summary>
 public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
 {
@@ -20,7 +22,12 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
     internal const int StreamBatchSize = 1000;
 
     private readonly string _connectionString;
+    /// <summary>Writes committed together at most: bounds one transaction's length and the wait of the last in the group.</summary>
+    internal const int MaxBatch = 256;
+
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Channel<IPendingWrite> _writes = Channel.CreateUnbounded<IPendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _writer;
     private readonly TimeProvider _time;
 
     public SqliteLicenseStore(IOptions<StorageOptions> storage, IHostEnvironment environment, TimeProvider time)
@@ -46,7 +53,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            using var connection = Open();
+            using var connection = OpenWriter();
             connection.Execute("PRAGMA journal_mode=WAL");
             SqliteSchema.Migrate(connection, _time.GetUtcNow());
             using var transaction = connection.BeginTransaction(deferred: false);
@@ -74,23 +81,18 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         return Task.FromResult(ReadServer(connection, null));
     }
 
-    public async Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
     {
-        // Once the gate is taken the write runs to its end: a caller's cancellation never leaves half a decision.
-        await _writeGate.WaitAsync(cancellationToken);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureWriter();
+        var operation = new PendingWrite<T>(work, cancellationToken);
+        if (!_writes.Writer.TryWrite(operation))
         {
-            using var connection = Open();
-            using var transaction = connection.BeginTransaction(deferred: false);
-            using var session = new SqliteWriteSession(connection, transaction, ReadServer(connection, transaction));
-            var result = work(session);
-            transaction.Commit();
-            return result;
+            operation.Dispose();
+            throw new ObjectDisposedException(nameof(SqliteLicenseStore), "The license store is shutting down; retry on another license server or after its restart.");
         }
-        finally
-        {
-            _writeGate.Release();
-        }
+
+        return operation.Task;
     }
 
     public Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -206,6 +208,16 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
 
     public void Dispose()
     {
+        // Writes already queued are still committed and answered; new ones are refused.
+        _writes.Writer.TryComplete();
+        Task? writer;
+        lock (_writes)
+        {
+            writer = _writer;
+        }
+
+        writer?.Wait(TimeSpan.FromSeconds(30));
+
         // Pooled connections would keep the file open after the host stopped.
         using (var connection = new SqliteConnection(_connectionString))
         {
@@ -215,13 +227,225 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         _writeGate.Dispose();
     }
 
-    private SqliteConnection Open()
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is not null)
+        {
+            return;
+        }
+
+        lock (_writes)
+        {
+            _writer ??= Task.Factory.StartNew(WriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    /// <summary>
+    /// Group commit: the single writer takes every queued write (up to <see cref="MaxBatch"/>), runs them one after another
+    /// in ONE transaction, each in its own savepoint so a failing write rolls back alone, commits once (one fsync for the
+    /// group) and only then answers the callers. Decisions stay sequential, so each sees the previous one's seats (R7),
+    /// and nothing is acknowledged before it is durable.
+    /// </summary>
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<IPendingWrite>(MaxBatch);
+        var reader = _writes.Reader;
+        SqliteConnection? connection = null;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var operation))
+                {
+                    // Cancelled before it started: skipped, its caller already saw the cancellation.
+                    if (operation.TryStart())
+                    {
+                        batch.Add(operation);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                await _writeGate.WaitAsync();
+                try
+                {
+                    connection ??= OpenWriter();
+                    RunBatch(connection, batch);
+                }
+                catch (Exception ex)
+                {
+                    // BEGIN or COMMIT failed: nothing of the group is durable, every caller gets the error.
+                    foreach (var operation in batch)
+                    {
+                        operation.Fail(ex);
+                    }
+
+                    connection?.Dispose();
+                    connection = null;
+                }
+                finally
+                {
+                    _writeGate.Release();
+                }
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private static void RunBatch(SqliteConnection connection, List<IPendingWrite> batch)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        using var session = new SqliteWriteSession(connection, transaction, ReadServer(connection, transaction));
+        if (batch.Count == 1)
+        {
+            // Alone in its group: no savepoint needed, a failure rolls the whole transaction back.
+            batch[0].Run(session);
+            if (batch[0].Failed)
+            {
+                transaction.Rollback();
+                batch[0].Complete();
+                return;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var server = session.Server;
+                var reclaimed = session.SeatsReclaimed;
+                var name = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                transaction.Save(name);
+                batch[i].Run(session);
+                if (batch[i].Failed)
+                {
+                    transaction.Rollback(name);
+                    session.Restore(server, reclaimed);
+                }
+
+                transaction.Release(name);
+            }
+        }
+
+        transaction.Commit();
+        foreach (var operation in batch)
+        {
+            operation.Complete();
+        }
+    }
+
+    private SqliteConnection OpenWriter()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // Per-connection settings: FULL makes every commit durable in WAL mode; busy_timeout covers other processes.
+        // The writer's own connection, kept open: FULL makes every commit durable in WAL mode (an acknowledged CAL
+        // survives kill -9); busy_timeout covers other processes writing the file (the load tool's seeder).
         connection.Execute("PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         return connection;
+    }
+
+    private SqliteConnection Open()
+    {
+        // Readers only: WAL readers never wait for the writer, and Microsoft.Data.Sqlite retries a busy file up to DefaultTimeout.
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private interface IPendingWrite
+    {
+        bool Failed { get; }
+
+        bool TryStart();
+
+        void Run(ILicenseWriteSession session);
+
+        void Complete();
+
+        void Fail(Exception exception);
+    }
+
+    /// <summary>One queued write and its caller's task, completed only after the group's commit.</summary>
+    private sealed class PendingWrite<T> : IPendingWrite, IDisposable
+    {
+        private const int Queued = 0, Started = 1, Cancelled = 2;
+
+        private readonly Func<ILicenseWriteSession, T> _work;
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenRegistration _registration;
+        private int _state;
+        private T? _result;
+        private Exception? _error;
+
+        public PendingWrite(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
+        {
+            _work = work;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _registration = cancellationToken.Register(static (state, token) =>
+                {
+                    var self = (PendingWrite<T>)state!;
+                    if (Interlocked.CompareExchange(ref self._state, Cancelled, Queued) == Queued)
+                    {
+                        self._completion.TrySetCanceled(token);
+                    }
+                }, this);
+            }
+        }
+
+        public Task<T> Task => _completion.Task;
+
+        public bool Failed => _error is not null;
+
+        public bool TryStart()
+        {
+            var started = Interlocked.CompareExchange(ref _state, Started, Queued) == Queued;
+            if (!started)
+            {
+                _registration.Dispose();
+            }
+
+            return started;
+        }
+
+        public void Run(ILicenseWriteSession session)
+        {
+            try
+            {
+                _result = _work(session);
+            }
+            catch (Exception ex)
+            {
+                _error = ex;
+            }
+        }
+
+        public void Complete()
+        {
+            _registration.Dispose();
+            if (_error is not null)
+            {
+                _completion.TrySetException(_error);
+            }
+            else
+            {
+                _completion.TrySetResult(_result!);
+            }
+        }
+
+        public void Fail(Exception exception)
+        {
+            _registration.Dispose();
+            _completion.TrySetException(exception);
+        }
+
+        public void Dispose() => _registration.Dispose();
     }
 
     internal const string LicenseColumns =

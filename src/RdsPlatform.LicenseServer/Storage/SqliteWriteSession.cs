@@ -12,6 +12,15 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
 
     public ServerRecord Server { get; private set; } = server;
 
+    public bool SeatsReclaimed { get; set; }
+
+    /// <summary>Back to the state before a write whose savepoint was rolled back.</summary>
+    internal void Restore(ServerRecord server, bool seatsReclaimed)
+    {
+        Server = server;
+        SeatsReclaimed = seatsReclaimed;
+    }
+
     public void SaveActivation(ActivationState state)
     {
         connection.Execute("""
