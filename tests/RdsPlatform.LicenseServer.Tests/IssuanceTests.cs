@@ -199,6 +199,21 @@ public sealed class IssuanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RenewingAPermanentCalThatAlreadyExpiredSaysItExpired()
+    {
+        await _host.Client.ActivateAsync();
+        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode()));
+        var permanent = await _host.Client.PermanentDeviceAsync("hw-1");
+        await _host.AdvanceAsync(TimeSpan.FromDays(90));
+
+        var late = await _host.Client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = permanent.License.LicenseId });
+
+        Assert.Equal(ReasonCode.CalExpired, late.Reason);
+        Assert.Contains("expired", late.Message);
+        Assert.Null(late.Certificate);
+    }
+
+    [Fact]
     public async Task UnknownLicensesAreNotFound()
     {
         var renew = await Requests.RefusedAsync(() => _host.Client.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = Guid.NewGuid().ToString() }));

@@ -146,8 +146,8 @@ internal static class ContractMapping
         ReasonCode.PerUserNotTracked => Contract.Common.V1.ReasonCode.PerUserNotTracked,
         ReasonCode.PerUserOverUsed => Contract.Common.V1.ReasonCode.PerUserOverused,
         ReasonCode.NoLicenseServer => Contract.Common.V1.ReasonCode.NoLicenseServer,
-        // An expired permanent CAL's seat is back in the pool: to the client this is "no license" until it requests a new one.
-        ReasonCode.NoLicensesAvailable or ReasonCode.CalExpired => Contract.Common.V1.ReasonCode.NoLicensesAvailable,
+        ReasonCode.NoLicensesAvailable => Contract.Common.V1.ReasonCode.NoLicensesAvailable,
+        ReasonCode.CalExpired => Contract.Common.V1.ReasonCode.CalExpired,
         ReasonCode.TemporaryCalExpired => Contract.Common.V1.ReasonCode.TemporaryCalExpired,
         ReasonCode.CalVersionIncompatible => Contract.Common.V1.ReasonCode.CalVersionIncompatible,
         ReasonCode.ModeNotConfigured => Contract.Common.V1.ReasonCode.ModeNotConfigured,

@@ -64,6 +64,7 @@ internal static class ContractMapping
         Wire.ReasonCode.NoLicenseServer => Core.ReasonCode.NoLicenseServer,
         Wire.ReasonCode.NoLicensesAvailable => Core.ReasonCode.NoLicensesAvailable,
         Wire.ReasonCode.TemporaryCalExpired => Core.ReasonCode.TemporaryCalExpired,
+        Wire.ReasonCode.CalExpired => Core.ReasonCode.CalExpired,
         Wire.ReasonCode.CalVersionIncompatible => Core.ReasonCode.CalVersionIncompatible,
         Wire.ReasonCode.ModeNotConfigured => Core.ReasonCode.ModeNotConfigured,
         Wire.ReasonCode.CertificateInvalid => Core.ReasonCode.CertificateInvalid,
@@ -82,8 +83,8 @@ internal static class ContractMapping
         Core.ReasonCode.PerUserNotTracked => Wire.ReasonCode.PerUserNotTracked,
         Core.ReasonCode.PerUserOverUsed => Wire.ReasonCode.PerUserOverused,
         Core.ReasonCode.NoLicenseServer => Wire.ReasonCode.NoLicenseServer,
-        // The wire has no separate code for an expired permanent CAL: the device has no license available.
-        Core.ReasonCode.NoLicensesAvailable or Core.ReasonCode.CalExpired => Wire.ReasonCode.NoLicensesAvailable,
+        Core.ReasonCode.NoLicensesAvailable => Wire.ReasonCode.NoLicensesAvailable,
+        Core.ReasonCode.CalExpired => Wire.ReasonCode.CalExpired,
         Core.ReasonCode.TemporaryCalExpired => Wire.ReasonCode.TemporaryCalExpired,
         Core.ReasonCode.CalVersionIncompatible => Wire.ReasonCode.CalVersionIncompatible,
         Core.ReasonCode.ModeNotConfigured => Wire.ReasonCode.ModeNotConfigured,
