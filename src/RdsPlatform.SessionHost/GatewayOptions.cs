@@ -23,6 +23,12 @@ public sealed class GatewayOptions
     /// <summary>How long a session stays known for SignIn and Disconnect.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Most sessions kept in process (least recently used leave first). Beyond it the shared cache is the store of
+    /// record: without a cache, a session pushed out of process is no longer found by SignIn or Disconnect.
+    /// </summary>
+    public int SessionCacheCapacity { get; set; } = 50_000;
+
     /// <summary>Most device and user token states kept in process.</summary>
     public int TokenCacheCapacity { get; set; } = 100_000;
 

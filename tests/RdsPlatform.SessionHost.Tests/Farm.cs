@@ -69,6 +69,9 @@ public sealed class Farm : IAsyncDisposable
 
     public string GatewayDataDirectory => Path.Combine(_root, "gateway");
 
+    /// <summary>Extra gateway configuration, applied from the next <see cref="RestartGatewayAsync"/>.</summary>
+    public Dictionary<string, string> GatewaySettings { get; } = [];
+
     /// <summary>Stops the gateway and starts a new one on the same data folder (a restart).</summary>
     public async Task RestartGatewayAsync()
     {
@@ -179,6 +182,11 @@ public sealed class Farm : IAsyncDisposable
             if (_cacheConnectionString is not null)
             {
                 web.UseSetting("ConnectionStrings:cache", _cacheConnectionString);
+            }
+
+            foreach (var (key, value) in GatewaySettings)
+            {
+                web.UseSetting(key, value);
             }
 
             web.ConfigureServices(services =>

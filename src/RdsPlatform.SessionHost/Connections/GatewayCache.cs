@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -7,8 +8,25 @@ namespace RdsPlatform.SessionHost.Connections;
 /// The optional Redis-protocol cache shared by gateway replicas. Every call is short and never throws: the gateway
 /// decides correctly without the cache and uses it again as soon as it answers.
 /// </summary>
-public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogger<GatewayCache> logger, IConnectionMultiplexer? cache = null)
+public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogger<GatewayCache> logger, IConnectionMultiplexer? cache = null) : IDisposable
 {
+    /// <summary>Queued writes sent in one pipelined batch at most.</summary>
+    internal const int MaxWriteBatch = 1024;
+
+    /// <summary>Writes waiting for the cache at most; beyond it the oldest are dropped (the cache is best effort, like a write while it is down).</summary>
+    internal const int MaxQueuedWrites = 100_000;
+
+    // Every admitted Connect writes its session: thousands per second. One writer drains whatever queued while it sent
+    // the previous batch and sends it as one pipelined batch, so the cache sees one flush per batch instead of one per
+    // connection. It never waits on a timer: an idle gateway's write leaves at once (SignIn on a replica finds it).
+    private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(MaxQueuedWrites)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
+
+    private Task? _writer;
+
     public const string KeyPrefix = "rds:gw:";
 
     /// <summary>Tells the other replicas that a host's settings changed, so they re-read them.</summary>
@@ -66,6 +84,49 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
         }
     }
 
+    /// <summary>Sets <paramref name="key"/> with an expiry through the coalescing writer; nobody waits for it.</summary>
+    public void Set(RedisKey key, RedisValue value, TimeSpan expiry)
+    {
+        if (cache is null || !cache.IsConnected)
+        {
+            return;
+        }
+
+        EnsureWriter();
+        _writes.Writer.TryWrite(new PendingWrite(key, value, expiry, null));
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="key"/> after every write queued before it (a session ended right after it started is not
+    /// written back by its own queued write); false when the key did not exist, there is no cache or it does not answer.
+    /// </summary>
+    public async Task<bool> DeleteAsync(RedisKey key, CancellationToken cancellationToken)
+    {
+        if (cache is null || !cache.IsConnected)
+        {
+            return false;
+        }
+
+        EnsureWriter();
+        var deleted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_writes.Writer.TryWrite(new PendingWrite(key, RedisValue.Null, TimeSpan.Zero, deleted)))
+        {
+            return false;
+        }
+
+        try
+        {
+            return await deleted.Task.WaitAsync(options.Value.CacheTimeout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Warn(ex);
+            return false;
+        }
+    }
+
+    public void Dispose() => _writes.Writer.TryComplete();
+
     /// <summary>Subscribes for as long as the process runs; the multiplexer re-subscribes by itself after the cache comes back.</summary>
     public async Task SubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
     {
@@ -101,6 +162,80 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
         }
     }
 
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is null)
+        {
+            lock (_writes)
+            {
+                _writer ??= Task.Run(WriteLoopAsync);
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _writes.Reader;
+        var deletes = new List<(Task<bool> Sent, TaskCompletionSource<bool> Done)>();
+        while (await reader.WaitToReadAsync())
+        {
+            deletes.Clear();
+            try
+            {
+                if (cache is null || !cache.IsConnected)
+                {
+                    // Down: what queued is dropped, as a direct write would have been; deletes answer "not known".
+                    while (reader.TryRead(out var dropped))
+                    {
+                        dropped.Deleted?.TrySetResult(false);
+                    }
+
+                    continue;
+                }
+
+                var batch = cache.GetDatabase().CreateBatch();
+                var count = 0;
+                while (count < MaxWriteBatch && reader.TryRead(out var write))
+                {
+                    count++;
+                    if (write.Deleted is { } done)
+                    {
+                        deletes.Add((batch.KeyDeleteAsync(write.Key), done));
+                    }
+                    else
+                    {
+                        _ = batch.StringSetAsync(write.Key, write.Value, write.Expiry, flags: CommandFlags.FireAndForget);
+                    }
+                }
+
+                batch.Execute();
+                foreach (var (sent, done) in deletes)
+                {
+                    _ = sent.ContinueWith(static (t, state) =>
+                    {
+                        var done = (TaskCompletionSource<bool>)state!;
+                        if (t.IsCompletedSuccessfully)
+                        {
+                            done.TrySetResult(t.Result);
+                        }
+                        else
+                        {
+                            done.TrySetException(t.Exception?.InnerException ?? new RedisException("The cache did not delete the key."));
+                        }
+                    }, done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                Warn(ex);
+                foreach (var (_, done) in deletes)
+                {
+                    done.TrySetResult(false);
+                }
+            }
+        }
+    }
+
     private void Warn(Exception ex)
     {
         // One warning per 30 s: an outage must not flood the logs of every connection.
@@ -111,6 +246,8 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
             LogCacheUnavailable(ex.GetType().Name, ex.Message);
         }
     }
+
+    private readonly record struct PendingWrite(RedisKey Key, RedisValue Value, TimeSpan Expiry, TaskCompletionSource<bool>? Deleted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The shared cache did not answer ({ErrorType}: {Error}); deciding from process memory and the license server")]
     private partial void LogCacheUnavailable(string errorType, string error);

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using BitFaster.Caching.Lru;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
@@ -24,21 +24,23 @@ public sealed record SessionState(
 internal sealed partial class SessionJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// Sessions live in process with an expiry, and in the shared cache (written without waiting) so that SignIn and
-/// Disconnect work on any replica. Expiry uses operational time: a session is not a licensing fact.
+/// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (least
+/// recently used leave first), and in the shared cache, the store of record beyond that bound (written through a
+/// coalescing writer) so that SignIn and Disconnect work on any replica and for sessions no longer held here. Expiry
+/// uses operational time: a session is not a licensing fact.
 /// </summary>
 public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions> options)
 {
-    private readonly ConcurrentDictionary<string, Entry> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentLru<string, Entry> _sessions =
+        new(Environment.ProcessorCount, Math.Max(3, options.Value.SessionCacheCapacity), StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
 
     public SessionState Start(SessionState session)
     {
         var lifetime = options.Value.SessionLifetime;
-        _sessions[session.SessionId] = new Entry(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds);
-        var json = JsonSerializer.Serialize(session, SessionJsonContext.Default.SessionState);
-        cache.Send(db => db.StringSet(Key(session.SessionId), json, lifetime, flags: CommandFlags.FireAndForget));
+        _sessions.AddOrUpdate(session.SessionId, new Entry(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds));
+        cache.Set(Key(session.SessionId), JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState), lifetime);
         return session;
     }
 
@@ -46,26 +48,26 @@ public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions>
 
     public async Task<SessionState?> FindAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (_sessions.TryGetValue(sessionId, out var entry))
+        if (_sessions.TryGet(sessionId, out var entry))
         {
             if (entry.ExpiresAtTicks > Environment.TickCount64)
             {
                 return entry.Session;
             }
 
-            _sessions.TryRemove(sessionId, out _);
+            _sessions.TryRemove(sessionId);
             return null;
         }
 
         var json = await cache.TryAsync(db => db.StringGetAsync(Key(sessionId)), RedisValue.Null, cancellationToken);
-        return json.IsNullOrEmpty ? null : JsonSerializer.Deserialize((string)json!, SessionJsonContext.Default.SessionState);
+        return json.IsNullOrEmpty ? null : JsonSerializer.Deserialize((byte[])json!, SessionJsonContext.Default.SessionState);
     }
 
     /// <summary>Ends a session; false when no replica knew it.</summary>
     public async Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken)
     {
         var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
-        var shared = await cache.TryAsync(db => db.KeyDeleteAsync(Key(sessionId)), false, cancellationToken);
+        var shared = await cache.DeleteAsync(Key(sessionId), cancellationToken);
         return local || shared;
     }
 
@@ -77,7 +79,7 @@ public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions>
         {
             if (entry.ExpiresAtTicks <= now)
             {
-                _sessions.TryRemove(id, out _);
+                _sessions.TryRemove(id);
             }
         }
     }

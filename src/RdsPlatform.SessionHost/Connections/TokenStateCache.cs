@@ -34,7 +34,7 @@ public sealed class TokenStateCache(GatewayCache cache, IOptions<GatewayOptions>
         }
 
         _tokens[key] = state;
-        cache.Send(db => db.StringSet(SharedKey(certificate.Type, certificate.Subject), state.Bytes, options.Value.SessionLifetime, flags: CommandFlags.FireAndForget));
+        cache.Set(SharedKey(certificate.Type, certificate.Subject), state.Bytes, options.Value.SessionLifetime);
     }
 
     /// <summary>The certificate bytes another replica (or this one before a restart) last handed to the subject; null when unknown or the cache is down.</summary>

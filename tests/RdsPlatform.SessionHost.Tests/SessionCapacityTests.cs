@@ -1,0 +1,54 @@
+using Grpc.Core;
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.Testing;
+
+namespace RdsPlatform.SessionHost.Tests;
+
+/// <summary>The gateway holds a bounded number of sessions in process; the shared cache keeps the others.</summary>
+public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
+{
+    [Fact]
+    public async Task SessionsPushedOutOfProcessAreStillSignedInAndDisconnectedThroughTheCache()
+    {
+        await using var farm = new Farm(garnet.ConnectionString);
+        farm.GatewaySettings["Gateway:SessionCacheCapacity"] = "3";
+        await farm.RestartGatewayAsync();
+        await farm.ConfigureAsync("rdsh-cap", LicensingMode.PerDevice);
+
+        var sessions = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var connected = await farm.ConnectDeviceAsync("rdsh-cap", $"cap-dev-{i}");
+            Assert.True(connected.Admitted, connected.ToString());
+            sessions.Add(connected.SessionId);
+        }
+
+        // The first sessions are no longer in process (3 at most); each is still known through the cache.
+        foreach (var sessionId in sessions)
+        {
+            var signIn = await SignInEventuallyAsync(farm, sessionId);
+            Assert.NotEqual(ReasonCode.Unspecified, signIn.Reason);
+        }
+
+        await farm.Gateway.DisconnectAsync(new DisconnectRequest { SessionId = sessions[0] });
+        var gone = await Assert.ThrowsAsync<RpcException>(() => farm.Gateway.SignInAsync(new SignInRequest { SessionId = sessions[0] }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+    }
+
+    // The cache write leaves without waiting for the caller; on a loaded machine it may land a moment after Connect answered.
+    private static async Task<SignInResponse> SignInEventuallyAsync(Farm farm, string sessionId)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await farm.Gateway.SignInAsync(new SignInRequest { SessionId = sessionId });
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound && attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}
