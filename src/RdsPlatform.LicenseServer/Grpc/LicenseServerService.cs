@@ -15,6 +15,10 @@ namespace RdsPlatform.LicenseServer.Grpc;
 /// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests, calls the application, maps answers; refusals become status codes in <see cref="Throw"/>.</summary>
 public sealed class LicenseServerService(LicenseServerApplication app) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
 {
+    private const int StreamFlushEvery = 256;
+
+    private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
+
     /// <summary>Longest accepted identifier or name in a request.</summary>
     public const int MaxTextLength = 256;
 
@@ -181,8 +185,12 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         var now = app.Now;
         var query = new LicenseQuery(now, MapToCore(request.CalType), MapToCore(request.ProductVersion), MapToCore(request.Status),
             request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired);
+        // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
+        // flushed every StreamFlushEvery (and at the end of the call).
+        var written = 0;
         await foreach (var license in await app.ListIssuedLicensesAsync(query, context.CancellationToken))
         {
+            responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
             await responseStream.WriteAsync(MapToContract(license, now), context.CancellationToken);
         }
     }

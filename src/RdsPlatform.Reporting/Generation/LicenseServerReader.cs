@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
@@ -11,6 +12,9 @@ namespace RdsPlatform.Reporting.Generation;
 /// </summary>
 public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client, IOptions<ReportingOptions> options)
 {
+    /// <summary>Licenses received but not yet consumed at most: bounded memory, enough to keep both sides busy.</summary>
+    internal const int ReadAhead = 4096;
+
     public async Task<ServerInfo> GetServerAsync(CancellationToken cancellationToken)
     {
         var response = await client.GetServerInfoAsync(new GetServerInfoRequest(), deadline: Deadline(options.Value.CallDeadline), cancellationToken: cancellationToken);
@@ -23,12 +27,64 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
         return response.KeyPacks;
     }
 
+    /// <summary>
+    /// Licenses as the license server streams them, read ahead (up to <see cref="ReadAhead"/>) on another task so that
+    /// receiving and parsing the next messages overlaps with the caller writing the previous ones to its store.
+    /// </summary>
     public async IAsyncEnumerable<IssuedLicense> StreamLicensesAsync(ListIssuedLicensesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = client.ListIssuedLicenses(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
-        await foreach (var license in call.ResponseStream.ReadAllAsync(cancellationToken))
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var buffer = Channel.CreateBounded<IssuedLicense>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
+        var pump = Task.Run(async () =>
         {
-            yield return license;
+            try
+            {
+                using var call = client.ListIssuedLicenses(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: stop.Token);
+                await foreach (var license in call.ResponseStream.ReadAllAsync(stop.Token))
+                {
+                    await buffer.Writer.WriteAsync(license, stop.Token);
+                }
+
+                buffer.Writer.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                buffer.Writer.TryComplete(ex);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await buffer.Reader.WaitToReadAsync(cancellationToken);
+                }
+                catch (ChannelClosedException ex) when (ex.InnerException is not null)
+                {
+                    // The stream's own failure (an RpcException), as the caller would have seen it reading directly.
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                    throw;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                while (buffer.Reader.TryRead(out var license))
+                {
+                    yield return license;
+                }
+            }
+        }
+        finally
+        {
+            // The caller stopped early or failed: end the call, and let the pump finish before the source is disposed.
+            await stop.CancelAsync();
+            await pump;
         }
     }
 
