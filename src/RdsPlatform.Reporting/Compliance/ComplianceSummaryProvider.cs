@@ -130,7 +130,8 @@ public sealed partial class ComplianceSummaryProvider(
 
                 return null;
             }
-            catch (RedisException ex)
+            // A slow cache throws RedisTimeoutException, a TimeoutException and not a RedisException.
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 LogCacheUnavailable(ex);
             }
@@ -158,7 +159,7 @@ public sealed partial class ComplianceSummaryProvider(
         {
             await cache.GetDatabase().StringSetAsync(CacheKey, summary.ToByteArray(), Lifetime);
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogCacheUnavailable(ex);
         }
