@@ -31,7 +31,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions> options)
 {
-    private readonly ConcurrentLru<string, Entry> _sessions =
+    private readonly FastConcurrentLru<string, Entry> _sessions =
         new(Environment.ProcessorCount, Math.Max(3, options.Value.SessionCacheCapacity), StringComparer.Ordinal);
 
     public int Count => _sessions.Count;

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Licensing;
 using StackExchange.Redis;
@@ -14,26 +14,21 @@ public sealed record TokenState(byte[] Bytes, CalCertificate Certificate);
 /// </summary>
 public sealed class TokenStateCache(GatewayCache cache, IOptions<GatewayOptions> options)
 {
-    private readonly ConcurrentDictionary<TokenKey, TokenState> _tokens = new();
+    // Bounded, least recently used leave first: a miss costs one signature check (or a cache read), never a wrong decision.
+    private readonly FastConcurrentLru<TokenKey, TokenState> _tokens = new(Math.Max(3, options.Value.TokenCacheCapacity));
 
-    public bool TryGet(CalType type, string subject, out TokenState state) => _tokens.TryGetValue(new TokenKey(type, subject), out state!);
+    public bool TryGet(CalType type, string subject, out TokenState state) => _tokens.TryGet(new TokenKey(type, subject), out state!);
 
     public void Remember(TokenState state)
     {
         var certificate = state.Certificate;
         var key = new TokenKey(certificate.Type, certificate.Subject);
-        if (_tokens.TryGetValue(key, out var known) && ReferenceEquals(known.Bytes, state.Bytes))
+        if (_tokens.TryGet(key, out var known) && ReferenceEquals(known.Bytes, state.Bytes))
         {
             return;
         }
 
-        if (_tokens.Count >= options.Value.TokenCacheCapacity)
-        {
-            // A miss costs one signature check, so a full clear is cheaper than LRU bookkeeping.
-            _tokens.Clear();
-        }
-
-        _tokens[key] = state;
+        _tokens.AddOrUpdate(key, state);
         cache.Set(SharedKey(certificate.Type, certificate.Subject), state.Bytes, options.Value.SessionLifetime);
     }
 
