@@ -174,7 +174,9 @@ public sealed class ReportWriter : IAsyncDisposable
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _ordinal;
     private readonly SqliteParameter _entry;
-    private SqliteTransaction _transaction;
+    // Begun at the first write, not when generation starts: a summary streams the whole license list before it writes a
+    // row, and holding the database's write lock all that time made concurrent generations time out on "database is locked".
+    private SqliteTransaction? _transaction;
     private int _inBatch;
     private bool _completed;
 
@@ -184,9 +186,7 @@ public sealed class ReportWriter : IAsyncDisposable
         _connection = connection;
         _reportId = reportId;
         _batchSize = Math.Max(1, batchSize);
-        _transaction = connection.BeginTransaction();
         _insert = connection.CreateCommand();
-        _insert.Transaction = _transaction;
         _insert.CommandText = "INSERT INTO report_entries (report_id, ordinal, entry) VALUES ($id, $ordinal, $entry)";
         _insert.Parameters.AddWithValue("$id", reportId);
         _ordinal = _insert.Parameters.Add("$ordinal", SqliteType.Integer);
@@ -199,16 +199,17 @@ public sealed class ReportWriter : IAsyncDisposable
 
     public void Add(ReportEntry entry)
     {
+        var bytes = entry.ToByteArray();
+        _insert.Transaction = Transaction();
         Count++;
         _ordinal.Value = Count;
-        _entry.Value = entry.ToByteArray();
+        _entry.Value = bytes;
         _insert.ExecuteNonQuery();
         if (++_inBatch >= _batchSize)
         {
-            _transaction.Commit();
+            _transaction!.Commit();
             _transaction.Dispose();
-            _transaction = _connection.BeginTransaction();
-            _insert.Transaction = _transaction;
+            _transaction = null;
             _inBatch = 0;
         }
     }
@@ -217,24 +218,26 @@ public sealed class ReportWriter : IAsyncDisposable
     public void Complete(Report report)
     {
         using var command = _connection.CreateCommand();
-        command.Transaction = _transaction;
+        command.Transaction = Transaction();
         command.CommandText = "INSERT INTO reports (report_id, kind, report) VALUES ($id, $kind, $report)";
         command.Parameters.AddWithValue("$id", _reportId);
         command.Parameters.AddWithValue("$kind", (int)report.Kind);
         command.Parameters.AddWithValue("$report", report.ToByteArray());
         command.ExecuteNonQuery();
-        _transaction.Commit();
+        _transaction!.Commit();
         _completed = true;
     }
+
+    private SqliteTransaction Transaction() => _transaction ??= _connection.BeginTransaction();
 
     public async ValueTask DisposeAsync()
     {
         if (!_completed)
         {
-            _transaction.Rollback();
+            _transaction?.Rollback();
         }
 
-        _transaction.Dispose();
+        _transaction?.Dispose();
         await _insert.DisposeAsync();
         await _connection.DisposeAsync();
         if (!_completed && Count > _inBatch)
