@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -122,15 +123,9 @@ public sealed partial class ReportGenerator(
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } };
-        await foreach (var audit in reader.StreamAuditAsync(request, cancellationToken))
+        await foreach (var (audit, userDomain, userName) in PerUserAuditAsync(request, domain, cancellationToken))
         {
-            if (audit.Reason != ReasonCode.PerUserNotTracked || audit.CalType != CalType.PerUser || !seen.Add(audit.Subject))
-            {
-                continue;
-            }
-
-            var (userDomain, userName) = SplitSubject(audit.Subject);
-            if (!InDomain(userDomain, domain))
+            if (audit.Reason != ReasonCode.PerUserNotTracked || !seen.Add(audit.Subject))
             {
                 continue;
             }
@@ -222,19 +217,8 @@ public sealed partial class ReportGenerator(
     {
         var totals = NewTotals("failed");
         var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed, AuditEventType.LicenseOverused } };
-        await foreach (var audit in reader.StreamAuditAsync(request, cancellationToken))
+        await foreach (var (audit, userDomain, userName) in PerUserAuditAsync(request, domain, cancellationToken))
         {
-            if (audit.CalType != CalType.PerUser)
-            {
-                continue;
-            }
-
-            var (userDomain, userName) = SplitSubject(audit.Subject);
-            if (!InDomain(userDomain, domain))
-            {
-                continue;
-            }
-
             writer.Add(new ReportEntry
             {
                 FailedPerUser = new FailedPerUserEntry
@@ -254,6 +238,25 @@ public sealed partial class ReportGenerator(
         }
 
         return totals;
+    }
+
+    /// <summary>Per User audit events of users in the report's scope, with the user split out of the subject.</summary>
+    private async IAsyncEnumerable<(AuditEvent Audit, string Domain, string Name)> PerUserAuditAsync(
+        GetAuditTrailRequest request, string domain, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var audit in reader.StreamAuditAsync(request, cancellationToken))
+        {
+            if (audit.CalType != CalType.PerUser)
+            {
+                continue;
+            }
+
+            var (userDomain, userName) = SplitSubject(audit.Subject);
+            if (InDomain(userDomain, domain))
+            {
+                yield return (audit, userDomain, userName);
+            }
+        }
     }
 
     private static (string Domain, string Name) UserOf(IssuedLicense license) =>
