@@ -250,7 +250,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
     {
         var batch = new List<IPendingWrite>(MaxBatch);
         var reader = _writes.Reader;
-        SqliteConnection? connection = null;
+        PreparedStatements? connection = null;
         try
         {
             while (await reader.WaitToReadAsync())
@@ -273,7 +273,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
                 await _writeGate.WaitAsync();
                 try
                 {
-                    connection ??= OpenWriter();
+                    connection ??= new PreparedStatements(OpenWriter());
                     RunBatch(connection, batch);
                 }
                 catch (Exception ex)
@@ -299,10 +299,10 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         }
     }
 
-    private static void RunBatch(SqliteConnection connection, List<IPendingWrite> batch)
+    private static void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
     {
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var session = new SqliteWriteSession(connection, transaction, ReadServer(connection, transaction));
+        using var transaction = statements.Connection.BeginTransaction(deferred: false);
+        var session = new SqliteWriteSession(statements, transaction, ReadServer(statements.Get(ServerQuery, transaction)));
         if (batch.Count == 1)
         {
             // Alone in its group: no savepoint needed, a failure rolls the whole transaction back.
@@ -472,11 +472,17 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
             r.IsDBNull(14) ? null : r.GetString(14));
     }
 
+    internal const string ServerQuery =
+        "SELECT server_id, signing_key, created_at, activation_status, contact_first_name, contact_last_name, contact_company, contact_country, contact_email, activated_at, deactivated_at, reactivation_reason FROM server WHERE id = 1";
+
     internal static ServerRecord ReadServer(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using var command = Command(connection, transaction,
-            "SELECT server_id, signing_key, created_at, activation_status, contact_first_name, contact_last_name, contact_company, contact_country, contact_email, activated_at, deactivated_at, reactivation_reason FROM server WHERE id = 1",
-            null);
+        using var command = Command(connection, transaction, ServerQuery, null);
+        return ReadServer(command);
+    }
+
+    internal static ServerRecord ReadServer(SqliteCommand command)
+    {
         using var r = command.ExecuteReader();
         if (!r.Read())
         {
@@ -497,12 +503,26 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
     /// <summary>Packs with their seats occupied at <paramref name="now"/>, optionally only one CAL type or one pack.</summary>
     internal static IReadOnlyList<KeyPackRecord> ReadKeyPacks(SqliteConnection connection, SqliteTransaction? transaction, DateTimeOffset now, CalType? type, Guid? id)
     {
+        var (sql, parameters) = KeyPackQuery(now, type, id);
+        using var command = Command(connection, transaction, sql, parameters);
+        return ReadKeyPacks(command);
+    }
+
+    /// <summary>
+    /// The key pack query. Occupied seats = seats held past the end of today (the per-day sums of <c>pack_seat_days</c>)
+    /// + today's seats still held at <paramref name="now"/> (an index range over today only), so the cost does not grow
+    /// with the number of CALs a pack has issued.
+    /// </summary>
+    internal static (string Sql, Dictionary<string, object?> Parameters) KeyPackQuery(DateTimeOffset now, CalType? type, Guid? id)
+    {
         var sql = new StringBuilder("""
             SELECT p.key_pack_id, p.install_key, p.program, p.agreement_type, p.reference, p.version, p.cal_type, p.installed, p.installed_at,
-                   (SELECT COUNT(*) FROM licenses l WHERE l.key_pack_id = p.key_pack_id AND l.seat_held_until > @now) AS occupied
+                   (SELECT COALESCE(SUM(d.seats), 0) FROM pack_seat_days d WHERE d.key_pack_id = p.key_pack_id AND d.day > @today)
+                 + (SELECT COUNT(*) FROM licenses l WHERE l.key_pack_id = p.key_pack_id AND l.seat_held_until > @now AND l.seat_held_until < @tomorrow) AS occupied
             FROM key_packs p WHERE 1 = 1
             """);
-        var parameters = new Dictionary<string, object?> { ["now"] = now.UtcTicks };
+        var today = now.UtcTicks / TimeSpan.TicksPerDay;
+        var parameters = new Dictionary<string, object?> { ["now"] = now.UtcTicks, ["today"] = today, ["tomorrow"] = (today + 1) * TimeSpan.TicksPerDay };
         if (type is not null)
         {
             sql.Append(" AND p.cal_type = @type");
@@ -516,7 +536,11 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         }
 
         sql.Append(" ORDER BY p.installed_at, p.key_pack_id");
-        using var command = Command(connection, transaction, sql.ToString(), parameters);
+        return (sql.ToString(), parameters);
+    }
+
+    internal static List<KeyPackRecord> ReadKeyPacks(SqliteCommand command)
+    {
         using var r = command.ExecuteReader();
         var packs = new List<KeyPackRecord>();
         while (r.Read())

@@ -76,6 +76,46 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_audit_type ON audit_events (type, sequence);
         """,
+        // 2: seats per key pack and UTC day of seat_held_until, kept by triggers in the same transaction as the licenses,
+        // so "occupied seats" sums a few days instead of counting every license of the pack on each request.
+        """
+        CREATE TABLE pack_seat_days (
+            key_pack_id TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            seats INTEGER NOT NULL,
+            PRIMARY KEY (key_pack_id, day)
+        ) WITHOUT ROWID;
+        INSERT INTO pack_seat_days (key_pack_id, day, seats)
+            SELECT key_pack_id, seat_held_until / 864000000000, COUNT(*) FROM licenses
+            WHERE key_pack_id IS NOT NULL AND seat_held_until IS NOT NULL
+            GROUP BY key_pack_id, seat_held_until / 864000000000;
+        CREATE TRIGGER tr_licenses_seat_insert AFTER INSERT ON licenses
+        WHEN NEW.key_pack_id IS NOT NULL AND NEW.seat_held_until IS NOT NULL
+        BEGIN
+            INSERT INTO pack_seat_days (key_pack_id, day, seats) VALUES (NEW.key_pack_id, NEW.seat_held_until / 864000000000, 1)
+                ON CONFLICT (key_pack_id, day) DO UPDATE SET seats = seats + 1;
+        END;
+        CREATE TRIGGER tr_licenses_seat_delete AFTER DELETE ON licenses
+        WHEN OLD.key_pack_id IS NOT NULL AND OLD.seat_held_until IS NOT NULL
+        BEGIN
+            UPDATE pack_seat_days SET seats = seats - 1 WHERE key_pack_id = OLD.key_pack_id AND day = OLD.seat_held_until / 864000000000;
+        END;
+        CREATE TRIGGER tr_licenses_seat_update AFTER UPDATE OF key_pack_id, seat_held_until ON licenses
+        WHEN OLD.key_pack_id IS NOT NEW.key_pack_id OR OLD.seat_held_until IS NOT NEW.seat_held_until
+        BEGIN
+            UPDATE pack_seat_days SET seats = seats - 1
+                WHERE OLD.key_pack_id IS NOT NULL AND OLD.seat_held_until IS NOT NULL
+                  AND key_pack_id = OLD.key_pack_id AND day = OLD.seat_held_until / 864000000000;
+            INSERT INTO pack_seat_days (key_pack_id, day, seats)
+                SELECT NEW.key_pack_id, NEW.seat_held_until / 864000000000, 1
+                WHERE NEW.key_pack_id IS NOT NULL AND NEW.seat_held_until IS NOT NULL
+                ON CONFLICT (key_pack_id, day) DO UPDATE SET seats = seats + 1;
+        END;
+        CREATE TRIGGER tr_key_packs_seat_days AFTER DELETE ON key_packs
+        BEGIN
+            DELETE FROM pack_seat_days WHERE key_pack_id = OLD.key_pack_id;
+        END;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

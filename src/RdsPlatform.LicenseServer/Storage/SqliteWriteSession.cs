@@ -4,11 +4,10 @@ using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
-/// <summary>One write transaction of <see cref="SqliteLicenseStore"/>; commands that run many times per transaction are prepared once.</summary>
-internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTransaction transaction, ServerRecord server) : ILicenseWriteSession, IDisposable
+/// <summary>One write transaction of <see cref="SqliteLicenseStore"/>; its frequent commands are the writer connection's prepared statements.</summary>
+internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTransaction transaction, ServerRecord server) : ILicenseWriteSession
 {
-    private SqliteCommand? _insertLicense;
-    private SqliteCommand? _insertAudit;
+    private readonly SqliteConnection connection = statements.Connection;
 
     public ServerRecord Server { get; private set; } = server;
 
@@ -45,10 +44,15 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
     }
 
     public IReadOnlyList<KeyPackSnapshot> LoadPackSnapshots(CalType type, DateTimeOffset now) =>
-        SqliteLicenseStore.ReadKeyPacks(connection, transaction, now, type, null).Select(p => p.ToSnapshot()).ToList();
+        ReadKeyPacks(now, type, null).ConvertAll(p => p.ToSnapshot());
 
-    public KeyPackRecord? FindKeyPack(Guid id, DateTimeOffset now) =>
-        SqliteLicenseStore.ReadKeyPacks(connection, transaction, now, null, id).SingleOrDefault();
+    public KeyPackRecord? FindKeyPack(Guid id, DateTimeOffset now) => ReadKeyPacks(now, null, id).SingleOrDefault();
+
+    private List<KeyPackRecord> ReadKeyPacks(DateTimeOffset now, CalType? type, Guid? id)
+    {
+        var (sql, parameters) = SqliteLicenseStore.KeyPackQuery(now, type, id);
+        return SqliteLicenseStore.ReadKeyPacks(statements.Get(sql, transaction, parameters));
+    }
 
     public Guid? FindKeyPackByInstallKey(string installKey) =>
         connection.ExecuteScalar<string?>("SELECT key_pack_id FROM key_packs WHERE install_key = @installKey", new { installKey }, transaction) is { } id
@@ -90,46 +94,27 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
 
     public void InsertLicense(LicenseRecord license)
     {
-        if (_insertLicense is null)
-        {
-            _insertLicense = connection.CreateCommand();
-            _insertLicense.Transaction = transaction;
-            _insertLicense.CommandText = """
-                INSERT INTO licenses (license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at,
-                    revoked_at, seat_held_until, computer_name, user_domain, user_name, session_host_id)
-                VALUES (@license_id, @cal_type, @version, @subject, @status, @key_pack_id, @issued_at, @expires_at, @validated, @assigned_at,
-                    @revoked_at, @seat_held_until, @computer_name, @user_domain, @user_name, @session_host_id)
-                """;
-            foreach (var name in LicenseParameterNames)
-            {
-                _insertLicense.Parameters.Add(new SqliteParameter("@" + name, null));
-            }
-
-            _insertLicense.Prepare();
-        }
-
-        Bind(_insertLicense, license);
-        _insertLicense.ExecuteNonQuery();
+        var command = WithParameters("""
+            INSERT INTO licenses (license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at,
+                revoked_at, seat_held_until, computer_name, user_domain, user_name, session_host_id)
+            VALUES (@license_id, @cal_type, @version, @subject, @status, @key_pack_id, @issued_at, @expires_at, @validated, @assigned_at,
+                @revoked_at, @seat_held_until, @computer_name, @user_domain, @user_name, @session_host_id)
+            """, LicenseParameterNames);
+        Bind(command, license);
+        command.ExecuteNonQuery();
     }
 
     public void UpdateLicense(LicenseRecord license)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
         // A seat taken again (renewal, upgrade, re-issue) is no longer reclaimed.
-        command.CommandText = """
+        var command = WithParameters("""
             UPDATE licenses SET cal_type = @cal_type, version = @version, subject = @subject, status = @status, key_pack_id = @key_pack_id,
                 issued_at = @issued_at, expires_at = @expires_at, validated = @validated, assigned_at = @assigned_at, revoked_at = @revoked_at,
                 seat_reclaimed = CASE WHEN seat_held_until IS @seat_held_until THEN seat_reclaimed ELSE 0 END,
                 seat_held_until = @seat_held_until, computer_name = @computer_name, user_domain = @user_domain, user_name = @user_name,
                 session_host_id = @session_host_id
             WHERE license_id = @license_id
-            """;
-        foreach (var name in LicenseParameterNames)
-        {
-            command.Parameters.Add(new SqliteParameter("@" + name, null));
-        }
-
+            """, LicenseParameterNames);
         Bind(command, license);
         if (command.ExecuteNonQuery() != 1)
         {
@@ -157,7 +142,8 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
             new Dictionary<string, object?> { ["now"] = now.UtcTicks });
         foreach (var license in expired)
         {
-            connection.Execute("UPDATE licenses SET seat_reclaimed = 1 WHERE license_id = @id", new { id = license.Cal.LicenseId.ToString() }, transaction);
+            statements.Get("UPDATE licenses SET seat_reclaimed = 1 WHERE license_id = @id", transaction,
+                new Dictionary<string, object?> { ["id"] = license.Cal.LicenseId.ToString() }).ExecuteNonQuery();
         }
 
         return expired;
@@ -165,23 +151,11 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
 
     public void Append(AuditEntry entry)
     {
-        if (_insertAudit is null)
-        {
-            _insertAudit = connection.CreateCommand();
-            _insertAudit.Transaction = transaction;
-            _insertAudit.CommandText = """
-                INSERT INTO audit_events (occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail)
-                VALUES (@occurred_at, @type, @license_id, @key_pack_id, @cal_type, @version, @subject, @session_host_id, @reason, @detail)
-                """;
-            foreach (var name in new[] { "occurred_at", "type", "license_id", "key_pack_id", "cal_type", "version", "subject", "session_host_id", "reason", "detail" })
-            {
-                _insertAudit.Parameters.Add(new SqliteParameter("@" + name, null));
-            }
-
-            _insertAudit.Prepare();
-        }
-
-        var p = _insertAudit.Parameters;
+        var command = WithParameters("""
+            INSERT INTO audit_events (occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail)
+            VALUES (@occurred_at, @type, @license_id, @key_pack_id, @cal_type, @version, @subject, @session_host_id, @reason, @detail)
+            """, AuditParameterNames);
+        var p = command.Parameters;
         p["@occurred_at"].Value = entry.OccurredAt.UtcTicks;
         p["@type"].Value = (int)entry.Type;
         p["@license_id"].Value = (object?)entry.LicenseId?.ToString() ?? DBNull.Value;
@@ -192,14 +166,26 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
         p["@session_host_id"].Value = (object?)entry.SessionHostId ?? DBNull.Value;
         p["@reason"].Value = (object?)(int?)entry.Reason ?? DBNull.Value;
         p["@detail"].Value = entry.Detail;
-        _insertAudit.ExecuteNonQuery();
+        command.ExecuteNonQuery();
     }
 
-    public void Dispose()
+    /// <summary>The prepared command for <paramref name="sql"/>, its named parameters created the first time (values are set by the caller).</summary>
+    private SqliteCommand WithParameters(string sql, string[] names)
     {
-        _insertLicense?.Dispose();
-        _insertAudit?.Dispose();
+        var command = statements.Get(sql, transaction);
+        if (command.Parameters.Count == 0)
+        {
+            foreach (var name in names)
+            {
+                command.Parameters.Add(new SqliteParameter("@" + name, null));
+            }
+        }
+
+        return command;
     }
+
+    private static readonly string[] AuditParameterNames =
+        ["occurred_at", "type", "license_id", "key_pack_id", "cal_type", "version", "subject", "session_host_id", "reason", "detail"];
 
     private static readonly string[] LicenseParameterNames =
     [
@@ -231,8 +217,7 @@ internal sealed class SqliteWriteSession(SqliteConnection connection, SqliteTran
 
     private List<LicenseRecord> ReadLicenses(string sql, IReadOnlyDictionary<string, object?> parameters)
     {
-        using var command = SqliteLicenseStore.Command(connection, transaction, sql, parameters);
-        using var reader = command.ExecuteReader();
+        using var reader = statements.Get(sql, transaction, parameters).ExecuteReader();
         var licenses = new List<LicenseRecord>();
         while (reader.Read())
         {
