@@ -19,6 +19,8 @@ public sealed class CertificateVerifier : IDisposable
     private readonly ConcurrentDictionary<CertificateHash, CalCertificate> _verified = new();
     private readonly int _capacity;
     private int _count;
+    private long _issued;
+    private bool _distrusted;
 
     /// <param name="subjectPublicKeyInfo">The license server's P-256 public key (SubjectPublicKeyInfo DER); throws when it is not one.</param>
     /// <param name="cacheCapacity">Most verified certificates remembered; the cache is emptied when full (cheaper than LRU bookkeeping, and a miss only costs one ECDSA verify).</param>
@@ -75,6 +77,42 @@ public sealed class CertificateVerifier : IDisposable
         Remember(hash, decoded);
         return new(CertificateCheckStatus.Valid, decoded);
     }
+
+    /// <summary>
+    /// A certificate this verifier's license server has just returned, over the authenticated call that issued it: its
+    /// answer is trusted as the call's reason code is, so the bytes are decoded and remembered as verified without an ECDSA
+    /// check (the client's next presentation is then a cache hit). The first one and every <paramref name="spotCheckEvery"/>-th
+    /// after it are verified in full; once a spot check fails (the server signs with a key other than the one known here),
+    /// every later certificate is verified until a new key replaces this verifier. <paramref name="spotCheckEvery"/> = 1
+    /// verifies every one.
+    /// </summary>
+    public CertificateVerification TrustIssued(ReadOnlySpan<byte> certificate, Guid issuerId, int spotCheckEvery)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(spotCheckEvery, 1);
+        if (Volatile.Read(ref _distrusted) || spotCheckEvery == 1 || Interlocked.Increment(ref _issued) % spotCheckEvery == 1)
+        {
+            var verified = Verify(certificate);
+            if (verified.Status == CertificateCheckStatus.BadSignature)
+            {
+                Volatile.Write(ref _distrusted, true);
+            }
+
+            return verified.Status == CertificateCheckStatus.Valid && verified.Certificate!.IssuerId != issuerId
+                ? new(CertificateCheckStatus.Malformed, null)
+                : verified;
+        }
+
+        if (!CalCertificateCodec.TryDecode(certificate, out var decoded) || decoded.IssuerId != issuerId)
+        {
+            return new(CertificateCheckStatus.Malformed, null);
+        }
+
+        Remember(CertificateHash.Of(certificate), decoded);
+        return new(CertificateCheckStatus.Valid, decoded);
+    }
+
+    /// <summary>True once a spot check of <see cref="TrustIssued"/> failed: the license server no longer signs with this key.</summary>
+    public bool SpotCheckFailed => Volatile.Read(ref _distrusted);
 
     /// <summary>Everything a connection needs to know about a presented certificate (empty bytes: not presented).</summary>
     public CertificateCheck Check(ReadOnlySpan<byte> certificate, CertificateExpectation expected, DateTimeOffset now, IRevocationList? revocations = null)

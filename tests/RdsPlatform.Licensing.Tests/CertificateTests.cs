@@ -159,6 +159,66 @@ public sealed class CertificateTests : IDisposable
     public void SubjectThatCannotBeEncodedIsACallerError() =>
         Assert.Throws<ArgumentException>(() => _signer.Sign(Certificate(subject: new string('x', CalCertificateCodec.MaxSubjectBytes + 1))));
 
+    [Fact]
+    public void AnIssuedCertificateIsTrustedWithoutVerificationBetweenSpotChecksAndThenServedFromTheCache()
+    {
+        var issuer = Guid.NewGuid();
+        var issued = Enumerable.Range(0, 5).Select(_ => Certificate() with { IssuerId = issuer }).ToList();
+
+        var results = issued.Select(c => _verifier.TrustIssued(_signer.Sign(c), issuer, spotCheckEvery: 4)).ToList();
+
+        Assert.All(results, r => Assert.Equal(CertificateCheckStatus.Valid, r.Status));
+        Assert.Equal(issued, results.Select(r => r.Certificate));
+        Assert.Equal(5, _verifier.CachedCount);
+        Assert.False(_verifier.SpotCheckFailed);
+    }
+
+    [Fact]
+    public void AServerSigningWithAnotherKeyIsCaughtAtTheNextSpotCheckAndThenEveryCertificateIsVerified()
+    {
+        using var other = CalCertificateSigner.Create();
+        var issuer = Guid.NewGuid();
+        byte[] Foreign() => other.Sign(Certificate() with { IssuerId = issuer });
+
+        // 1st: spot-checked; 2nd-4th: trusted; 5th: spot-checked again.
+        Assert.Equal(CertificateCheckStatus.Valid, _verifier.TrustIssued(_signer.Sign(Certificate() with { IssuerId = issuer }), issuer, 4).Status);
+        for (var i = 2; i <= 4; i++)
+        {
+            Assert.Equal(CertificateCheckStatus.Valid, _verifier.TrustIssued(Foreign(), issuer, 4).Status);
+        }
+
+        Assert.Equal(CertificateCheckStatus.BadSignature, _verifier.TrustIssued(Foreign(), issuer, 4).Status);
+        Assert.True(_verifier.SpotCheckFailed);
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.Equal(CertificateCheckStatus.BadSignature, _verifier.TrustIssued(Foreign(), issuer, 4).Status);
+        }
+
+        Assert.Equal(CertificateCheckStatus.Valid, _verifier.TrustIssued(_signer.Sign(Certificate() with { IssuerId = issuer }), issuer, 4).Status);
+    }
+
+    [Fact]
+    public void AnIssuedCertificateOfAnotherIssuerOrUnreadableBytesAreRefusedEvenBetweenSpotChecks()
+    {
+        var issuer = Guid.NewGuid();
+        Assert.Equal(CertificateCheckStatus.Valid, _verifier.TrustIssued(_signer.Sign(Certificate() with { IssuerId = issuer }), issuer, 100).Status);
+
+        Assert.Equal(CertificateCheckStatus.Malformed, _verifier.TrustIssued(_signer.Sign(Certificate()), issuer, 100).Status);
+        Assert.Equal(CertificateCheckStatus.Malformed, _verifier.TrustIssued([1, 2, 3], issuer, 100).Status);
+        Assert.Equal(1, _verifier.CachedCount);
+        Assert.Equal(CertificateCheckStatus.Malformed, _verifier.TrustIssued(_signer.Sign(Certificate()), issuer, 1).Status);
+    }
+
+    [Fact]
+    public void SpotCheckingEveryCertificateVerifiesEachOne()
+    {
+        using var other = CalCertificateSigner.Create();
+        var issuer = Guid.NewGuid();
+
+        Assert.Equal(CertificateCheckStatus.Valid, _verifier.TrustIssued(_signer.Sign(Certificate() with { IssuerId = issuer }), issuer, 1).Status);
+        Assert.Equal(CertificateCheckStatus.BadSignature, _verifier.TrustIssued(other.Sign(Certificate() with { IssuerId = issuer }), issuer, 1).Status);
+    }
+
     public void Dispose()
     {
         _verifier.Dispose();

@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Grpc;
@@ -27,6 +28,7 @@ public sealed partial class ConnectionGateway(
     RevocationList revocations,
     SessionRegistry sessions,
     GatewayMetrics metrics,
+    IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<ConnectionGateway> logger)
 {
@@ -327,13 +329,17 @@ public sealed partial class ConnectionGateway(
         if (certificate is { Data.IsEmpty: false } && IsGrant(reason))
         {
             var bytes = certificate.Data.ToByteArray();
-            var verified = server.Verifier?.Verify(bytes) ?? default;
+            var verified = server.Verifier is { } verifier && Guid.TryParse(server.Identity?.ServerId, out var issuer)
+                ? verifier.TrustIssued(bytes, issuer, Math.Max(1, options.Value.IssuedCertificateSpotCheck))
+                : default;
             if (verified.Status == CertificateCheckStatus.Valid)
             {
                 granted = new TokenState(bytes, verified.Certificate!);
             }
             else
             {
+                // Its key may have changed since it was read: read it again before the next call.
+                server.RefreshIdentitySoon();
                 LogUntrustedCertificate(server.Address, verified.Status);
             }
         }

@@ -13,6 +13,7 @@ public sealed class LicenseServerConnection : IDisposable
     private volatile KeyState? _keys;
     private long _skipUntil;
     private long _refreshedAt = long.MinValue;
+    private volatile bool _refreshRequested;
 
     public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey)
     {
@@ -39,7 +40,10 @@ public sealed class LicenseServerConnection : IDisposable
     /// <summary>The last refusal (authentication, permission, security group) this server gave the gateway; null after a call it served.</summary>
     public global::Grpc.Core.RpcException? LastRefusal { get; set; }
 
-    public bool IdentityIsStale(TimeSpan refresh) => _keys is null || Environment.TickCount64 - Interlocked.Read(ref _refreshedAt) > refresh.TotalMilliseconds;
+    public bool IdentityIsStale(TimeSpan refresh) => _keys is null || _refreshRequested || Environment.TickCount64 - Interlocked.Read(ref _refreshedAt) > refresh.TotalMilliseconds;
+
+    /// <summary>The identity (and public key) is re-read before the next call, e.g. after a certificate did not verify.</summary>
+    public void RefreshIdentitySoon() => _refreshRequested = true;
 
     public void MarkDown(TimeSpan retryAfter)
     {
@@ -70,6 +74,7 @@ public sealed class LicenseServerConnection : IDisposable
 
         if (refreshed)
         {
+            _refreshRequested = false;
             Interlocked.Exchange(ref _refreshedAt, Environment.TickCount64);
         }
     }
