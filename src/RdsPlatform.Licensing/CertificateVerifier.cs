@@ -80,8 +80,8 @@ public sealed class CertificateVerifier : IDisposable
 
     /// <summary>
     /// A certificate this verifier's license server has just returned, over the authenticated call that issued it: its
-    /// answer is trusted as the call's reason code is, so the bytes are decoded and remembered as verified without an ECDSA
-    /// check (the client's next presentation is then a cache hit). The first one and every <paramref name="spotCheckEvery"/>-th
+    /// answer is trusted as the call's reason code is, so the bytes are decoded without an ECDSA check (the caller keeps
+    /// them, so the client's next presentation needs none either). The first one and every <paramref name="spotCheckEvery"/>-th
     /// after it are verified in full; once a spot check fails (the server signs with a key other than the one known here),
     /// every later certificate is verified until a new key replaces this verifier. <paramref name="spotCheckEvery"/> = 1
     /// verifies every one.
@@ -102,13 +102,11 @@ public sealed class CertificateVerifier : IDisposable
                 : verified;
         }
 
-        if (!CalCertificateCodec.TryDecode(certificate, out var decoded) || decoded.IssuerId != issuerId)
-        {
-            return new(CertificateCheckStatus.Malformed, null);
-        }
-
-        Remember(CertificateHash.Of(certificate), decoded);
-        return new(CertificateCheckStatus.Valid, decoded);
+        // Not remembered here: the caller keeps what it hands out (the gateway's token states), and a second copy in
+        // this cache would only cost memory per new device.
+        return CalCertificateCodec.TryDecode(certificate, out var decoded) && decoded.IssuerId == issuerId
+            ? new(CertificateCheckStatus.Valid, decoded)
+            : new(CertificateCheckStatus.Malformed, null);
     }
 
     /// <summary>True once a spot check of <see cref="TrustIssued"/> failed: the license server no longer signs with this key.</summary>

@@ -19,7 +19,17 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddSingleton<SessionHostStore>();
         builder.Services.AddSingleton<LicenseServerKeyStore>();
 
-        builder.Services.AddHttpClient(DiscoveringChannelFactory.HandlerName);
+        builder.Services.AddHttpClient(DiscoveringChannelFactory.HandlerName)
+            // One call per new device: HttpClient's per-request log scopes cost more than they tell (the gRPC client
+            // logs and traces each call already), and one HTTP/2 connection caps concurrent calls at the server's stream limit.
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+            });
         builder.Services.AddSingleton<ILicenseServerChannelFactory, DiscoveringChannelFactory>();
         builder.Services.AddSingleton<LicenseServerDirectory>();
         builder.Services.AddSingleton<LicenseServerRegistry>();

@@ -160,7 +160,7 @@ public sealed class CertificateTests : IDisposable
         Assert.Throws<ArgumentException>(() => _signer.Sign(Certificate(subject: new string('x', CalCertificateCodec.MaxSubjectBytes + 1))));
 
     [Fact]
-    public void AnIssuedCertificateIsTrustedWithoutVerificationBetweenSpotChecksAndThenServedFromTheCache()
+    public void AnIssuedCertificateIsTrustedWithoutVerificationBetweenSpotChecks()
     {
         var issuer = Guid.NewGuid();
         var issued = Enumerable.Range(0, 5).Select(_ => Certificate() with { IssuerId = issuer }).ToList();
@@ -169,7 +169,8 @@ public sealed class CertificateTests : IDisposable
 
         Assert.All(results, r => Assert.Equal(CertificateCheckStatus.Valid, r.Status));
         Assert.Equal(issued, results.Select(r => r.Certificate));
-        Assert.Equal(5, _verifier.CachedCount);
+        // Only the two spot-checked ones went through Verify (and its cache): the 1st and the 5th.
+        Assert.Equal(2, _verifier.CachedCount);
         Assert.False(_verifier.SpotCheckFailed);
     }
 
@@ -205,7 +206,6 @@ public sealed class CertificateTests : IDisposable
 
         Assert.Equal(CertificateCheckStatus.Malformed, _verifier.TrustIssued(_signer.Sign(Certificate()), issuer, 100).Status);
         Assert.Equal(CertificateCheckStatus.Malformed, _verifier.TrustIssued([1, 2, 3], issuer, 100).Status);
-        Assert.Equal(1, _verifier.CachedCount);
         Assert.Equal(CertificateCheckStatus.Malformed, _verifier.TrustIssued(_signer.Sign(Certificate()), issuer, 1).Status);
     }
 

@@ -14,9 +14,12 @@ public sealed class LicenseServerConnection : IDisposable
     private long _skipUntil;
     private long _refreshedAt = long.MinValue;
     private volatile bool _refreshRequested;
+    private readonly int _verifiedCapacity;
 
-    public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey)
+    /// <param name="verifiedCapacity">Most verified certificates the verifier remembers (a second level behind the token states).</param>
+    public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey, int verifiedCapacity = 50_000)
     {
+        _verifiedCapacity = verifiedCapacity;
         Address = address;
         _channel = channel;
         // Every call carries the gateway's key, whichever call site makes it.
@@ -65,7 +68,7 @@ public sealed class LicenseServerConnection : IDisposable
         var current = _keys;
         if (current is null || !current.Identity.PublicKey.AsSpan().SequenceEqual(identity.PublicKey))
         {
-            _keys = new KeyState(identity, new CertificateVerifier(identity.PublicKey));
+            _keys = new KeyState(identity, new CertificateVerifier(identity.PublicKey, _verifiedCapacity));
         }
         else
         {

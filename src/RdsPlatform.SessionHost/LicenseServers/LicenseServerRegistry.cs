@@ -137,7 +137,8 @@ public sealed partial class LicenseServerRegistry(
         var address = directory.Resolve(entry);
         return _byAddress.GetOrAdd(address.AbsoluteUri, key =>
         {
-            var server = new LicenseServerConnection(key, channels.Create(address), options.Value.LicenseServerApiKey);
+            var server = new LicenseServerConnection(key, channels.Create(address), options.Value.LicenseServerApiKey,
+                Math.Max(1, options.Value.TokenCacheCapacity));
             try
             {
                 if (keys.Find(key) is { } remembered)
