@@ -36,6 +36,36 @@ public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<G
         Assert.Equal(StatusCode.NotFound, gone.StatusCode);
     }
 
+    [Fact]
+    public async Task ASessionWhoseCertificateLeftTheProcessSignsInWithItsCal()
+    {
+        await using var farm = new Farm(garnet.ConnectionString);
+        farm.GatewaySettings["Gateway:TokenCacheCapacity"] = "3";
+        await farm.RestartGatewayAsync();
+        await farm.ActivateAsync();
+        await farm.InstallAsync(CalType.PerDevice, ProductVersion._2022, 5);
+        await farm.ConfigureAsync("rdsh-tok", LicensingMode.PerDevice);
+        farm.AdvanceDays(121);
+
+        var temporary = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev");
+        Assert.Equal(ReasonCode.TemporaryCalIssued, temporary.Reason);
+        Assert.Equal(ReasonCode.ValidCal, (await SignInEventuallyAsync(farm, temporary.SessionId)).Reason);
+        var upgraded = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev", temporary.Certificate);
+        Assert.Equal(ReasonCode.CalUpgraded, upgraded.Reason);
+        var connected = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev", upgraded.Certificate);
+        Assert.Equal(ReasonCode.ValidCal, connected.Reason);
+
+        // Other devices push tok-dev's token state out of process (3 at most); the shared cache still has it.
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.True((await farm.ConnectDeviceAsync("rdsh-tok", $"tok-other-{i}")).Admitted);
+        }
+
+        var signIn = await SignInEventuallyAsync(farm, connected.SessionId);
+        Assert.Equal(ReasonCode.ValidCal, signIn.Reason);
+        Assert.Equal(upgraded.CertificateDetails.LicenseId, signIn.CertificateDetails.LicenseId);
+    }
+
     // The cache write leaves without waiting for the caller; on a loaded machine it may land a moment after Connect answered.
     private static async Task<SignInResponse> SignInEventuallyAsync(Farm farm, string sessionId)
     {

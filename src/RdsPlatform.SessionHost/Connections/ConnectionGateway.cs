@@ -115,7 +115,7 @@ public sealed partial class ConnectionGateway(
 
         var now = time.GetUtcNow();
         var graceDays = GracePeriod.DaysLeft(host.GraceStartedAt, now);
-        var known = KnownCertificate(host, session);
+        var known = await KnownCertificateAsync(host, session, cancellationToken);
         switch (host.Mode)
         {
             case LicensingMode.PerDevice when session.LicenseId is { } licenseId && session.TemporaryCal:
@@ -132,7 +132,8 @@ public sealed partial class ConnectionGateway(
                         known);
             }
 
-            case LicensingMode.PerDevice when known is not null:
+            case LicensingMode.PerDevice when known is not null || session.LicenseId is not null:
+                // Admitted at Connect with this CAL; its details are shown when its token state is still known here or in the shared cache.
                 return new SignInOutcome(ReasonCode.ValidCal, ConnectionPolicy.Describe(ReasonCode.ValidCal), known);
 
             case LicensingMode.PerUser when session.NotTracked:
@@ -185,7 +186,8 @@ public sealed partial class ConnectionGateway(
         return new SignInOutcome(asked.Answer.Reason, ConnectionPolicy.Describe(asked.Answer.Reason), known);
     }
 
-    private CalCertificate? KnownCertificate(SessionHostSettings host, SessionState session)
+    /// <summary>The session's CAL as a token state of this process, else of the shared cache (verified); null when neither knows it.</summary>
+    private async Task<CalCertificate?> KnownCertificateAsync(SessionHostSettings host, SessionState session, CancellationToken cancellationToken)
     {
         if (host.CalType is not { } type || session.LicenseId is null)
         {
@@ -193,7 +195,27 @@ public sealed partial class ConnectionGateway(
         }
 
         var subject = type == CalType.PerUser ? UserSubject(session.UserDomain, session.UserName) : session.HardwareId.Trim();
-        return tokens.TryGet(type, subject, out var state) && state.Certificate.LicenseId == session.LicenseId ? state.Certificate : null;
+        if (tokens.TryGet(type, subject, out var state))
+        {
+            return state.Certificate.LicenseId == session.LicenseId ? state.Certificate : null;
+        }
+
+        // Pushed out of process (Gateway:TokenCacheCapacity) or handed out by another replica.
+        if (await tokens.FindSharedAsync(type, subject, cancellationToken) is not { } shared)
+        {
+            return null;
+        }
+
+        foreach (var server in await VerifyingServersAsync(host, cancellationToken))
+        {
+            if (server.Verifier!.Verify(shared) is { Status: CertificateCheckStatus.Valid, Certificate: { } certificate })
+            {
+                tokens.Remember(new TokenState(shared, certificate));
+                return certificate.LicenseId == session.LicenseId ? certificate : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The presented bytes: equal to the known token state (no signature check), else verified with the license servers' keys.</summary>
