@@ -188,6 +188,14 @@ public sealed partial class LicenseServerApplication(
             return Persist(session, decision, existing, input, subject, hostId, now);
         }, cancellationToken);
 
+        // Committed: a write rolled back with its savepoint never reaches this line, so it is never counted.
+        if (answer is { Issued: true, License.Cal: var cal })
+        {
+            metrics.Issued(cal);
+            metrics.PoolsChanged();
+            LogIssued(cal.LicenseId, cal.Subject, cal.Status, cal.Version);
+        }
+
         return Sign(answer, id);
     }
 
@@ -378,14 +386,10 @@ public sealed partial class LicenseServerApplication(
         }
 
         session.Append(Audit(now, AuditTypeOf(decision, cal), decision.Message, decision.Reason, record));
-        if (decision.Kind == IssuanceKind.Issue || decision.SeatTakenFrom is not null)
+        return new LicenseAnswer(decision.Reason, decision.Message, record, null)
         {
-            metrics.Issued(cal);
-            metrics.PoolsChanged();
-            LogIssued(cal.LicenseId, cal.Subject, cal.Status, cal.Version);
-        }
-
-        return new LicenseAnswer(decision.Reason, decision.Message, record, null);
+            Issued = decision.Kind == IssuanceKind.Issue || decision.SeatTakenFrom is not null,
+        };
     }
 
     /// <summary>At most once per group commit unless <paramref name="force"/>d (the background sweep).</summary>

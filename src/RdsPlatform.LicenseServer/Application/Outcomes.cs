@@ -28,7 +28,11 @@ public readonly record struct Outcome<T>(T? Value, Problem? Problem)
 }
 
 /// <summary>The answer to a license request or renewal: the reason, a sentence, and the CAL with its signed certificate when one is held.</summary>
-public sealed record LicenseAnswer(ReasonCode Reason, string Message, LicenseRecord? License, byte[]? Certificate);
+public sealed record LicenseAnswer(ReasonCode Reason, string Message, LicenseRecord? License, byte[]? Certificate)
+{
+    /// <summary>True when this answer took a seat or issued a CAL: counted and logged once the write is committed.</summary>
+    internal bool Issued { get; init; }
+}
 
 /// <summary>A revoked CAL and the R8 quota of its version after the revoke.</summary>
 public sealed record RevokeAnswer(LicenseRecord License, int RevocableRemaining, DateTimeOffset? NextRevokeAllowedAt);
