@@ -83,11 +83,14 @@ public sealed class HostCommandTests
         await using var farm = new CliFarm();
         await farm.RunOkAsync("host", "configure", "rdsh-02", "--version", "2022", "--mode", "not-configured", "--server", "http://old-license-server:5101");
 
-        var table = await farm.RunOkAsync("host", "diagnose", "rdsh-02");
+        var table = await farm.RunAsync("host", "diagnose", "rdsh-02");
+        Assert.Equal(5, table.ExitCode);
         Assert.Contains("MODE_NOT_CONFIGURED", table.Out);
         Assert.Contains("LICENSE_SERVER_UNREACHABLE", table.Out);
 
-        var json = (await farm.RunOkAsync("host", "diagnose", "rdsh-02", "--json")).Json();
+        var errors = await farm.RunAsync("host", "diagnose", "rdsh-02", "--json");
+        Assert.Equal(5, errors.ExitCode);
+        var json = errors.Json();
         Assert.Equal("SEVERITY_ERROR", json.GetProperty("overall").GetString());
         var codes = json.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("code").GetString()).ToList();
         Assert.Contains("LICENSE_SERVER_UNREACHABLE", codes);

@@ -157,10 +157,11 @@ public sealed class HostDiagnoseCommand(CliHost host) : RdsCommand<HostIdSetting
     protected override async Task<int> RunAsync(HostIdSettings settings, ServiceClients clients, CancellationToken cancellationToken)
     {
         var response = await clients.Gateway().DiagnoseAsync(new DiagnoseRequest { HostId = settings.HostId }, clients.LongCall(cancellationToken));
+        var exitCode = response.Overall == Severity.Error ? ExitCodes.DiagnosedError : ExitCodes.Ok;
         if (settings.Json)
         {
             Output.Json(Host, response);
-            return ExitCodes.Ok;
+            return exitCode;
         }
 
         Output.Line(Host, $"Session host {response.HostId}: {Values.Display(response.Overall)}");
@@ -171,7 +172,7 @@ public sealed class HostDiagnoseCommand(CliHost host) : RdsCommand<HostIdSetting
         }
 
         Host.Out.Write(table);
-        return ExitCodes.Ok;
+        return exitCode;
     }
 }
 

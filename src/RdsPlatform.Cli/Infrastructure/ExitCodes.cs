@@ -17,6 +17,9 @@ public static class ExitCodes
     /// <summary>The service failed unexpectedly (Internal, Unknown, Unimplemented, DataLoss): a bug or a version mismatch.</summary>
     public const int ServerError = 4;
 
+    /// <summary><c>host diagnose</c> answered, and at least one finding is an error (scripts and monitoring can act on it).</summary>
+    public const int DiagnosedError = 5;
+
     /// <summary>Interrupted with Ctrl+C.</summary>
     public const int Cancelled = 130;
 }
