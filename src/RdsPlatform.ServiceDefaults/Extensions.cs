@@ -65,10 +65,11 @@ public static class ServiceDefaultsExtensions
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource($"{TelemetryPrefix}.*")
                 .AddAspNetCoreInstrumentation(options =>
-                    // Health probes and reflection would drown the traces that matter.
+                    // Health probes, reflection and other services' background polls would drown the traces that matter.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
-                        && !context.Request.Path.StartsWithSegments("/grpc.reflection"))
+                        && !context.Request.Path.StartsWithSegments("/grpc.reflection")
+                        && !context.Request.Headers.ContainsKey(BackgroundCalls.Header))
                 .AddGrpcClientInstrumentation()
                 // Not filtered for gRPC: a filtered-out HTTP span marks the propagated context as not
                 // sampled, and the next service would then drop its half of the trace.

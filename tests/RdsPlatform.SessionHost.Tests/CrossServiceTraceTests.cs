@@ -36,13 +36,7 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
             web => web.UseSetting("LicenseServers:license-server", licenseServer.ToString()));
         using var channel = GrpcChannel.ForAddress(gateway);
         var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
-        await client.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
-        {
-            HostId = "rdsh-trace",
-            Version = ProductVersion._2022,
-            LicensingMode = LicensingMode.PerDevice,
-            LicenseServers = { "license-server" },
-        }, deadline: DateTime.UtcNow.AddSeconds(30));
+        await ConfigurePerDeviceAsync(client, "rdsh-trace");
 
         var reply = await client.ConnectAsync(new ConnectRequest
         {
@@ -58,6 +52,47 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
         Assert.NotEqual(default, request.ParentSpanId);
         Assert.Contains(_spans.Snapshot(), span => span.Kind == ActivityKind.Client && span.SpanId == request.ParentSpanId);
     }
+
+    [Fact]
+    public async Task TheRevocationFeedsPollsAreNotTracedOnEitherSide()
+    {
+        var licenseServer = StartOnKestrel(new WebApplicationFactory<LicenseServerService>(), "license-server", _ => { });
+        var gateway = StartOnKestrel(new WebApplicationFactory<SessionHostGatewayService>(), "session-host",
+            web => web.UseSetting("LicenseServers:license-server", licenseServer.ToString()));
+        var feed = ((WebApplicationFactory<SessionHostGatewayService>)_hosts[^1]).Services.GetRequiredService<RdsPlatform.SessionHost.Connections.RevocationFeed>();
+        using var channel = GrpcChannel.ForAddress(gateway);
+        var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
+        await ConfigurePerDeviceAsync(client, "rdsh-quiet");
+
+        // The background loop polls on its own as well; these polls are certain to have reached the license server.
+        for (var i = 0; i < 3; i++)
+        {
+            await feed.PollAsync(CancellationToken.None);
+        }
+
+        // A traced call after the polls: once its spans are exported, the polls' would have been too.
+        await client.ConnectAsync(new ConnectRequest
+        {
+            HostId = "rdsh-quiet",
+            Device = new Device { HardwareId = "quiet-device", ComputerName = "PC-QUIET" },
+            User = new User { Domain = "CONTOSO", Name = "quiet" },
+        }, deadline: DateTime.UtcNow.AddSeconds(30));
+        var connect = await WaitForServerSpanAsync("/rds.sessionhost.v1.SessionHostGateway/Connect");
+        await WaitForServerSpanAsync("/rds.licensing.v1.LicenseServer/RequestLicense", connect.TraceId);
+
+        Assert.DoesNotContain(_spans.Snapshot(), span => span.DisplayName.Contains("GetAuditTrail", StringComparison.Ordinal)
+            || (span.GetTagItem("url.path") as string)?.Contains("GetAuditTrail", StringComparison.Ordinal) == true
+            || (span.GetTagItem("url.full") as string)?.Contains("GetAuditTrail", StringComparison.Ordinal) == true);
+    }
+
+    private static async Task ConfigurePerDeviceAsync(SessionHostGateway.SessionHostGatewayClient client, string hostId) =>
+        await client.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
+        {
+            HostId = hostId,
+            Version = ProductVersion._2022,
+            LicensingMode = LicensingMode.PerDevice,
+            LicenseServers = { "license-server" },
+        }, deadline: DateTime.UtcNow.AddSeconds(30));
 
     private async Task<Activity> WaitForServerSpanAsync(string path, ActivityTraceId? traceId = null)
     {

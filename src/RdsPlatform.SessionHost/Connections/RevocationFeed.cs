@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using RdsPlatform.ServiceDefaults;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
@@ -72,7 +73,9 @@ public sealed partial class RevocationFeed(
         var request = new GetAuditTrailRequest { AfterSequence = cursor, Limit = PageSize, Types_ = { AuditEventType.LicenseRevoked } };
         try
         {
-            using var call = server.Client.GetAuditTrail(request,
+            // A poll every RevocationPollInterval is not a request anyone made: no trace here or at the license server.
+            using var untraced = BackgroundCalls.Untraced();
+            using var call = server.Client.GetAuditTrail(request, BackgroundCalls.Headers("revocation-feed"),
                 deadline: DateTime.UtcNow + options.Value.LicenseServerTimeout * 2, cancellationToken: cancellationToken);
             await foreach (var audit in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
