@@ -34,12 +34,25 @@ public sealed class CliHost
     /// <summary>Set when a command begins to run, so that help shown for an incomplete command line counts as a usage error.</summary>
     internal bool CommandStarted { get; set; }
 
+    /// <summary>Columns for tables and help when standard output is not a terminal (a pipe or a file): wide enough that no row wraps.</summary>
+    internal const int RedirectedWidth = 400;
+
     public static CliHost FromProcess()
     {
         var errorIsTerminal = !Console.IsErrorRedirected;
+        var output = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns without a terminal, which wraps long rows across lines for grep and log files;
+            // COLUMNS still wins when the caller sets it.
+            output.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 0
+                ? columns
+                : RedirectedWidth;
+        }
+
         return new CliHost
         {
-            Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }),
+            Out = output,
             RawOut = Console.Out,
             Error = Console.Error,
             Progress = AnsiConsole.Create(new AnsiConsoleSettings

@@ -16,6 +16,16 @@ public sealed class ProcessTests
     }
 
     [Fact]
+    public async Task OutputToAPipeIsNotWrappedAtEightyColumnsUnlessColumnsSaysSo()
+    {
+        var (_, wide, _) = await RunAsync("host", "connect", "--help");
+        var (_, narrow, _) = await RunAsync(new Dictionary<string, string> { ["COLUMNS"] = "60" }, "host", "connect", "--help");
+
+        Assert.Contains(wide.Split('\n'), line => line.TrimEnd().Length > 80);
+        Assert.All(narrow.Split('\n'), line => Assert.True(line.TrimEnd().Length <= 60, line));
+    }
+
+    [Fact]
     public async Task AnUnreachableLicenseServerExitsThreeWithAClearMessage()
     {
         var port = RdsPlatform.Testing.GarnetFixture.FreeTcpPort();
@@ -28,9 +38,18 @@ public sealed class ProcessTests
         Assert.DoesNotContain("Exception", error);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string>(), args);
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment.Remove("COLUMNS");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(RdslicDll());
         foreach (var arg in args)
         {
