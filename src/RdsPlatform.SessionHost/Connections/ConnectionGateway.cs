@@ -201,6 +201,14 @@ public sealed partial class ConnectionGateway(
         }
 
         // Pushed out of process (Gateway:TokenCacheCapacity) or handed out by another replica.
+        return await SharedTokenAsync(host, type, subject, cancellationToken) is { } shared && shared.Certificate.LicenseId == session.LicenseId
+            ? shared.Certificate
+            : null;
+    }
+
+    /// <summary>The token state the shared cache holds for the subject, verified with the license servers' keys; null when none or it does not verify.</summary>
+    private async Task<TokenState?> SharedTokenAsync(SessionHostSettings host, CalType type, string subject, CancellationToken cancellationToken)
+    {
         if (await tokens.FindSharedAsync(type, subject, cancellationToken) is not { } shared)
         {
             return null;
@@ -210,8 +218,7 @@ public sealed partial class ConnectionGateway(
         {
             if (server.Verifier!.Verify(shared) is { Status: CertificateCheckStatus.Valid, Certificate: { } certificate })
             {
-                tokens.Remember(new TokenState(shared, certificate));
-                return certificate.LicenseId == session.LicenseId ? certificate : null;
+                return new TokenState(shared, certificate);
             }
         }
 
@@ -252,27 +259,12 @@ public sealed partial class ConnectionGateway(
     {
         if (!tokens.TryGet(expected.Type, expected.Subject, out var known))
         {
-            var shared = await tokens.FindSharedAsync(expected.Type, expected.Subject, cancellationToken);
-            if (shared is null)
+            if (await SharedTokenAsync(host, expected.Type, expected.Subject, cancellationToken) is not { } shared)
             {
                 return (CertificateCheck.NotPresented, null);
             }
 
-            known = null!;
-            foreach (var server in await VerifyingServersAsync(host, cancellationToken))
-            {
-                var verified = server.Verifier!.Verify(shared);
-                if (verified.Status == CertificateCheckStatus.Valid)
-                {
-                    known = new TokenState(shared, verified.Certificate!);
-                    break;
-                }
-            }
-
-            if (known is null)
-            {
-                return (CertificateCheck.NotPresented, null);
-            }
+            known = shared;
         }
 
         var check = CertificateVerifier.Evaluate(known.Certificate, expected, now, revocations);
