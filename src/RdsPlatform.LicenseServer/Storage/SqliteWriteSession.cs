@@ -7,7 +7,7 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// <summary>One write transaction of <see cref="SqliteLicenseStore"/>; its frequent commands are the writer connection's prepared statements.</summary>
 internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTransaction transaction, ServerRecord server) : ILicenseWriteSession
 {
-    private readonly SqliteConnection connection = statements.Connection;
+    private readonly SqliteConnection _connection = statements.Connection;
 
     public ServerRecord Server { get; private set; } = server;
 
@@ -22,7 +22,7 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
 
     public void SaveActivation(ActivationState state)
     {
-        connection.Execute("""
+        _connection.Execute("""
             UPDATE server SET activation_status = @status, contact_first_name = @first, contact_last_name = @last, contact_company = @company,
                 contact_country = @country, contact_email = @email, activated_at = @activated, deactivated_at = @deactivated, reactivation_reason = @reason
             WHERE id = 1
@@ -55,12 +55,12 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
     }
 
     public Guid? FindKeyPackByInstallKey(string installKey) =>
-        connection.ExecuteScalar<string?>("SELECT key_pack_id FROM key_packs WHERE install_key = @installKey", new { installKey }, transaction) is { } id
+        _connection.ExecuteScalar<string?>("SELECT key_pack_id FROM key_packs WHERE install_key = @installKey", new { installKey }, transaction) is { } id
             ? Guid.Parse(id)
             : null;
 
     public void InsertKeyPack(KeyPackRecord pack) =>
-        connection.Execute("""
+        _connection.Execute("""
             INSERT INTO key_packs (key_pack_id, install_key, program, agreement_type, reference, version, cal_type, installed, installed_at)
             VALUES (@id, @installKey, @program, @agreement, @reference, @version, @calType, @installed, @installedAt)
             """,
@@ -79,10 +79,10 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
             transaction);
 
     public void UpdateKeyPackInstalled(Guid id, int installed) =>
-        connection.Execute("UPDATE key_packs SET installed = @installed WHERE key_pack_id = @id", new { id = id.ToString(), installed }, transaction);
+        _connection.Execute("UPDATE key_packs SET installed = @installed WHERE key_pack_id = @id", new { id = id.ToString(), installed }, transaction);
 
     public void DeleteKeyPack(Guid id) =>
-        connection.Execute("DELETE FROM key_packs WHERE key_pack_id = @id", new { id = id.ToString() }, transaction);
+        _connection.Execute("DELETE FROM key_packs WHERE key_pack_id = @id", new { id = id.ToString() }, transaction);
 
     public IReadOnlyList<LicenseRecord> LoadSubjectLicenses(CalType type, string subject) =>
         ReadLicenses($"SELECT {SqliteLicenseStore.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY id",
@@ -124,10 +124,10 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
 
     public RevocationSnapshot LoadRevocationSnapshot(ProductVersion version, DateTimeOffset now)
     {
-        var installed = connection.ExecuteScalar<long>(
+        var installed = _connection.ExecuteScalar<long>(
             "SELECT COALESCE(SUM(installed), 0) FROM key_packs WHERE cal_type = @type AND version = @version",
             new { type = (int)CalType.PerDevice, version = (int)version }, transaction);
-        var expiries = connection.Query<long>(
+        var expiries = _connection.Query<long>(
             "SELECT expires_at FROM licenses WHERE cal_type = @type AND version = @version AND status = @revoked AND expires_at > @now",
             new { type = (int)CalType.PerDevice, version = (int)version, revoked = (int)CalStatus.Revoked, now = now.UtcTicks }, transaction)
             .Select(SqliteLicenseStore.Time)
