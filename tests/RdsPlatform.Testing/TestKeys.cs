@@ -74,7 +74,7 @@ public static class TestKeys
             }
         }
 
-        return channel.Intercept(new KeyByMethodInterceptor(keys));
+        return channel.Intercept(new BearerKeyInterceptor(method => keys.GetValueOrDefault($"{method.ServiceName}/{method.Name}")));
     }
 
     /// <summary>The full gRPC service name a service implementation serves, from its generated base class.</summary>
@@ -115,39 +115,5 @@ public static class TestKeys
         settings["Gateway:LicenseServerApiKey"] = Gateway;
         settings["Reporting:LicenseServerApiKey"] = ReportingService;
         return settings;
-    }
-
-    private sealed class KeyByMethodInterceptor(IReadOnlyDictionary<string, string> keys) : Interceptor
-    {
-        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
-            TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-            => continuation(request, WithKey(context));
-
-        public override TResponse BlockingUnaryCall<TRequest, TResponse>(
-            TRequest request, ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-            => continuation(request, WithKey(context));
-
-        public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(
-            TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
-            => continuation(request, WithKey(context));
-
-        private ClientInterceptorContext<TRequest, TResponse> WithKey<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
-            where TRequest : class
-            where TResponse : class
-        {
-            if (!keys.TryGetValue($"{context.Method.ServiceName}/{context.Method.Name}", out var key))
-            {
-                return context;
-            }
-
-            var headers = new Metadata();
-            foreach (var entry in context.Options.Headers ?? [])
-            {
-                headers.Add(entry);
-            }
-
-            headers.Add("authorization", $"Bearer {key}");
-            return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithHeaders(headers));
-        }
     }
 }

@@ -4,8 +4,15 @@ using Grpc.Core.Interceptors;
 namespace RdsPlatform.ServiceDefaults.Security;
 
 /// <summary>Adds <c>authorization: Bearer &lt;key&gt;</c> to every outgoing call of a service-to-service client.</summary>
-public sealed class BearerKeyInterceptor(string? key) : Interceptor
+/// <param name="keyFor">The key for a method; null or empty sends the call without one.</param>
+public sealed class BearerKeyInterceptor(Func<IMethod, string?> keyFor) : Interceptor
 {
+    /// <summary>The same key on every call.</summary>
+    public BearerKeyInterceptor(string? key)
+        : this(_ => key)
+    {
+    }
+
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
         => continuation(request, WithKey(context));
@@ -30,6 +37,7 @@ public sealed class BearerKeyInterceptor(string? key) : Interceptor
         where TRequest : class
         where TResponse : class
     {
+        var key = keyFor(context.Method);
         if (string.IsNullOrEmpty(key))
         {
             return context;
