@@ -38,7 +38,7 @@ public sealed record LicenseServerAnswer(bool Granted, ReasonCode Reason, CalCer
 public sealed record ConnectionDecision(bool Admitted, ReasonCode Reason, string Message, CalCertificate? Certificate, int GraceDaysLeft);
 
 /// <summary>
-/// Gateway-side connection decisions (R1, R2, R5, R6, R9, R12, R13) as pure functions.
+/// Gateway-side connection decisions (R1, R2, R5, R6, R8, R9, R12, R13) as pure functions.
 /// Flow: check the presented certificate → <see cref="Plan"/> → if it asks, call the license server → <see cref="Conclude"/> with its answer (or null when unreachable).
 /// </summary>
 public static class ConnectionPolicy
@@ -66,7 +66,9 @@ public static class ConnectionPolicy
         switch (presented.Status)
         {
             case CertificateCheckStatus.Revoked:
-                return Decided(facts, grace, grace ? ReasonCode.GracePeriod : ReasonCode.CalRevoked, null);
+                // R8: a revoked CAL is never admitted, and it is history: the device asks for a new CAL (temporary first) in this
+                // same connection, as a new device would, so keeping its revoked certificate never locks it out.
+                return new(PlanAction.RequestLicense, null, type);
 
             case CertificateCheckStatus.Malformed or CertificateCheckStatus.BadSignature or CertificateCheckStatus.WrongSubject:
                 // During grace the client may still get its own CAL back from the server; afterwards untrusted bytes refuse the connection.
@@ -98,8 +100,15 @@ public static class ConnectionPolicy
         }
 
         var presented = facts.Presented;
+        var revoked = presented.Status == CertificateCheckStatus.Revoked;
         if (answer is { Granted: true, Certificate: { } granted })
         {
+            if (revoked && granted.LicenseId == presented.Certificate?.LicenseId)
+            {
+                // The revoked CAL itself can never stand in for a new one, whoever hands it back.
+                return Decide(facts, false, ReasonCode.CalRevoked, null);
+            }
+
             if (VersionCompatibility.CalServesHost(granted.Version, facts.HostVersion))
             {
                 return Decide(facts, true, answer.Reason, granted);
@@ -116,7 +125,8 @@ public static class ConnectionPolicy
 
         if (answer is null)
         {
-            return Decide(facts, false, ReasonCode.NoLicenseServer, null);
+            // A revoked device that could not get a new CAL is told why its own CAL no longer admits it.
+            return Decide(facts, false, revoked ? ReasonCode.CalRevoked : ReasonCode.NoLicenseServer, null);
         }
 
         var reason = presented switch

@@ -47,6 +47,33 @@ public sealed class RevocationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RevokedDeviceIsIssuedOneNewTemporaryCalAndItsSeatIsFreeAtOnce()
+    {
+        var permanent = await _host.Client.PermanentDeviceAsync("hw-1");
+        await _host.Client.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = permanent.License.LicenseId });
+
+        var fresh = await _host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
+        var again = await _host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
+
+        Assert.Equal(ReasonCode.TemporaryCalIssued, fresh.Reason);
+        Assert.Equal(CalStatus.Temporary, fresh.License.Status);
+        Assert.NotEqual(permanent.License.LicenseId, fresh.License.LicenseId);
+        Assert.False(fresh.Certificate.Data.IsEmpty);
+        Assert.Equal(ReasonCode.ValidCal, again.Reason);
+        Assert.Equal(fresh.License.LicenseId, again.License.LicenseId);
+        var pack = Assert.Single((await _host.Client.ListKeyPacksAsync(new ListKeyPacksRequest())).KeyPacks);
+        Assert.Equal(0, pack.Issued);
+        var issued = await _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest { Subject = "hw-1" }).ToListAsync();
+        Assert.Equal([CalStatus.Temporary, CalStatus.Revoked], issued.Select(l => l.Status).Order());
+
+        // R3 still holds for the new CAL: once it expires unupgraded, no third one is issued.
+        await _host.AdvanceAsync(TimeSpan.FromDays(91));
+        var afterExpiry = await _host.Client.RequestLicenseAsync(Requests.Device("hw-1"));
+        Assert.Equal(ReasonCode.NoLicensesAvailable, afterExpiry.Reason);
+        Assert.Null(afterExpiry.License);
+    }
+
+    [Fact]
     public async Task PerUserCalsCannotBeRevoked()
     {
         await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), CalType.PerUser));

@@ -153,13 +153,41 @@ public class ConnectionPolicyTests
     }
 
     [Fact]
-    public void RevokedCertificateIsRefusedAfterGrace()
+    public void RevokedCertificateAsksForANewCalInTheSameConnection()
     {
-        var plan = ConnectionPolicy.Plan(Facts(PastGrace, Presented(CertificateCheckStatus.Revoked)));
+        var revoked = Presented(CertificateCheckStatus.Revoked);
+        var fresh = Cal(temporary: true, expires: At.Day(220));
 
-        Assert.False(plan.Decision!.Admitted);
-        Assert.Equal(ReasonCode.CalRevoked, plan.Decision.Reason);
-        Assert.True(ConnectionPolicy.Plan(Facts(InGrace, Presented(CertificateCheckStatus.Revoked))).Decision!.Admitted);
+        var decision = ConnectionPolicy.Conclude(Facts(PastGrace, revoked), Granted(ReasonCode.TemporaryCalIssued, fresh));
+
+        Assert.Equal(PlanAction.RequestLicense, ConnectionPolicy.Plan(Facts(PastGrace, revoked)).Action);
+        Assert.Equal(PlanAction.RequestLicense, ConnectionPolicy.Plan(Facts(InGrace, revoked)).Action);
+        Assert.True(decision.Admitted);
+        Assert.Equal(ReasonCode.TemporaryCalIssued, decision.Reason);
+        Assert.Same(fresh, decision.Certificate);
+    }
+
+    [Fact]
+    public void RevokedCertificateIsRefusedWhenNoNewCalCanBeHad()
+    {
+        var revoked = Presented(CertificateCheckStatus.Revoked);
+
+        var unreachable = ConnectionPolicy.Conclude(Facts(PastGrace, revoked), answer: null);
+        var sameCal = ConnectionPolicy.Conclude(Facts(PastGrace, revoked), Granted(ReasonCode.ValidCal, revoked.Certificate!));
+        var refused = ConnectionPolicy.Conclude(Facts(PastGrace, revoked), Refused(ReasonCode.NoLicensesAvailable));
+        var duringGrace = ConnectionPolicy.Conclude(Facts(InGrace, revoked), answer: null);
+
+        Assert.False(unreachable.Admitted);
+        Assert.Equal(ReasonCode.CalRevoked, unreachable.Reason);
+        Assert.Contains("revoked", unreachable.Message, StringComparison.Ordinal);
+        Assert.False(sameCal.Admitted);
+        Assert.Equal(ReasonCode.CalRevoked, sameCal.Reason);
+        Assert.Null(sameCal.Certificate);
+        Assert.False(refused.Admitted);
+        Assert.Equal(ReasonCode.NoLicensesAvailable, refused.Reason);
+        Assert.True(duringGrace.Admitted);
+        Assert.Null(duringGrace.Certificate);
+        Assert.Contains("revoked", duringGrace.Message, StringComparison.Ordinal);
     }
 
     [Theory]

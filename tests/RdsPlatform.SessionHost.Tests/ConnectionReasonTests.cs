@@ -175,28 +175,6 @@ public sealed class ConnectionReasonTests
     }
 
     [Fact]
-    public async Task RevokedCertificateIsRefusedWithinSeconds()
-    {
-        await using var farm = new Farm();
-        await farm.ConfigureAsync("rdsh-1", LicensingMode.PerDevice);
-        farm.AdvanceDays(121);
-        await farm.ActivateAsync();
-        await farm.InstallAsync(CalType.PerDevice, ProductVersion._2022, 10);
-        var temporary = await farm.ConnectDeviceAsync("rdsh-1", "dev-1");
-        Assert.Equal(ReasonCode.TemporaryCalIssued, temporary.Reason);
-        await farm.Gateway.SignInAsync(new SignInRequest { SessionId = temporary.SessionId });
-        var permanent = await farm.ConnectDeviceAsync("rdsh-1", "dev-1", temporary.Certificate);
-        Assert.Equal(ReasonCode.CalUpgraded, permanent.Reason);
-        Assert.Equal(ReasonCode.ValidCal, (await farm.ConnectDeviceAsync("rdsh-1", "dev-1", permanent.Certificate)).Reason);
-
-        await farm.LicenseServer.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = permanent.CertificateDetails.LicenseId });
-
-        var response = await Eventually.ConnectUntil(() => farm.ConnectDeviceAsync("rdsh-1", "dev-1", permanent.Certificate), ReasonCode.CalRevoked);
-        Assert.False(response.Admitted);
-        Assert.Contains("revoked", response.Message);
-    }
-
-    [Fact]
     public async Task UnknownHostAndUnknownSessionAreNotFound()
     {
         await using var farm = new Farm();

@@ -125,15 +125,10 @@ public sealed class DegradedModeTests(GarnetFixture garnet) : IClassFixture<Garn
     public async Task RevocationReachesAReplicaThroughTheSharedCache()
     {
         await using var farm = new Farm(garnet.ConnectionString);
-        await farm.ConfigureAsync("rdsh-1", LicensingMode.PerDevice);
-        farm.AdvanceDays(121);
-        await farm.ActivateAsync();
-        await farm.InstallAsync(CalType.PerDevice, ProductVersion._2022, 10);
-        var temporary = await farm.ConnectDeviceAsync("rdsh-1", "dev-1");
-        await farm.Gateway.SignInAsync(new SignInRequest { SessionId = temporary.SessionId });
-        var permanent = await farm.ConnectDeviceAsync("rdsh-1", "dev-1", temporary.Certificate);
+        var permanent = await farm.PermanentDeviceAfterGraceAsync("rdsh-1", "dev-1");
         await farm.LicenseServer.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = permanent.CertificateDetails.LicenseId });
-        await Eventually.ConnectUntil(() => farm.ConnectDeviceAsync("rdsh-1", "dev-1", permanent.Certificate), ReasonCode.CalRevoked);
+        // Once this replica knows of the revocation, the revoked certificate is replaced by a new temporary CAL (R8).
+        await Eventually.ConnectUntil(() => farm.ConnectDeviceAsync("rdsh-1", "dev-1", permanent.Certificate), ReasonCode.TemporaryCalIssued);
 
         // A replica that starts now, with the license server unreachable, learns the revocation from the cache.
         farm.LicenseServerDown = true;

@@ -138,6 +138,21 @@ public sealed class Farm : IAsyncDisposable
             PresentedCertificate = presented,
         }).ResponseAsync;
 
+    /// <summary>
+    /// A 2022 Per Device host past its grace period on an activated server with 10 installed CALs, and a device that holds a
+    /// permanent CAL (temporary, signed in, upgraded); returns the upgrading connection.
+    /// </summary>
+    public async Task<ConnectResponse> PermanentDeviceAfterGraceAsync(string hostId, string hardwareId)
+    {
+        await ConfigureAsync(hostId, LicensingMode.PerDevice);
+        AdvanceDays(121);
+        await ActivateAsync();
+        await InstallAsync(CalType.PerDevice, ProductVersion._2022, 10);
+        var temporary = await ConnectDeviceAsync(hostId, hardwareId);
+        await Gateway.SignInAsync(new SignInRequest { SessionId = temporary.SessionId });
+        return await ConnectDeviceAsync(hostId, hardwareId, temporary.Certificate);
+    }
+
     public Task<ConnectResponse> ConnectUserAsync(string hostId, string domain, string userName, string hardwareId = "shared-device") =>
         Gateway.ConnectAsync(new ConnectRequest
         {
