@@ -2,6 +2,7 @@ namespace RdsPlatform.Licensing;
 
 /// <summary>What a signed CAL certificate binds: a license, its issuer, type, version, subject, temporary flag and lifetime.</summary>
 /// <param name="Subject">Hardware id (Per Device) or <c>DOMAIN\user</c> (Per User).</param>
+/// <param name="OverUsed">A Per User CAL in the OverUsed pool (R9): the gateway asks the server again, which moves it into a seat once one is free.</param>
 public sealed record CalCertificate(
     Guid LicenseId,
     Guid IssuerId,
@@ -10,13 +11,15 @@ public sealed record CalCertificate(
     string Subject,
     bool Temporary,
     DateTimeOffset IssuedAt,
-    DateTimeOffset ExpiresAt)
+    DateTimeOffset ExpiresAt,
+    bool OverUsed = false)
 {
     /// <summary>The certificate for an issued CAL, issued by server <paramref name="issuerId"/>.</summary>
     public static CalCertificate For(IssuedCal cal, Guid issuerId)
     {
         ArgumentNullException.ThrowIfNull(cal);
-        return new(cal.LicenseId, issuerId, cal.Type, cal.Version, cal.Subject, cal.Status == CalStatus.Temporary, cal.IssuedAt, cal.ExpiresAt);
+        return new(cal.LicenseId, issuerId, cal.Type, cal.Version, cal.Subject, cal.Status == CalStatus.Temporary, cal.IssuedAt, cal.ExpiresAt,
+            cal.Status == CalStatus.OverUsed);
     }
 }
 

@@ -6,7 +6,7 @@ namespace RdsPlatform.Licensing;
 
 /// <summary>
 /// The compact binary form of a <see cref="CalCertificate"/>:
-/// magic "RCAL", format version, license id, issuer id, type, version, flags, issued/expires (UTC ticks), subject (UTF-8, length-prefixed),
+/// magic "RCAL", format version, license id, issuer id, type, version, flags (temporary, OverUsed), issued/expires (UTC ticks), subject (UTF-8, length-prefixed),
 /// then a 64-byte ECDSA P-256 signature (IEEE P1363) over everything before it. All integers big-endian.
 /// </summary>
 public static class CalCertificateCodec
@@ -18,6 +18,7 @@ public static class CalCertificateCodec
     private static ReadOnlySpan<byte> Magic => "RCAL"u8;
     private const int HeaderLength = 4 + 1 + 16 + 16 + 1 + 2 + 1 + 8 + 8 + 2;
     private const byte TemporaryFlag = 0x01;
+    private const byte OverUsedFlag = 0x02;
 
     /// <summary>The unsigned payload; throws <see cref="ArgumentException"/> when the certificate cannot be encoded (caller bug, not client input).</summary>
     public static byte[] EncodePayload(CalCertificate certificate)
@@ -37,7 +38,7 @@ public static class CalCertificateCodec
         certificate.IssuerId.TryWriteBytes(span.Slice(21, 16), bigEndian: true, out _);
         span[37] = (byte)certificate.Type;
         BinaryPrimitives.WriteUInt16BigEndian(span.Slice(38, 2), (ushort)certificate.Version);
-        span[40] = certificate.Temporary ? TemporaryFlag : (byte)0;
+        span[40] = (byte)((certificate.Temporary ? TemporaryFlag : 0) | (certificate.OverUsed ? OverUsedFlag : 0));
         BinaryPrimitives.WriteInt64BigEndian(span.Slice(41, 8), certificate.IssuedAt.UtcTicks);
         BinaryPrimitives.WriteInt64BigEndian(span.Slice(49, 8), certificate.ExpiresAt.UtcTicks);
         BinaryPrimitives.WriteUInt16BigEndian(span.Slice(57, 2), (ushort)subjectLength);
@@ -69,7 +70,7 @@ public static class CalCertificateCodec
         var flags = signed[40];
         var issued = BinaryPrimitives.ReadInt64BigEndian(signed.Slice(41, 8));
         var expires = BinaryPrimitives.ReadInt64BigEndian(signed.Slice(49, 8));
-        if (!Enum.IsDefined(type) || !Enum.IsDefined(version) || (flags & ~TemporaryFlag) != 0
+        if (!Enum.IsDefined(type) || !Enum.IsDefined(version) || (flags & ~(TemporaryFlag | OverUsedFlag)) != 0
             || !IsTicks(issued) || !IsTicks(expires))
         {
             return false;
@@ -93,7 +94,8 @@ public static class CalCertificateCodec
             subject,
             (flags & TemporaryFlag) != 0,
             new DateTimeOffset(issued, TimeSpan.Zero),
-            new DateTimeOffset(expires, TimeSpan.Zero));
+            new DateTimeOffset(expires, TimeSpan.Zero),
+            (flags & OverUsedFlag) != 0);
         payloadLength = HeaderLength + subjectLength;
         return true;
     }

@@ -74,8 +74,9 @@ public static class ConnectionPolicy
                 // During grace the client may still get its own CAL back from the server; afterwards untrusted bytes refuse the connection.
                 return grace ? new(PlanAction.RequestLicense, null, type) : Decided(facts, false, ReasonCode.CertificateInvalid, null);
 
-            case CertificateCheckStatus.Valid when presented.Certificate!.Temporary:
-                // R5: every connection with a temporary CAL gives the server a chance to upgrade it.
+            case CertificateCheckStatus.Valid when presented.Certificate!.Temporary || presented.Certificate.OverUsed:
+                // R5: every connection with a temporary CAL gives the server a chance to upgrade it; R9: likewise an OverUsed
+                // Per User CAL, which the server moves into an installed seat as soon as one is free.
                 return new(PlanAction.RequestLicense, null, type);
 
             case CertificateCheckStatus.Valid:
@@ -140,6 +141,16 @@ public static class ConnectionPolicy
         // R9: Per User is not enforced once the server has answered and recorded the user (OverUsed is a grant, not a refusal).
         return Decide(facts, false, reason, null);
     }
+
+    /// <summary>
+    /// What a Per User sign-in does with the CAL the gateway knows for the user (R9, R10): ask the server when none is known, it
+    /// has expired, or it is OverUsed (a seat may have freed since); renew it within 7 days of expiry; otherwise nothing to ask.
+    /// Only OverUsed CALs cost a call at every sign-in, and only until a seat is free.
+    /// </summary>
+    public static PlanAction PlanPerUserSignIn(CalCertificate? known, DateTimeOffset now) =>
+        known is null || known.OverUsed || known.ExpiresAt <= now ? PlanAction.RequestLicense
+        : LicensingRules.IsRenewalDue(known.ExpiresAt, now) ? PlanAction.RenewLicense
+        : PlanAction.Decided;
 
     /// <summary>The administrator's sentence for a reason code, worded like Windows where Windows has a wording.</summary>
     public static string Describe(ReasonCode reason) => reason switch

@@ -24,8 +24,13 @@ public static class IssuancePolicy
             : DecidePerDevice(snapshot, request, now, random, ids);
     }
 
-    /// <summary>R6/R10 renewal of one CAL: within 7 days of expiry, a new random 52-89 day lifetime (Per Device) or 60 more days (Per User).</summary>
-    public static IssuanceOutcome Renew(IssuedCal cal, DateTimeOffset now, Random random)
+    /// <summary>
+    /// R6/R10 renewal of one CAL: within 7 days of expiry, a new random 52-89 day lifetime (Per Device) or 60 more days (Per User).
+    /// R9: an OverUsed (or unactivated-server temporary) Per User CAL first tries the pool, whenever it is renewed: with a free
+    /// seat in <paramref name="pool"/> it moves into it with a new 60-day expiry instead of being extended outside the pool.
+    /// </summary>
+    /// <param name="pool">The server's activation and Per User packs (its <see cref="IssuanceSnapshot.SubjectCals"/> are not read); null: no seat is tried.</param>
+    public static IssuanceOutcome Renew(IssuedCal cal, DateTimeOffset now, Random random, IssuanceSnapshot? pool = null)
     {
         ArgumentNullException.ThrowIfNull(cal);
         ArgumentNullException.ThrowIfNull(random);
@@ -44,6 +49,12 @@ public static class IssuancePolicy
         if (cal.Type == CalType.PerDevice && cal.Status == CalStatus.Temporary)
         {
             return new(IssuanceKind.Reuse, ReasonCode.ValidCal, "A temporary license is upgraded, not renewed; it stays valid until it expires.", cal);
+        }
+
+        if (cal.Type == CalType.PerUser && cal.Status != CalStatus.Active && pool is not null
+            && FreePerUserSeat(pool, cal.Version, preventUpgrade: false) is not null)
+        {
+            return AssignPerUser(pool, new LicenseRequest(CalType.PerUser, cal.Subject, cal.Version), now, cal, () => cal.LicenseId);
         }
 
         if (!LicensingRules.IsRenewalDue(cal.ExpiresAt, now))
@@ -196,8 +207,8 @@ public static class IssuancePolicy
             return AssignPerUser(s, r, now, best, ids);
         }
 
-        // OverUsed, or a record made while the server was not activated: take a real seat as soon as one is free.
-        if (s.ServerActivated && PackSelection.Choose(s.Packs, CalType.PerUser, r.HostVersion, r.PreventUpgrade) is not null)
+        // OverUsed, or a record made while the server was not activated: take a real seat as soon as one is free (R9).
+        if (FreePerUserSeat(s, r.HostVersion, r.PreventUpgrade) is not null)
         {
             return AssignPerUser(s, r, now, best, ids);
         }
@@ -223,7 +234,7 @@ public static class IssuancePolicy
             // R15 reading: an unactivated server draws no seats; it records the user as a temporary Per User CAL (admitted, reported).
             cal = new IssuedCal(existing?.LicenseId ?? ids(), CalType.PerUser, r.HostVersion, r.Subject, CalStatus.Temporary, null, now, expires);
         }
-        else if (PackSelection.Choose(s.Packs, CalType.PerUser, r.HostVersion, r.PreventUpgrade) is { } pack)
+        else if (FreePerUserSeat(s, r.HostVersion, r.PreventUpgrade) is { } pack)
         {
             cal = new IssuedCal(existing?.LicenseId ?? ids(), CalType.PerUser, pack.Version, r.Subject, CalStatus.Active, pack.Id, now, expires, AssignedAt: now);
             seat = pack.Id;
@@ -234,8 +245,15 @@ public static class IssuancePolicy
         }
 
         var kind = existing is null ? IssuanceKind.Issue : IssuanceKind.Update;
-        return new(kind, ReasonFor(cal.Status), PerUserRecordedMessage(cal.Status, reappeared: false), cal, seat);
+        var message = existing is { Status: CalStatus.OverUsed or CalStatus.Temporary } && seat is not null
+            ? $"The user's {existing.Status} Per User license moved into a free seat of the installed {VersionCompatibility.CalName(cal.Version)} Per User licenses."
+            : PerUserRecordedMessage(cal.Status, reappeared: false);
+        return new(kind, ReasonFor(cal.Status), message, cal, seat);
     }
+
+    /// <summary>R9/R13: the pack a Per User CAL takes a seat from, when the server is activated and one serving the version is free.</summary>
+    private static KeyPackSnapshot? FreePerUserSeat(IssuanceSnapshot s, ProductVersion hostVersion, bool preventUpgrade) =>
+        s.ServerActivated ? PackSelection.Choose(s.Packs, CalType.PerUser, hostVersion, preventUpgrade) : null;
 
     private static IssuanceOutcome RenewPermanent(IssuedCal cal, DateTimeOffset now, Random random) =>
         new(IssuanceKind.Update, ReasonCode.CalRenewed, "The license was renewed for another 52 to 89 days.",

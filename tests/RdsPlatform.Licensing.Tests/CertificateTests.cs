@@ -156,6 +156,20 @@ public sealed class CertificateTests : IDisposable
     }
 
     [Fact]
+    public void OverUsedCalsCertificateSaysSoUnderTheSignature()
+    {
+        var cal = new IssuedCal(Guid.NewGuid(), CalType.PerUser, ProductVersion.WindowsServer2022, @"CONTOSOob", CalStatus.OverUsed, null, At.T0, At.Day(60));
+
+        var bytes = _signer.Sign(CalCertificate.For(cal, Guid.NewGuid()));
+        var verified = _verifier.Verify(bytes).Certificate;
+        bytes[40] &= unchecked((byte)~0x02);
+
+        Assert.True(verified!.OverUsed);
+        Assert.False(verified.Temporary);
+        Assert.Equal(CertificateCheckStatus.BadSignature, _verifier.Verify(bytes).Status);
+    }
+
+    [Fact]
     public void SubjectThatCannotBeEncodedIsACallerError() =>
         Assert.Throws<ArgumentException>(() => _signer.Sign(Certificate(subject: new string('x', CalCertificateCodec.MaxSubjectBytes + 1))));
 

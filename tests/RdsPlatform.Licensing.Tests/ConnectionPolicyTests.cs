@@ -252,6 +252,32 @@ public class ConnectionPolicyTests
     }
 
     [Fact]
+    public void OverUsedCertificateAsksTheServerAtEveryConnection()
+    {
+        var overUsed = Cal(type: CalType.PerUser) with { OverUsed = true };
+        var facts = Facts(PastGrace, Presented(CertificateCheckStatus.Valid, overUsed), LicensingMode.PerUser);
+
+        var unreachable = ConnectionPolicy.Conclude(facts, answer: null);
+
+        Assert.Equal(PlanAction.RequestLicense, ConnectionPolicy.Plan(facts).Action);
+        Assert.Equal(PlanAction.Decided, ConnectionPolicy.Plan(Facts(PastGrace, Presented(CertificateCheckStatus.Valid, Cal(type: CalType.PerUser)), LicensingMode.PerUser)).Action);
+        Assert.True(unreachable.Admitted);
+        Assert.Same(overUsed, unreachable.Certificate);
+    }
+
+    [Fact]
+    public void PerUserSignInAsksTheServerOnlyWhenTheKnownCalIsMissingExpiredOrOverUsed()
+    {
+        var active = Cal(type: CalType.PerUser, expires: At.Day(60));
+
+        Assert.Equal(PlanAction.RequestLicense, ConnectionPolicy.PlanPerUserSignIn(null, At.Day(10)));
+        Assert.Equal(PlanAction.RequestLicense, ConnectionPolicy.PlanPerUserSignIn(active with { OverUsed = true }, At.Day(10)));
+        Assert.Equal(PlanAction.RequestLicense, ConnectionPolicy.PlanPerUserSignIn(active, At.Day(60)));
+        Assert.Equal(PlanAction.RenewLicense, ConnectionPolicy.PlanPerUserSignIn(active, At.Day(53)));
+        Assert.Equal(PlanAction.Decided, ConnectionPolicy.PlanPerUserSignIn(active, At.Day(52)));
+    }
+
+    [Fact]
     public void PerUserNeedsAReachableLicenseServerAfterGrace()
     {
         var decision = ConnectionPolicy.Conclude(Facts(PastGrace, mode: LicensingMode.PerUser), answer: null);

@@ -46,6 +46,16 @@ internal sealed class LicenseServerSimulator(bool activated = true)
         return outcome;
     }
 
+    /// <summary>RenewLicense as the license server runs it: a Per User CAL is renewed with the server's Per User pool at hand.</summary>
+    public IssuanceOutcome Renew(Guid licenseId, DateTimeOffset now, Random random)
+    {
+        var cal = Cals[licenseId];
+        var pool = cal.Type == CalType.PerUser ? new IssuanceSnapshot(Activated, PackSnapshots(now), [cal]) : null;
+        var outcome = IssuancePolicy.Renew(cal, now, random, pool);
+        Apply(outcome);
+        return outcome;
+    }
+
     public IssuanceOutcome Validate(Guid licenseId)
     {
         var outcome = IssuancePolicy.MarkValidated(Cals[licenseId]);

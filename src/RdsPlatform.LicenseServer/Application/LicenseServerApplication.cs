@@ -245,7 +245,11 @@ public sealed partial class LicenseServerApplication(
                 return LicenseNotFound(licenseId);
             }
 
-            var decision = IssuancePolicy.Renew(license.Cal, now, Random.Shared);
+            // R9: a Per User CAL outside the pool tries it first, so the core needs the Per User packs (one indexed read; renewals are rare).
+            var pool = license.Cal.Type == CalType.PerUser
+                ? new IssuanceSnapshot(session.Server.Activation.IsActivated, session.LoadPackSnapshots(CalType.PerUser, now), [license.Cal])
+                : null;
+            var decision = IssuancePolicy.Renew(license.Cal, now, Random.Shared, pool);
             switch (decision.Kind)
             {
                 case IssuanceKind.Refuse:
@@ -253,12 +257,21 @@ public sealed partial class LicenseServerApplication(
                 case IssuanceKind.Update:
                     var renewed = license with { Cal = decision.Cal!, SessionHostId = Blank(sessionHostId) ?? license.SessionHostId };
                     session.UpdateLicense(renewed);
-                    session.Append(Audit(now, AuditEventType.LicenseRenewed, decision.Message, decision.Reason, renewed));
-                    return new LicenseAnswer(decision.Reason, decision.Message, renewed, null);
+                    GuardSeat(session, decision, now);
+                    session.Append(Audit(now, decision.SeatTakenFrom is null ? AuditEventType.LicenseRenewed : AuditTypeOf(decision, renewed.Cal),
+                        decision.Message, decision.Reason, renewed));
+                    return new LicenseAnswer(decision.Reason, decision.Message, renewed, null) { Issued = decision.SeatTakenFrom is not null };
                 default:
                     return new LicenseAnswer(decision.Reason, decision.Message, license, null);
             }
         }, cancellationToken);
+
+        if (outcome.Value is { Issued: true, License.Cal: var moved })
+        {
+            metrics.Issued(moved);
+            metrics.PoolsChanged();
+            LogIssued(moved.LicenseId, moved.Subject, moved.Status, moved.Version);
+        }
 
         return outcome.Value is { } answer ? Sign(answer, id) : outcome;
     }
@@ -379,17 +392,21 @@ public sealed partial class LicenseServerApplication(
                 return new LicenseAnswer(decision.Reason, decision.Message, record, null);
         }
 
-        if (decision.SeatTakenFrom is { } packId && session.FindKeyPack(packId, now) is { } pack && pack.Issued > pack.Installed)
-        {
-            // R7 is the core's decision on a snapshot taken in this transaction; this guard only catches a store bug, and rolls back.
-            throw new InvalidOperationException($"Key pack {packId} would hold {pack.Issued} issued CALs of {pack.Installed} installed.");
-        }
-
+        GuardSeat(session, decision, now);
         session.Append(Audit(now, AuditTypeOf(decision, cal), decision.Message, decision.Reason, record));
         return new LicenseAnswer(decision.Reason, decision.Message, record, null)
         {
             Issued = decision.Kind == IssuanceKind.Issue || decision.SeatTakenFrom is not null,
         };
+    }
+
+    private static void GuardSeat(ILicenseWriteSession session, IssuanceOutcome decision, DateTimeOffset now)
+    {
+        if (decision.SeatTakenFrom is { } packId && session.FindKeyPack(packId, now) is { } pack && pack.Issued > pack.Installed)
+        {
+            // R7 is the core's decision on a snapshot taken in this transaction; this guard only catches a store bug, and rolls back.
+            throw new InvalidOperationException($"Key pack {packId} would hold {pack.Issued} issued CALs of {pack.Installed} installed.");
+        }
     }
 
     /// <summary>At most once per group commit unless <paramref name="force"/>d (the background sweep).</summary>

@@ -154,19 +154,19 @@ public sealed partial class ConnectionGateway(
     private async Task<SignInOutcome> SignInPerUserAsync(SessionHostSettings host, SessionState session, CalCertificate? known, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Asked asked;
-        if (known is null)
+        switch (ConnectionPolicy.PlanPerUserSignIn(known, now))
         {
-            asked = await RequestAsync(host, CalType.PerUser,
-                new ConnectAttempt(host.HostId, session.HardwareId, session.ComputerName, session.UserDomain, session.UserName, default), cancellationToken);
-        }
-        else if (LicensingRules.IsRenewalDue(known.ExpiresAt, now))
-        {
-            asked = await RenewAsync(host, known, cancellationToken);
-        }
-        else
-        {
-            return new SignInOutcome(ReasonCode.PerUserRecorded,
-                $"The user signed in; the Per User client access license is recorded until {known.ExpiresAt:yyyy-MM-dd}.", known);
+            case PlanAction.RequestLicense:
+                // Not recorded yet, expired, or OverUsed: the server records the user, or moves it into a seat freed since (R9).
+                asked = await RequestAsync(host, CalType.PerUser,
+                    new ConnectAttempt(host.HostId, session.HardwareId, session.ComputerName, session.UserDomain, session.UserName, default), cancellationToken);
+                break;
+            case PlanAction.RenewLicense:
+                asked = await RenewAsync(host, known!, cancellationToken);
+                break;
+            default:
+                return new SignInOutcome(ReasonCode.PerUserRecorded,
+                    $"The user signed in; the Per User client access license is recorded until {known!.ExpiresAt:yyyy-MM-dd}.", known);
         }
 
         if (asked.Answer is null)

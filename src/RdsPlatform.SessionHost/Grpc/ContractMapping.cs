@@ -101,6 +101,7 @@ internal static class ContractMapping
         ProductVersion = ToWire(certificate.Version),
         Subject = certificate.Subject,
         Temporary = certificate.Temporary,
+        OverUsed = certificate.OverUsed,
         IssuedAt = Timestamp.FromDateTimeOffset(certificate.IssuedAt),
         ExpiresAt = Timestamp.FromDateTimeOffset(certificate.ExpiresAt),
     };
