@@ -8,7 +8,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class SessionHostGatewayExtensions
 {
-    /// <summary>The gateway's parts: its SQLite file, the license server registry, caches, sessions, the revocation feed and metrics.</summary>
+    /// <summary>The gateway's parts: its SQLite file, the license server registry, caches, sessions, the revocation feed, the not-tracked outbox and metrics.</summary>
     public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
@@ -43,6 +43,8 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddSingleton<Diagnoser>();
         builder.Services.AddSingleton<RevocationFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
+        builder.Services.AddSingleton<NotTrackedSignInOutbox>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NotTrackedSignInOutbox>());
         return builder;
     }
 }

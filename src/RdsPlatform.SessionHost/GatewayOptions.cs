@@ -20,6 +20,9 @@ public sealed class GatewayOptions
     /// <summary>How often the audit trail of each license server is tailed for revocations.</summary>
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often not-tracked sign-ins waiting for an unreachable license server are offered to it again (R12 audit).</summary>
+    public TimeSpan NotTrackedRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a session stays known for SignIn and Disconnect.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 

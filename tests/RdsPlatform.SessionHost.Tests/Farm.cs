@@ -1,6 +1,7 @@
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -8,11 +9,13 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.LicenseServer.Grpc;
+using RdsPlatform.Reporting.Grpc;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.SessionHost.LicenseServers;
 using RdsPlatform.Testing;
 using GatewayClient = RdsPlatform.Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayClient;
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
+using ReportingClient = RdsPlatform.Contracts.Reporting.V1.Reporting.ReportingClient;
 
 namespace RdsPlatform.SessionHost.Tests;
 
@@ -161,6 +164,25 @@ public sealed class Farm : IAsyncDisposable
             User = new User { Domain = domain, Name = userName },
         }).ResponseAsync;
 
+    /// <summary>A reporting service reading this farm's license server, on the farm's clock (disposed with the farm).</summary>
+    public ReportingClient StartReporting()
+    {
+        var reporting = new WebApplicationFactory<ReportingService>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseTestKeys();
+            web.UseSetting("Storage:DataDirectory", Path.Combine(_root, "reporting"));
+            web.UseSetting("Reporting:LicenseServerAddress", "http://localhost");
+            web.ConfigureTestServices(services =>
+            {
+                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
+                services.AddGrpcClient<LicenseServerClient>().ConfigurePrimaryHttpMessageHandler(() => LicenseServerFactory.Server.CreateHandler());
+            });
+        });
+        _owned.Add(reporting);
+        return new ReportingClient(Channel(reporting).WithRoleKeys(typeof(ReportingService)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_gateway is not null)
@@ -192,6 +214,7 @@ public sealed class Farm : IAsyncDisposable
             web.UseSetting("Storage:DataDirectory", GatewayDataDirectory);
             web.UseSetting("Gateway:RevocationPollInterval", "00:00:00.200");
             web.UseSetting("Gateway:LicenseServerRetryAfter", "00:00:00");
+            web.UseSetting("Gateway:NotTrackedRetryInterval", "00:00:00.200");
             // A shared 2-core machine can stall a call for seconds; outages are simulated by failing at once instead.
             web.UseSetting("Gateway:LicenseServerTimeout", "00:00:15");
             if (_cacheConnectionString is not null)

@@ -27,6 +27,7 @@ public sealed partial class ConnectionGateway(
     TokenStateCache tokens,
     RevocationList revocations,
     SessionRegistry sessions,
+    NotTrackedSignInOutbox notTracked,
     GatewayMetrics metrics,
     IOptions<GatewayOptions> options,
     TimeProvider time,
@@ -88,6 +89,12 @@ public sealed partial class ConnectionGateway(
         if (kept is not null)
         {
             tokens.Remember(kept);
+        }
+
+        if (plan.Action == PlanAction.Decided && decision.Reason == ReasonCode.PerUserNotTracked)
+        {
+            // R12: decided here, so the license server's audit trail (and the Per User report) would never see the user otherwise.
+            notTracked.Add(attempt);
         }
 
         string? sessionId = null;
@@ -304,23 +311,26 @@ public sealed partial class ConnectionGateway(
 
     private async Task<Asked> RequestAsync(SessionHostSettings host, CalType type, ConnectAttempt attempt, CancellationToken cancellationToken)
     {
-        var request = new RequestLicenseRequest
-        {
-            SessionHostId = host.HostId,
-            SessionHostVersion = ContractMapping.ToWire(host.Version),
-            CalType = ContractMapping.ToWire(type),
-            HardwareId = attempt.HardwareId,
-            ComputerName = attempt.ComputerName,
-            UserDomain = attempt.UserDomain,
-            UserName = attempt.UserName,
-            PreventUpgrade = host.PreventUpgrade,
-        };
+        var request = LicenseRequest(host, type, attempt);
         var reply = await servers.FirstAnswerAsync(host.LicenseServers,
             // A server whose security group leaves this host out answers PermissionDenied, and the next one is asked (R18).
             (server, options) => server.Client.RequestLicenseAsync(request, options).ResponseAsync,
             cancellationToken);
         return reply is null ? new Asked(null, null) : Interpret(reply.Server, reply.Response.Reason, reply.Response.License, reply.Response.Certificate);
     }
+
+    /// <summary>The RequestLicense a host sends for a device or user.</summary>
+    internal static RequestLicenseRequest LicenseRequest(SessionHostSettings host, CalType type, ConnectAttempt attempt) => new()
+    {
+        SessionHostId = host.HostId,
+        SessionHostVersion = ContractMapping.ToWire(host.Version),
+        CalType = ContractMapping.ToWire(type),
+        HardwareId = attempt.HardwareId,
+        ComputerName = attempt.ComputerName,
+        UserDomain = attempt.UserDomain,
+        UserName = attempt.UserName,
+        PreventUpgrade = host.PreventUpgrade,
+    };
 
     private async Task<Asked> RenewAsync(SessionHostSettings host, CalCertificate certificate, CancellationToken cancellationToken)
     {

@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace RdsPlatform.SessionHost.Hosts;
 
 /// <summary>
-/// The gateway's own SQLite file (<c>session-host.db</c> in <c>Storage:DataDirectory</c>): host settings, grace-period starts
-/// and the license servers' public keys, so that all of them survive restarts and cache flushes.
+/// The gateway's own SQLite file (<c>session-host.db</c> in <c>Storage:DataDirectory</c>): host settings, grace-period starts,
+/// the license servers' public keys and not-tracked sign-ins owed to a license server's audit trail, so that all of them survive restarts and cache flushes.
 /// </summary>
 public sealed class GatewayDatabase
 {
@@ -36,6 +36,14 @@ public sealed class GatewayDatabase
                 version INTEGER NOT NULL,
                 scope INTEGER NOT NULL,
                 seen_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS not_tracked_sign_ins (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                host_id TEXT NOT NULL,
+                user_domain TEXT NOT NULL,
+                user_name TEXT NOT NULL,
+                hardware_id TEXT NOT NULL,
+                computer_name TEXT NOT NULL,
+                queued_at INTEGER NOT NULL);
             """;
         command.ExecuteNonQuery();
     }
