@@ -20,7 +20,7 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
         var second = await farm.StartGatewayAsync(("Gateway__RevocationPollInterval", "01:00:00"));
         await ProcessFarm.ConfigureAsync(first, "rdsh-1");
         await ProcessFarm.ConfigureAsync(second, "rdsh-1");
-        // Past the grace period: during it a revoked certificate is still admitted (R1), which would hide the revocation.
+        // Past the grace period, so that no grace-period admission (R1) can hide how a revocation is honoured.
         await farm.AdvanceDaysAsync(121);
         await farm.ActivateAsync();
         await farm.InstallAsync(CalType.PerDevice, ProductVersion._2022, 20);
@@ -65,7 +65,7 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
             var revoked = devices[probe.Device];
             var request = ProcessFarm.Device("rdsh-1", revoked.CertificateDetails.Subject, revoked.Certificate);
             ConnectResponse? last = null;
-            await Poll.UntilAsync(async () => (last = await gateways[probe.Gateway].ConnectAsync(request)).Reason == ReasonCode.CalRevoked, TimeSpan.FromSeconds(20),
+            await Poll.UntilAsync(async () => ProcessFarm.HonoursRevocation(last = await gateways[probe.Gateway].ConnectAsync(request), revoked.CertificateDetails.LicenseId), TimeSpan.FromSeconds(20),
                 $"Replica {probe.Gateway + 1} still admits the certificate of device {probe.Device}, revoked {(probe.Device == 0 ? "during" : "after")} the cache outage.",
                 () => $"Last answer: {last}");
             return back.Elapsed;
@@ -73,8 +73,8 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
 
         output.WriteLine($"Load: 8 workers, Connect with valid permanent certificates of 10 devices, alternating 2 gateway replicas, client deadline {load.Deadline.TotalSeconds:0} s.");
         output.WriteLine($"Calls: {load.Calls} in total, {duringOutage} while the cache was down ({outage.Elapsed.TotalSeconds:0.0} s); errors {load.Errors.Count}; answers {load.Reasons}; longest call {load.Longest.TotalMilliseconds:0} ms.");
-        output.WriteLine($"Revoked during the outage: refused by the polling replica {honoured[0].TotalSeconds:0.00} s and by the cache-only replica {honoured[1].TotalSeconds:0.00} s after the cache returned.");
-        output.WriteLine($"Revoked right after the cache returned: refused by the polling replica after {honoured[2].TotalSeconds:0.00} s and by the cache-only replica after {honoured[3].TotalSeconds:0.00} s.");
+        output.WriteLine($"Revoked during the outage: no longer admitted by the polling replica {honoured[0].TotalSeconds:0.00} s and by the cache-only replica {honoured[1].TotalSeconds:0.00} s after the cache returned.");
+        output.WriteLine($"Revoked right after the cache returned: no longer admitted by the polling replica after {honoured[2].TotalSeconds:0.00} s and by the cache-only replica after {honoured[3].TotalSeconds:0.00} s.");
     }
 
     [Fact]
@@ -111,10 +111,10 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
         await farm.LicenseAdmin.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = device.CertificateDetails.LicenseId });
         var revokedAt = Stopwatch.StartNew();
         ConnectResponse? last = null;
-        await Poll.UntilAsync(async () => (last = await client.ConnectAsync(request)).Reason == ReasonCode.CalRevoked, TimeSpan.FromSeconds(20),
+        await Poll.UntilAsync(async () => ProcessFarm.HonoursRevocation(last = await client.ConnectAsync(request), device.CertificateDetails.LicenseId), TimeSpan.FromSeconds(20),
             "A replica that started while the cache was down never heard of a revocation shared through the cache.", () => $"Last answer: {last}");
 
-        output.WriteLine($"Replica started during the outage; simulated clock agreed {back.ElapsedMilliseconds} ms after the cache returned; revocation refused by it after {revokedAt.Elapsed.TotalSeconds:0.00} s.");
+        output.WriteLine($"Replica started during the outage; simulated clock agreed {back.ElapsedMilliseconds} ms after the cache returned; revocation honoured by it after {revokedAt.Elapsed.TotalSeconds:0.00} s.");
     }
 
     [Fact]
@@ -260,7 +260,7 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
         var second = await farm.StartGatewayAsync(("Gateway__RevocationPollInterval", "00:00:02"));
         await ProcessFarm.ConfigureAsync(first, "rdsh-1");
         await ProcessFarm.ConfigureAsync(second, "rdsh-1");
-        // Past the grace period: during it a revoked certificate is still admitted (R1), which would hide the revocation.
+        // Past the grace period, so that no grace-period admission (R1) can hide how a revocation is honoured.
         await farm.AdvanceDaysAsync(121);
         await farm.ActivateAsync();
         var pack = await farm.InstallAsync(CalType.PerDevice, ProductVersion._2022, 30);
@@ -301,7 +301,7 @@ public sealed class GatewayFaultTests(GarnetFixture cache, ITestOutputHelper out
         await farm.LicenseAdmin.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = target.CertificateDetails.LicenseId });
         var honoured = await Task.WhenAll(clients.Select(async client =>
         {
-            await Poll.UntilAsync(async () => (await client.ConnectAsync(request)).Reason == ReasonCode.CalRevoked,
+            await Poll.UntilAsync(async () => ProcessFarm.HonoursRevocation(await client.ConnectAsync(request), target.CertificateDetails.LicenseId),
                 TimeSpan.FromSeconds(15), "A replica still admitted a revoked certificate.");
             return revokedAt.Elapsed;
         }));

@@ -185,6 +185,13 @@ public sealed class ProcessFarm : IAsyncDisposable
         return permanent;
     }
 
+    /// <summary>
+    /// Whether a gateway honours the revocation of <paramref name="revokedLicenseId"/> in this answer: it did not admit the
+    /// connection with that CAL (R8: refused, or admitted with the new CAL the license server issued the device instead).
+    /// </summary>
+    public static bool HonoursRevocation(ConnectResponse response, string revokedLicenseId) =>
+        !response.Admitted || response.CertificateDetails?.LicenseId != revokedLicenseId;
+
     public async ValueTask DisposeAsync()
     {
         foreach (var gateway in _gateways)
