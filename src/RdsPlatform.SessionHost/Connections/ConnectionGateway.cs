@@ -276,6 +276,8 @@ public sealed partial class ConnectionGateway(
 
         var check = CertificateVerifier.Evaluate(known.Certificate, expected, now, revocations);
         // Only a certificate that still licenses the client stands in for a presented one; otherwise the server decides afresh.
+        // A revoked one stands in too, never to admit (the core asks for a new CAL, R8), but so that a device refused while no
+        // server answers is told its CAL was revoked.
         return check.IsUsable || check.Status == CertificateCheckStatus.Revoked ? (check, known) : (CertificateCheck.NotPresented, null);
     }
 

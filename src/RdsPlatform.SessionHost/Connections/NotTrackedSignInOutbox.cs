@@ -35,7 +35,7 @@ public sealed partial class NotTrackedSignInOutbox(
     {
         if (!_pending.Writer.TryWrite(attempt with { Presented = default }))
         {
-            LogDropped(attempt.HostId, attempt.UserName);
+            LogDropped(attempt.HostId, attempt.UserName, PendingCapacity);
         }
     }
 
@@ -183,10 +183,8 @@ public sealed partial class NotTrackedSignInOutbox(
         command.ExecuteNonQuery();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not-tracked sign-in of {UserName} on {HostId} was not queued for the license server: {Capacity} are already waiting", EventName = "NotTrackedDropped")]
-    private partial void LogDroppedCore(string hostId, string userName, int capacity);
-
-    private void LogDropped(string hostId, string userName) => LogDroppedCore(hostId, userName, PendingCapacity);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not-tracked sign-in of {UserName} on {HostId} was not queued for the license server: {Capacity} are already waiting")]
+    private partial void LogDropped(string hostId, string userName, int capacity);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No license server of {HostId} answered; not-tracked sign-ins wait in the outbox")]
     private partial void LogWaiting(string hostId);
