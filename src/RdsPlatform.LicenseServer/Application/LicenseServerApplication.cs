@@ -327,7 +327,7 @@ public sealed partial class LicenseServerApplication(
             if (!decision.Succeeded)
             {
                 return decision.Reason == ReasonCode.InvalidInput
-                    ? Problem.Invalid(decision.Message, decision.Violations.Select(v => v.Field == "reason" ? v : v with { Field = $"contact.{v.Field}" }).ToList())
+                    ? Problem.Invalid(decision.Message, decision.Violations)
                     : new Problem(ProblemKind.FailedPrecondition, decision.Message);
             }
 
