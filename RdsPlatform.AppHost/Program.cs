@@ -8,6 +8,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 var dataRoot = builder.Configuration["RdsPlatform:DataRoot"] ?? Path.Combine(builder.AppHostDirectory, ".data");
 // Development runs on simulated time so a 120-day grace period can be crossed in seconds.
 var clockMode = builder.Configuration["RdsPlatform:ClockMode"] ?? (builder.Environment.IsDevelopment() ? "Simulated" : "System");
+// The license server's version, scope and domain (LicenseServer:*), checked before anything starts.
+var licenseServerSettings = LicenseServerSettings.From(builder.Configuration);
 
 var cache = builder.AddRdsCache();
 
@@ -16,6 +18,7 @@ var keys = builder.AddApiKeys();
 
 var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(ResourceNames.LicenseServer)
     .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithLicenseServerSettings(licenseServerSettings)
     .WithApiKeys(keys)
     .WithCache(cache);
 

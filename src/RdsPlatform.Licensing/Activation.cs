@@ -103,13 +103,13 @@ public static class ActivationPolicy
     public static IReadOnlyList<FieldViolation> ValidateContact(ActivationContact? contact)
     {
         var violations = new List<FieldViolation>();
-        Require(violations, "first_name", contact?.FirstName, "Enter the first name of the contact.");
-        Require(violations, "last_name", contact?.LastName, "Enter the last name of the contact.");
-        Require(violations, "company", contact?.Company, "Enter the company name.");
-        Require(violations, "country", contact?.Country, "Enter the country or region.");
+        Require(violations, "contact.first_name", contact?.FirstName, "Enter the first name of the contact.");
+        Require(violations, "contact.last_name", contact?.LastName, "Enter the last name of the contact.");
+        Require(violations, "contact.company", contact?.Company, "Enter the company name.");
+        Require(violations, "contact.country", contact?.Country, "Enter the country or region.");
         if (contact?.Email is { Length: > 0 } email && (email.Length > MaxFieldLength || !email.Contains('@', StringComparison.Ordinal)))
         {
-            violations.Add(new("email", "Enter a valid e-mail address, or leave it empty."));
+            violations.Add(new("contact.email", "Enter a valid e-mail address, or leave it empty."));
         }
 
         return violations;

@@ -110,4 +110,6 @@ public enum ReasonCode
     LicensesRemoved = 27,
     KeyPackUninstalled = 28,
     TemporaryCalValidated = 29,
+    /// <summary>The license server serves only the session hosts of its security group (R18).</summary>
+    HostNotAllowed = 30,
 }

@@ -68,7 +68,7 @@ public static class KeyPackValidator
                 var authorizationOk = IsAlphanumeric(authorization, AuthorizationNumberLength);
                 if (!licenseOk)
                 {
-                    violations.Add(new(KeyPackFields.LicenseNumber, "The Open License number must be exactly 8 digits."));
+                    violations.Add(new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
                 }
 
                 if (!authorizationOk)

@@ -49,7 +49,7 @@ public static class KeyPackFields
     public const string CalType = "cal_type";
     public const string Count = "count";
     public const string RetailCode = "retail_code";
-    public const string LicenseNumber = "license_number";
+    public const string OpenLicenseNumber = "open_license_number";
     public const string AuthorizationNumber = "authorization_number";
     public const string AgreementType = "agreement_type";
     public const string AgreementNumber = "agreement_number";

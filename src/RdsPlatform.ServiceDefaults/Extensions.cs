@@ -21,6 +21,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>Meter and activity-source prefix of every RdsPlatform business metric and span.</summary>
     public const string TelemetryPrefix = "RdsPlatform";
 
+    /// <summary>How long a stopping service lets in-flight calls finish before it aborts them.</summary>
+    public static readonly TimeSpan ServiceShutdownTimeout = TimeSpan.FromSeconds(3);
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -82,6 +85,13 @@ public static class ServiceDefaultsExtensions
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
+
+        // Whatever the collector does, a stopping service exits within seconds (TelemetryShutdown).
+        builder.Services.AddHostedService<TelemetryShutdown>();
+        // In-flight calls get this long to finish once a service is asked to stop (the default is 30 s): with the
+        // telemetry flush, a service is gone within the 5 s an orchestrator waits. Acknowledged writes are already
+        // committed, and the license server still drains its queued writes when its store is disposed.
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = ServiceShutdownTimeout);
 
         return builder;
     }

@@ -8,9 +8,10 @@ namespace RdsPlatform.AppHost.Tests;
 
 /// <summary>
 /// One running topology per test collection (starting it costs several seconds): the real AppHost with the
-/// embedded Garnet cache, simulated time, and its data in a fresh folder.
+/// embedded Garnet cache, simulated time, and its data in a fresh folder. The license server has the AppHost's
+/// defaults (2025, domain scope).
 /// </summary>
-public sealed class TopologyFixture : IAsyncLifetime
+public class TopologyFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private readonly Dictionary<string, GrpcChannel> _channels = [];
@@ -32,6 +33,9 @@ public sealed class TopologyFixture : IAsyncLifetime
         ["reporting-api-key"] = TestKeys.ReportingService,
     };
 
+    /// <summary>More AppHost settings (command-line style) of a topology that differs from the default one.</summary>
+    protected virtual IEnumerable<string> Arguments => [];
+
     public async Task InitializeAsync()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.RdsPlatform_AppHost>(
@@ -40,6 +44,7 @@ public sealed class TopologyFixture : IAsyncLifetime
             "--RdsPlatform:ClockMode=Simulated",
             "--Cache:Mode=garnet",
             .. Keys.Select(k => $"--Parameters:{k.Key}={k.Value}"),
+            .. Arguments,
         ]);
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -96,8 +101,22 @@ public sealed class TopologyFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// A second topology, started from the AppHost's license server settings: a Windows Server 2019 license server of a
+/// workgroup. Shared by every test that needs it, since a topology costs seconds to start and stop.
+/// </summary>
+public sealed class WorkgroupTopologyFixture : TopologyFixture
+{
+    public const string Version = "2019";
+    public const string Scope = "Workgroup";
+
+    protected override IEnumerable<string> Arguments =>
+        [$"--LicenseServer:Version={Version}", $"--LicenseServer:Scope={Scope}", "--LicenseServer:Domain=FABRIKAM"];
+}
+
+// Both topologies belong to one collection so that they start one after the other and their tests never run at the same time.
 [CollectionDefinition(Name)]
-public sealed class TopologyCollection : ICollectionFixture<TopologyFixture>
+public sealed class TopologyCollection : ICollectionFixture<TopologyFixture>, ICollectionFixture<WorkgroupTopologyFixture>
 {
     public const string Name = "topology";
 }

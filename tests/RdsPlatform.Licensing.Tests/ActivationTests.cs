@@ -10,7 +10,7 @@ public class ActivationTests
         var outcome = ActivationPolicy.Activate(ActivationState.Initial, new ActivationContact(" ", null, "", null), At.T0);
 
         Assert.False(outcome.Succeeded);
-        Assert.Equal(["first_name", "last_name", "company", "country"], outcome.Violations.Select(v => v.Field));
+        Assert.Equal(["contact.first_name", "contact.last_name", "contact.company", "contact.country"], outcome.Violations.Select(v => v.Field));
         Assert.Same(ActivationState.Initial, outcome.State);
     }
 
@@ -85,6 +85,6 @@ public class ActivationTests
     {
         var violations = ActivationPolicy.ValidateContact(Contact with { Company = new string('x', 129), Email = "not-an-address" });
 
-        Assert.Equal(["company", "email"], violations.Select(v => v.Field));
+        Assert.Equal(["contact.company", "contact.email"], violations.Select(v => v.Field));
     }
 }

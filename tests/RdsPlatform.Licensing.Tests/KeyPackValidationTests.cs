@@ -50,7 +50,7 @@ public class KeyPackValidationTests
 
         var invalid = KeyPackValidator.Validate(new KeyPackRequest(KeyPackProgram.OpenLicense, ProductVersion.WindowsServer2022, CalType.PerUser, 50,
             LicenseNumber: "1234567A", AuthorizationNumber: "ABCDE12345FGHI"), Server);
-        Assert.Equal([KeyPackFields.LicenseNumber, KeyPackFields.AuthorizationNumber], invalid.Violations.Select(v => v.Field));
+        Assert.Equal([KeyPackFields.OpenLicenseNumber, KeyPackFields.AuthorizationNumber], invalid.Violations.Select(v => v.Field));
     }
 
     [Theory]

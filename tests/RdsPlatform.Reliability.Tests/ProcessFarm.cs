@@ -31,6 +31,7 @@ public sealed class ProcessFarm : IAsyncDisposable
     private readonly string _logs;
     private readonly GarnetFixture _cache;
     private readonly List<ServiceProcess> _gateways = [];
+    private readonly List<ServiceProcess> _others = [];
 
     private ProcessFarm(GarnetFixture cache, string name, IEnumerable<KeyValuePair<string, string>> licenseServerSettings)
     {
@@ -94,6 +95,17 @@ public sealed class ProcessFarm : IAsyncDisposable
         _gateways.Add(gateway);
         await gateway.StartAsync();
         return gateway;
+    }
+
+    /// <summary>Starts a reporting service with its own data folder, reading the farm's license server.</summary>
+    public async Task<ServiceProcess> StartReportingAsync(params (string Key, string Value)[] settings)
+    {
+        var all = new List<KeyValuePair<string, string>> { new("Reporting__LicenseServerAddress", LicenseServer.Address.ToString().TrimEnd('/')) };
+        all.AddRange(settings.Select(s => new KeyValuePair<string, string>(s.Key, s.Value)));
+        var reporting = new ServiceProcess("reporting", "RdsPlatform.Reporting", GarnetFixture.FreeTcpPort(), Path.Combine(_logs, "reporting.log"), Environment("reporting", all));
+        _others.Add(reporting);
+        await reporting.StartAsync();
+        return reporting;
     }
 
     public static GatewayClient GatewayAdmin(ServiceProcess gateway) => new(gateway.Channel.Authorized(TestKeys.Admin));
@@ -194,9 +206,9 @@ public sealed class ProcessFarm : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var gateway in _gateways)
+        foreach (var service in _gateways.Concat(_others))
         {
-            await gateway.DisposeAsync();
+            await service.DisposeAsync();
         }
 
         await LicenseServer.DisposeAsync();

@@ -52,6 +52,41 @@ public class ComplianceTests(GarnetFixture garnet) : IClassFixture<GarnetFixture
     }
 
     [Fact]
+    public async Task LiveSummaryAndStoredSummaryReportOfOneFarmAgreeOnEveryField()
+    {
+        await using var hosts = TestHosts.Start();
+        var server = hosts.LicenseServer;
+        await server.ActivateAsync();
+        await server.InstallAsync(CalType.PerDevice, ProductVersion._2022, 10);
+        await server.InstallAsync(CalType.PerUser, ProductVersion._2022, 1);
+        await server.InstallAsync(CalType.PerUser, ProductVersion._2016, 50);
+        for (var i = 0; i < 9; i++)
+        {
+            await server.ConnectDeviceAsync($"HW-{i}", $"PC-{i}");
+        }
+
+        await server.ConnectDeviceAsync("HW-TEMP-1", "PC-TEMP-1", signIn: false);
+        await server.ConnectDeviceAsync("HW-TEMP-2", "PC-TEMP-2", signIn: false);
+        await server.SignInUserAsync("CONTOSO", "alice");
+        await server.SignInUserAsync("FABRIKAM", "bob");
+
+        var live = await hosts.Reporting.GetComplianceSummaryAsync(new GetComplianceSummaryRequest());
+        var report = await hosts.Reporting.GenerateAsync(ReportKind.Summary);
+        var stored = (await hosts.Reporting.AllEntriesAsync(report.ReportId)).Select(e => e.Summary).ToList();
+
+        Assert.Equal(stored, live.Pools);
+        var devices = live.Pools.Single(p => p.CalType == CalType.PerDevice);
+        Assert.Equal((10L, 9L, 1L, 2L, Availability.Limited), (devices.Installed, devices.Issued, devices.Available, devices.Temporary, devices.Availability));
+        var users = live.Pools.Single(p => p.CalType == CalType.PerUser && p.ProductVersion == ProductVersion._2022);
+        Assert.Equal((1L, 1L, Availability.None), (users.Installed, users.Overused, users.Availability));
+        Assert.Equal(live.Pools.Sum(p => p.Temporary), report.Totals["temporary"]);
+        Assert.Equal(live.Pools.Sum(p => p.Overused), report.Totals["overused"]);
+        Assert.Equal(live.Pools.Sum(p => p.Available), report.Totals["available"]);
+        Assert.True(live.OverUsed);
+        Assert.True(live.Limited);
+    }
+
+    [Fact]
     public async Task HealthyPoolsRaiseNoWarnings()
     {
         await using var hosts = TestHosts.Start();

@@ -96,7 +96,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     };
 
     /// <summary>Real ids, names and a real certificate, so that mutated requests reach past the first checks.</summary>
-    private static async Task<(List<string> Values, List<byte[]> Bytes)> SeedAsync(Platform platform)
+    internal static async Task<(List<string> Values, List<byte[]> Bytes)> SeedAsync(Platform platform)
     {
         await platform.ActivateAndInstallAsync();
         await platform.ConfigureHostAsync("host-1");

@@ -51,7 +51,11 @@ public static class RpcCatalog
     }
 
     /// <summary>Calls the RPC and reads a streamed answer to its end (at most <paramref name="maxItems"/> items); the status the caller sees.</summary>
-    public static async Task<Status> CallAsync(CallInvoker invoker, Rpc rpc, IMessage request, int maxItems = 100_000)
+    public static async Task<Status> CallAsync(CallInvoker invoker, Rpc rpc, IMessage request, int maxItems = 100_000) =>
+        (await CallForErrorAsync(invoker, rpc, request, maxItems))?.Status ?? Status.DefaultSuccess;
+
+    /// <summary>As <see cref="CallAsync"/>, but the whole error (with its trailers and status details), or null on success.</summary>
+    public static async Task<RpcException?> CallForErrorAsync(CallInvoker invoker, Rpc rpc, IMessage request, int maxItems = 100_000)
     {
         var descriptor = rpc.Descriptor;
         var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60));
@@ -64,7 +68,7 @@ public static class RpcCatalog
                 {
                 }
 
-                return Status.DefaultSuccess;
+                return null;
             }
 
             if (descriptor.IsClientStreaming)
@@ -73,11 +77,11 @@ public static class RpcCatalog
             }
 
             await invoker.AsyncUnaryCall(Method(descriptor, MethodType.Unary), null, options, request).ResponseAsync;
-            return Status.DefaultSuccess;
+            return null;
         }
         catch (RpcException ex)
         {
-            return ex.Status;
+            return ex;
         }
     }
 

@@ -340,7 +340,7 @@ public sealed partial class LicenseServerApplication(
             if (!decision.Succeeded)
             {
                 return decision.Reason == ReasonCode.InvalidInput
-                    ? Problem.Invalid(decision.Message, decision.Violations.Select(v => v.Field == "reason" ? v : v with { Field = $"contact.{v.Field}" }).ToList())
+                    ? Problem.Invalid(decision.Message, decision.Violations)
                     : new Problem(ProblemKind.FailedPrecondition, decision.Message);
             }
 
@@ -515,7 +515,7 @@ public sealed partial class LicenseServerApplication(
             : $"Session host '{hostId}' is not in this license server's security group; add it to LicenseServer:AllowedSessionHosts or disable the security group (LicenseServer:SecurityGroupEnabled=false).";
         await store.WriteAsync(session =>
         {
-            session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, refused, null, CalType: type,
+            session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, refused, ReasonCode.HostNotAllowed, CalType: type,
                 Version: version, Subject: subject, SessionHostId: hostId));
             return 0;
         }, cancellationToken);

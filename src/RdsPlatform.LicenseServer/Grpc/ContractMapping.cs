@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Grpc;
 using Contract = RdsPlatform.Contracts;
 
 namespace RdsPlatform.LicenseServer.Grpc;
@@ -135,26 +136,7 @@ internal static class ContractMapping
     public static CalStatus? MapToCore(Contract.Common.V1.CalStatus status) =>
         status == Contract.Common.V1.CalStatus.Unspecified || !System.Enum.IsDefined((CalStatus)(int)status) ? null : (CalStatus)(int)status;
 
-    public static Contract.Common.V1.ReasonCode MapToContract(ReasonCode reason) => reason switch
-    {
-        ReasonCode.GracePeriod => Contract.Common.V1.ReasonCode.GracePeriod,
-        ReasonCode.ValidCal => Contract.Common.V1.ReasonCode.ValidCal,
-        ReasonCode.TemporaryCalIssued => Contract.Common.V1.ReasonCode.TemporaryCalIssued,
-        ReasonCode.CalUpgraded => Contract.Common.V1.ReasonCode.CalUpgraded,
-        ReasonCode.CalRenewed => Contract.Common.V1.ReasonCode.CalRenewed,
-        ReasonCode.PerUserRecorded => Contract.Common.V1.ReasonCode.PerUserRecorded,
-        ReasonCode.PerUserNotTracked => Contract.Common.V1.ReasonCode.PerUserNotTracked,
-        ReasonCode.PerUserOverUsed => Contract.Common.V1.ReasonCode.PerUserOverused,
-        ReasonCode.NoLicenseServer => Contract.Common.V1.ReasonCode.NoLicenseServer,
-        ReasonCode.NoLicensesAvailable => Contract.Common.V1.ReasonCode.NoLicensesAvailable,
-        ReasonCode.CalExpired => Contract.Common.V1.ReasonCode.CalExpired,
-        ReasonCode.TemporaryCalExpired => Contract.Common.V1.ReasonCode.TemporaryCalExpired,
-        ReasonCode.CalVersionIncompatible => Contract.Common.V1.ReasonCode.CalVersionIncompatible,
-        ReasonCode.ModeNotConfigured => Contract.Common.V1.ReasonCode.ModeNotConfigured,
-        ReasonCode.CertificateInvalid => Contract.Common.V1.ReasonCode.CertificateInvalid,
-        ReasonCode.CalRevoked => Contract.Common.V1.ReasonCode.CalRevoked,
-        _ => Contract.Common.V1.ReasonCode.Unspecified,
-    };
+    public static Contract.Common.V1.ReasonCode MapToContract(ReasonCode reason) => ReasonCodeMapping.ToContract(reason);
 
     public static Contract.Licensing.V1.IssuedLicense? MapToContractOrNull(LicenseRecord? license, DateTimeOffset now) =>
         license is null ? null : MapToContract(license, now);

@@ -342,13 +342,10 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
     private static void Throw(Problem problem) => throw problem.Kind switch
     {
         ProblemKind.InvalidArgument => RpcProblems.InvalidArgument(problem.Message,
-            (problem.Violations ?? []).Select(v => new FieldProblem(MapFieldName(v.Field), v.Description))),
+            (problem.Violations ?? []).Select(v => new FieldProblem(v.Field, v.Description))),
         ProblemKind.NotFound => RpcProblems.NotFound(problem.Message),
         ProblemKind.AlreadyExists => RpcProblems.AlreadyExists(problem.Message),
         ProblemKind.PermissionDenied => RpcProblems.PermissionDenied(problem.Message),
         _ => RpcProblems.FailedPrecondition(problem.Message),
     };
-
-    // The core names the Open License number after the seed; the contract calls it open_license_number.
-    private static string MapFieldName(string field) => field == KeyPackFields.LicenseNumber ? "open_license_number" : field;
 }

@@ -60,17 +60,10 @@ public sealed partial class ComplianceSummaryProvider(
     private async Task<GetComplianceSummaryResponse> ComputeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var server = await reader.GetServerAsync(cancellationToken);
-        var aggregator = new SummaryAggregator();
-        aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
-
-        // Only the OverUsed CALs are streamed: the seat figures come from the key packs.
-        await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest { Status = CalStatus.Overused }, cancellationToken))
-        {
-            aggregator.AddLicense(license);
-        }
-
         var response = new GetComplianceSummaryResponse { GeneratedAt = Timestamp.FromDateTimeOffset(now) };
-        foreach (var pool in aggregator.Build(server.Scope))
+
+        // The same aggregation as a stored Summary report of every domain, so the two agree on every pool.
+        foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain: "", cancellationToken))
         {
             response.Pools.Add(pool);
             if (pool.Overused > 0)

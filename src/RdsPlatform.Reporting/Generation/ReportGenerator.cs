@@ -187,20 +187,8 @@ public sealed partial class ReportGenerator(
 
     private async Task<Dictionary<string, long>> WriteSummaryAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
-        var aggregator = new SummaryAggregator();
-        aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
-        var devicesInScope = InDomain(server.Domain, domain);
-        await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest(), cancellationToken))
-        {
-            var inScope = license.CalType == CalType.PerUser ? InDomain(UserOf(license).Domain, domain) : devicesInScope;
-            if (inScope)
-            {
-                aggregator.AddLicense(license);
-            }
-        }
-
         var totals = NewTotals("installed", "issued", "available", "overused", "temporary");
-        foreach (var pool in aggregator.Build(server.Scope))
+        foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain, cancellationToken))
         {
             writer.Add(new ReportEntry { Summary = pool });
             totals["installed"] += pool.Installed;
@@ -259,7 +247,7 @@ public sealed partial class ReportGenerator(
         }
     }
 
-    private static (string Domain, string Name) UserOf(IssuedLicense license) =>
+    internal static (string Domain, string Name) UserOf(IssuedLicense license) =>
         license.UserName.Length > 0 ? (license.UserDomain, license.UserName) : SplitSubject(license.Subject);
 
     /// <summary>DOMAIN\user, or a bare user name outside a domain.</summary>
@@ -269,7 +257,7 @@ public sealed partial class ReportGenerator(
         return slash < 0 ? (string.Empty, subject) : (subject[..slash], subject[(slash + 1)..]);
     }
 
-    private static bool InDomain(string candidate, string scope) =>
+    internal static bool InDomain(string candidate, string scope) =>
         scope.Length == 0 || string.Equals(candidate, scope, StringComparison.OrdinalIgnoreCase);
 
     private static Dictionary<string, long> NewTotals(params string[] keys) => keys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);

@@ -16,7 +16,35 @@ namespace RdsPlatform.Reporting.Generation;
 /// </summary>
 public sealed class SummaryAggregator
 {
+    /// <summary>The only statuses a pool counts one by one; every other CAL is already in the key packs' seats.</summary>
+    private static readonly CalStatus[] CountedStatuses = [CalStatus.Overused, CalStatus.Temporary];
+
     private readonly SortedDictionary<(ProductVersion Version, CalType Type), SummaryEntry> _pools = new();
+
+    /// <summary>
+    /// The pools of a farm as both the live compliance summary and a stored Summary report give them (one
+    /// aggregation, so the two agree field by field). <paramref name="domain"/> narrows the counted CALs to one
+    /// domain's users and devices; empty counts them all.
+    /// </summary>
+    public static async Task<IReadOnlyList<SummaryEntry>> CollectAsync(LicenseServerReader reader, ServerInfo server, string domain, CancellationToken cancellationToken)
+    {
+        var aggregator = new SummaryAggregator();
+        aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
+        var devicesInScope = ReportGenerator.InDomain(server.Domain, domain);
+        foreach (var status in CountedStatuses)
+        {
+            await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest { Status = status }, cancellationToken))
+            {
+                var inScope = license.CalType == CalType.PerUser ? ReportGenerator.InDomain(ReportGenerator.UserOf(license).Domain, domain) : devicesInScope;
+                if (inScope)
+                {
+                    aggregator.AddLicense(license);
+                }
+            }
+        }
+
+        return aggregator.Build(server.Scope);
+    }
 
     public void AddKeyPacks(IEnumerable<KeyPack> packs)
     {

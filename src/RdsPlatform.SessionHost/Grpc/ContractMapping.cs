@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using RdsPlatform.ServiceDefaults.Grpc;
 using Core = RdsPlatform.Licensing;
 using Wire = RdsPlatform.Contracts.Common.V1;
 
@@ -51,47 +52,9 @@ internal static class ContractMapping
     };
 
     /// <summary>A reason from the license server, in the core's terms (null for reasons the core has no word for).</summary>
-    public static Core.ReasonCode? ToCore(Wire.ReasonCode reason) => reason switch
-    {
-        Wire.ReasonCode.GracePeriod => Core.ReasonCode.GracePeriod,
-        Wire.ReasonCode.ValidCal => Core.ReasonCode.ValidCal,
-        Wire.ReasonCode.TemporaryCalIssued => Core.ReasonCode.TemporaryCalIssued,
-        Wire.ReasonCode.CalUpgraded => Core.ReasonCode.CalUpgraded,
-        Wire.ReasonCode.CalRenewed => Core.ReasonCode.CalRenewed,
-        Wire.ReasonCode.PerUserRecorded => Core.ReasonCode.PerUserRecorded,
-        Wire.ReasonCode.PerUserNotTracked => Core.ReasonCode.PerUserNotTracked,
-        Wire.ReasonCode.PerUserOverused => Core.ReasonCode.PerUserOverUsed,
-        Wire.ReasonCode.NoLicenseServer => Core.ReasonCode.NoLicenseServer,
-        Wire.ReasonCode.NoLicensesAvailable => Core.ReasonCode.NoLicensesAvailable,
-        Wire.ReasonCode.TemporaryCalExpired => Core.ReasonCode.TemporaryCalExpired,
-        Wire.ReasonCode.CalExpired => Core.ReasonCode.CalExpired,
-        Wire.ReasonCode.CalVersionIncompatible => Core.ReasonCode.CalVersionIncompatible,
-        Wire.ReasonCode.ModeNotConfigured => Core.ReasonCode.ModeNotConfigured,
-        Wire.ReasonCode.CertificateInvalid => Core.ReasonCode.CertificateInvalid,
-        Wire.ReasonCode.CalRevoked => Core.ReasonCode.CalRevoked,
-        _ => null,
-    };
+    public static Core.ReasonCode? ToCore(Wire.ReasonCode reason) => ReasonCodeMapping.ToCore(reason);
 
-    public static Wire.ReasonCode ToWire(Core.ReasonCode reason) => reason switch
-    {
-        Core.ReasonCode.GracePeriod => Wire.ReasonCode.GracePeriod,
-        Core.ReasonCode.ValidCal or Core.ReasonCode.TemporaryCalValidated => Wire.ReasonCode.ValidCal,
-        Core.ReasonCode.TemporaryCalIssued => Wire.ReasonCode.TemporaryCalIssued,
-        Core.ReasonCode.CalUpgraded => Wire.ReasonCode.CalUpgraded,
-        Core.ReasonCode.CalRenewed => Wire.ReasonCode.CalRenewed,
-        Core.ReasonCode.PerUserRecorded => Wire.ReasonCode.PerUserRecorded,
-        Core.ReasonCode.PerUserNotTracked => Wire.ReasonCode.PerUserNotTracked,
-        Core.ReasonCode.PerUserOverUsed => Wire.ReasonCode.PerUserOverused,
-        Core.ReasonCode.NoLicenseServer => Wire.ReasonCode.NoLicenseServer,
-        Core.ReasonCode.NoLicensesAvailable => Wire.ReasonCode.NoLicensesAvailable,
-        Core.ReasonCode.CalExpired => Wire.ReasonCode.CalExpired,
-        Core.ReasonCode.TemporaryCalExpired => Wire.ReasonCode.TemporaryCalExpired,
-        Core.ReasonCode.CalVersionIncompatible => Wire.ReasonCode.CalVersionIncompatible,
-        Core.ReasonCode.ModeNotConfigured => Wire.ReasonCode.ModeNotConfigured,
-        Core.ReasonCode.CertificateInvalid => Wire.ReasonCode.CertificateInvalid,
-        Core.ReasonCode.CalRevoked => Wire.ReasonCode.CalRevoked,
-        _ => Wire.ReasonCode.Unspecified,
-    };
+    public static Wire.ReasonCode ToWire(Core.ReasonCode reason) => ReasonCodeMapping.ToContract(reason);
 
     public static Wire.CertificateDetails ToWire(Core.CalCertificate certificate) => new()
     {
