@@ -94,7 +94,7 @@ public sealed partial class ConnectionGateway(
         if (plan.Action == PlanAction.Decided && decision.Reason == ReasonCode.PerUserNotTracked)
         {
             // R12: decided here, so the license server's audit trail (and the Per User report) would never see the user otherwise.
-            notTracked.Add(attempt);
+            await notTracked.AddAsync(attempt, cancellationToken);
         }
 
         string? sessionId = null;

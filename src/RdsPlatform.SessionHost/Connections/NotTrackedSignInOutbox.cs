@@ -10,10 +10,11 @@ namespace RdsPlatform.SessionHost.Connections;
 
 /// <summary>
 /// R12: a Per User user the gateway admits as not tracked is decided without the license server, yet its audit trail (and
-/// the Per User report read from it) must list the user as Not Tracking. Connect hands each such admission over here without
-/// any I/O; a background loop writes it to an outbox table in <c>session-host.db</c> and delivers it as the RequestLicense
-/// the license server answers PER_USER_NOT_TRACKED and audits. While no license server answers, the rows wait in the file
-/// (across restarts) and are retried every <see cref="GatewayOptions.NotTrackedRetryInterval"/>; the admission never waits.
+/// the Per User report read from it) must list the user as Not Tracking. Connect waits only until the admission is committed
+/// to an outbox table in <c>session-host.db</c> (group commit: one fsync for every admission queued meanwhile), so an
+/// admission that was answered is never lost; a second loop delivers the rows as the RequestLicense the license server
+/// answers PER_USER_NOT_TRACKED and audits. While no license server answers, the rows wait in the file (across restarts) and
+/// are retried every <see cref="GatewayOptions.NotTrackedRetryInterval"/>; an admission never waits for a license server.
 /// </summary>
 public sealed partial class NotTrackedSignInOutbox(
     GatewayDatabase database,
@@ -22,21 +23,23 @@ public sealed partial class NotTrackedSignInOutbox(
     IOptions<GatewayOptions> options,
     ILogger<NotTrackedSignInOutbox> logger) : BackgroundService
 {
-    /// <summary>Admissions not yet written to the file; beyond it the writer is far behind and new ones are dropped (and logged).</summary>
+    /// <summary>Admissions waiting for the next group commit; beyond it Connect waits for room (back-pressure, never a drop).</summary>
     private const int PendingCapacity = 10_000;
 
     private const int DeliveryBatch = 100;
 
-    private readonly Channel<ConnectAttempt> _pending = Channel.CreateBounded<ConnectAttempt>(
-        new BoundedChannelOptions(PendingCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(
+        new BoundedChannelOptions(PendingCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    /// <summary>Queues a not-tracked admission for the license server's audit trail; never blocks, never fails the admission.</summary>
-    public void Add(ConnectAttempt attempt)
+    /// <summary>Wakes the delivery loop when new rows are committed.</summary>
+    private readonly SemaphoreSlim _committed = new(0, 1);
+
+    /// <summary>Commits a not-tracked admission to the outbox; completes once it is durable, never waits for a license server.</summary>
+    public async Task AddAsync(ConnectAttempt attempt, CancellationToken cancellationToken)
     {
-        if (!_pending.Writer.TryWrite(attempt with { Presented = default }))
-        {
-            LogDropped(attempt.HostId, attempt.UserName, PendingCapacity);
-        }
+        var pending = new Pending(attempt with { Presented = default }, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _pending.Writer.WriteAsync(pending, cancellationToken);
+        await pending.Committed.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>How many admissions wait in the file for a license server.</summary>
@@ -48,50 +51,95 @@ public sealed partial class NotTrackedSignInOutbox(
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // The commits must not wait behind a delivery round that waits for an unreachable license server: two loops.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Task.Run(() => CommitLoopAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => DeliveryLoopAsync(stoppingToken), CancellationToken.None));
+
+    private async Task CommitLoopAsync(CancellationToken stoppingToken)
     {
-        var arrived = _pending.Reader.WaitToReadAsync(stoppingToken).AsTask();
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (await _pending.Reader.WaitToReadAsync(stoppingToken))
             {
-                try
-                {
-                    Persist();
-                    await DeliverAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogDeliveryFailed(ex);
-                }
-
-                // Woken by a new admission, else retried after the interval (operational time: it must pass under a simulated clock).
-                if (arrived.IsCompleted)
-                {
-                    arrived = _pending.Reader.WaitToReadAsync(stoppingToken).AsTask();
-                }
-
-                await Task.WhenAny(arrived, Task.Delay(options.Value.NotTrackedRetryInterval, stoppingToken));
+                CommitQueued();
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: what is still in memory goes to the file below, and is delivered after the next start.
+            // Stopping: Kestrel no longer takes calls; what is still queued is committed below before its callers are answered.
         }
         finally
         {
-            Persist();
+            CommitQueued();
         }
     }
 
-    /// <summary>Moves every queued admission into the outbox table in one transaction (one fsync however many).</summary>
-    private void Persist()
+    private async Task DeliveryLoopAsync(CancellationToken stoppingToken)
     {
-        if (!_pending.Reader.TryPeek(out _))
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await DeliverAsync(stoppingToken);
+                // Woken by newly committed rows, else retried after the interval (operational time: it must pass under a simulated clock).
+                await _committed.WaitAsync(options.Value.NotTrackedRetryInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogDeliveryFailed(ex);
+                await Task.Delay(options.Value.NotTrackedRetryInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Commits every queued admission in one transaction (one fsync however many) and only then answers their callers; a
+    /// failed commit fails them, so their Connect answers an error instead of an admission nobody recorded.
+    /// </summary>
+    private void CommitQueued()
+    {
+        var batch = new List<Pending>();
+        while (_pending.Reader.TryRead(out var next))
+        {
+            batch.Add(next);
+        }
+
+        if (batch.Count == 0)
         {
             return;
         }
 
+        try
+        {
+            Insert(batch);
+        }
+        catch (Exception ex)
+        {
+            batch.ForEach(p => p.Committed.TrySetException(ex));
+            return;
+        }
+
+        batch.ForEach(p => p.Committed.TrySetResult());
+        if (_committed.CurrentCount == 0)
+        {
+            try
+            {
+                _committed.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // The delivery loop was woken already.
+            }
+        }
+    }
+
+    private void Insert(List<Pending> batch)
+    {
         using var connection = database.Open();
         using var transaction = connection.BeginTransaction();
         using var command = connection.CreateCommand();
@@ -106,7 +154,7 @@ public sealed partial class NotTrackedSignInOutbox(
         var hardware = command.Parameters.Add("$hardware", SqliteType.Text);
         var computer = command.Parameters.Add("$computer", SqliteType.Text);
         command.Parameters.AddWithValue("$at", DateTime.UtcNow.Ticks);
-        while (_pending.Reader.TryRead(out var attempt))
+        foreach (var (attempt, _) in batch)
         {
             host.Value = attempt.HostId;
             domain.Value = attempt.UserDomain;
@@ -183,12 +231,11 @@ public sealed partial class NotTrackedSignInOutbox(
         command.ExecuteNonQuery();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not-tracked sign-in of {UserName} on {HostId} was not queued for the license server: {Capacity} are already waiting")]
-    private partial void LogDropped(string hostId, string userName, int capacity);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "No license server of {HostId} answered; not-tracked sign-ins wait in the outbox")]
     private partial void LogWaiting(string hostId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivering not-tracked sign-ins to the license server failed; retrying")]
     private partial void LogDeliveryFailed(Exception ex);
+
+    private sealed record Pending(ConnectAttempt Attempt, TaskCompletionSource Committed);
 }
