@@ -11,6 +11,7 @@ using OpenTelemetry.Trace;
 using RdsPlatform.ServiceDefaults;
 using RdsPlatform.ServiceDefaults.Clock;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Security;
 
 namespace Microsoft.Extensions.Hosting;
@@ -23,6 +24,7 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddRdsPorts();
         builder.ConfigureOpenTelemetry();
 
         builder.Services.AddServiceDiscovery();
@@ -60,7 +62,10 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter($"{TelemetryPrefix}.*"))
+                .AddMeter($"{TelemetryPrefix}.*")
+                // Scraped on the management port (UseManagementEndpoint); OTLP export is unaffected. Not cached: a
+                // scrape right after a change (an operator's curl, a test) shows it, and one Prometheus scrapes rarely.
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource($"{TelemetryPrefix}.*")
@@ -105,6 +110,7 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseManagementEndpoint();
         // Runs after routing (WebApplication adds it first) and before any gRPC endpoint reads a message.
         app.UseMiddleware<AuthenticationMiddleware>();
         app.UseMiddleware<UnreadableRequestMiddleware>();

@@ -288,6 +288,7 @@ public sealed partial class LicenseServerApplication(
         }, cancellationToken);
         if (outcome.Value is { } done)
         {
+            metrics.Revoked(done.License.Cal);
             metrics.PoolsChanged();
             LogRevoked(done.License.Cal.LicenseId, done.License.Cal.Subject, done.RevocableRemaining);
         }
@@ -405,6 +406,7 @@ public sealed partial class LicenseServerApplication(
         foreach (var license in reclaimed)
         {
             var cal = license.Cal;
+            session.AfterCommit(() => metrics.Reclaimed(cal));
             session.Append(Audit(now, AuditEventType.LicenseReclaimed,
                 $"The {VersionCompatibility.CalName(cal.Version)} {Describe(cal.Type)} license of {cal.Subject} expired unrenewed; its seat went back to key pack {cal.KeyPackId}.",
                 ReasonCode.CalExpired, license));

@@ -82,8 +82,11 @@ public sealed record PoolLevel(Guid KeyPackId, ProductVersion Version, CalType C
     public int Available => Math.Max(0, Installed - Issued);
 }
 
-/// <summary>Pool levels of every pack and the number of unexpired OverUsed Per User CALs.</summary>
-public sealed record PoolLevels(IReadOnlyList<PoolLevel> Packs, int OverUsed)
+/// <summary>Unexpired OverUsed Per User CALs of one CAL version.</summary>
+public sealed record OverUsedLevel(ProductVersion Version, int Count);
+
+/// <summary>Pool levels of every pack and the unexpired OverUsed Per User CALs per version.</summary>
+public sealed record PoolLevels(IReadOnlyList<PoolLevel> Packs, IReadOnlyList<OverUsedLevel> OverUsed)
 {
-    public static PoolLevels Empty { get; } = new([], 0);
+    public static PoolLevels Empty { get; } = new([], []);
 }
