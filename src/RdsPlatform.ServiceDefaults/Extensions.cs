@@ -35,13 +35,14 @@ public static class ServiceDefaultsExtensions
 
         builder.AddRdsAuthentication();
         builder.Services.Configure<RpcOptions>(builder.Configuration.GetSection(RpcOptions.SectionName));
-        builder.Services.AddGrpc(options =>
+        var grpc = builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ServerErrorInterceptor>();
             options.Interceptors.Add<StreamDurationInterceptor>();
             options.MaxReceiveMessageSize = RpcLimits.MaxReceiveMessageBytes;
             options.EnableDetailedErrors = false;
         });
+        builder.AddRdsHttpApi(grpc);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
@@ -119,6 +120,7 @@ public static class ServiceDefaultsExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<ClockService>();
+        app.MapHttpApiReference();
         return app;
     }
 

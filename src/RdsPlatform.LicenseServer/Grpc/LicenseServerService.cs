@@ -4,6 +4,7 @@ using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Security;
 using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
 using Contract = RdsPlatform.Contracts;
@@ -188,9 +189,14 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
         // flushed every StreamFlushEvery (and at the end of the call).
         var written = 0;
+        var buffered = !context.IsHttpJson();
         await foreach (var license in await app.ListIssuedLicensesAsync(query, context.CancellationToken))
         {
-            responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
+            if (buffered)
+            {
+                responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
+            }
+
             await responseStream.WriteAsync(MapToContract(license, now), context.CancellationToken);
         }
     }
