@@ -46,6 +46,7 @@ public enum AuditEventType
     ServerDeactivated = 12,
     ServerReactivated = 13,
     IssuanceFailed = 14,
+    AlertRaised = 15,
 }
 
 /// <summary>One licensing event to append to the audit trail, in the transaction of the change it records.</summary>
