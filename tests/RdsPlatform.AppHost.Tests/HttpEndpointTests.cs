@@ -10,9 +10,9 @@ namespace RdsPlatform.AppHost.Tests;
 public sealed class HttpEndpointTests(TopologyFixture topology)
 {
     [Theory]
-    [InlineData(ResourceNames.LicenseServer, "/v1/key-packs", "rds_pool_")]
+    [InlineData(ResourceNames.LicenseServer, "/v1/key-packs", "rds_cal_overused")]
     [InlineData(ResourceNames.SessionHost, "/v1/session-hosts/no-such-host/grace-period", "rds_grace_hosts_in_grace")]
-    [InlineData(ResourceNames.Reporting, "/v1/compliance-summary", "rds_")]
+    [InlineData(ResourceNames.Reporting, "/v1/compliance-summary", "rds_auth_refused_total")]
     public async Task EveryServiceAnswersJsonOnItsHttpApiEndpointAndMetricsOnItsManagementEndpoint(string service, string path, string series)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -20,8 +20,8 @@ public sealed class HttpEndpointTests(TopologyFixture topology)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);
 
         using var api = await http.SendAsync(request);
-        var metrics = await http.GetStringAsync(new Uri(topology.App.GetEndpoint(service, "management"), "/metrics"));
         using var anonymous = await http.GetAsync(new Uri(topology.App.GetEndpoint(service, "http-api"), path));
+        var metrics = await http.GetStringAsync(new Uri(topology.App.GetEndpoint(service, "management"), "/metrics"));
 
         Assert.Equal("application/json", api.Content.Headers.ContentType?.MediaType);
         Assert.NotEqual(HttpStatusCode.Unauthorized, api.StatusCode);
