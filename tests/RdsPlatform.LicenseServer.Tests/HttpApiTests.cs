@@ -104,6 +104,26 @@ public sealed class HttpApiTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AWebhookToAFileUrlIsRefusedOverHttpAndAnHttpsOneIsCreated()
+    {
+        using var admin = new JsonApi(_addresses.HttpApi, TestKeys.Admin);
+
+        var refused = await admin.PostAsync("/v1/webhooks",
+            """{"url":"file:///etc/passwd","eventTypes":["ALERT_TYPE_POOL_NONE"],"secret":"0123456789abcdef"}""");
+        var created = await admin.PostAsync("/v1/webhooks",
+            """{"url":"https://hooks.example/rds","eventTypes":["ALERT_TYPE_POOL_NONE"],"secret":"0123456789abcdef"}""");
+        var listed = await admin.GetAsync("/v1/webhooks");
+
+        Assert.True(refused.Status == 400, refused.ToString());
+        var violation = Assert.Single(Assert.Single(refused.Json.GetProperty("details").EnumerateArray()).GetProperty("fieldViolations").EnumerateArray());
+        Assert.Equal("url", violation.GetProperty("field").GetString());
+        Assert.True(created.Status == 200, created.ToString());
+        var subscription = Assert.Single(listed.Json.GetProperty("subscriptions").EnumerateArray());
+        Assert.Equal("https://hooks.example/rds", subscription.GetProperty("url").GetString());
+        Assert.DoesNotContain("0123456789abcdef", listed.Body);
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentDescribesTheResourcePathsFromTheProtoComments()
     {
         using var anonymous = new JsonApi(_addresses.HttpApi, key: null);

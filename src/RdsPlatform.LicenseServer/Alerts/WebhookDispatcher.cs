@@ -75,6 +75,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
                     {
                         await DeliverAsync(delivery, stoppingToken);
                     }
+                    catch (System.Data.Common.DbException ex)
+                    {
+                        // The outcome could not be recorded; the delivery stays pending and goes out again at the next start.
+                        LogNotRecorded(ex, delivery.DeliveryId);
+                    }
                     finally
                     {
                         _slots.Release();
@@ -152,6 +157,9 @@ public sealed partial class WebhookDispatcher : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} to {Url} failed after {Attempts} attempt(s): {Error}")]
     private partial void LogFailed(Guid deliveryId, string url, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of delivery {DeliveryId} could not be recorded")]
+    private partial void LogNotRecorded(Exception exception, Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook queue full; delivery {DeliveryId} recorded as failed")]
     private partial void LogQueueFull(Guid deliveryId);
