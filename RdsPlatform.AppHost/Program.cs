@@ -19,11 +19,13 @@ var keys = builder.AddApiKeys();
 var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(ResourceNames.LicenseServer)
     .WithRdsServiceDefaults(dataRoot, clockMode)
     .WithLicenseServerSettings(licenseServerSettings)
+    .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
     .WithApiKeys(keys)
     .WithCache(cache);
 
 builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithHttpPorts(httpApiPort: 5112, managementPort: 9102)
     .WithApiKeys(keys)
     .WithEnvironment("Gateway__LicenseServerApiKey", keys.Gateway)
     .WithCache(cache)
@@ -32,6 +34,7 @@ builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
 
 builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
     .WithRdsServiceDefaults(dataRoot, clockMode)
+    .WithHttpPorts(httpApiPort: 5113, managementPort: 9103)
     .WithApiKeys(keys)
     .WithEnvironment("Reporting__LicenseServerApiKey", keys.Reporting)
     .WithCache(cache)

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
@@ -23,8 +27,42 @@ public static class Extensions
         builder.Services.AddSingleton<LicenseServerMetrics>();
         builder.Services.AddSingleton<LicenseServerApplication>();
         builder.Services.AddHostedService<ReclaimSweeper>();
+        builder.AddAlerts();
 
         builder.Services.AddGrpcHealthChecks().AddCheck<LicenseStoreHealthCheck>("license-database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>Alerts (audit, log, webhooks) and their background delivery with Polly retries.</summary>
+    private static void AddAlerts(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>()
+            .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName))
+            .Validate(o => o.MaxAttempts >= 2, "Webhooks:MaxAttempts must be at least 2.")
+            .Validate(o => o.QueueCapacity > 0 && o.MaxConcurrentDeliveries > 0, "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")
+            .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Webhooks:RetryBaseDelay and Webhooks:AttemptTimeout must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton<WebhookSubscriptions>();
+        builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddSingleton<AlertMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertMonitor>());
+        var webhookClient = builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        webhookClient.AddResilienceHandler("webhook-delivery", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
+                // Retries 5xx, 408, 429, refused connections and timed-out attempts, waiting about 2 s, 4 s, 8 s ... between them.
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = options.MaxAttempts - 1,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.RetryBaseDelay,
+                });
+                pipeline.AddTimeout(options.AttemptTimeout);
+            });
+        // Added after the retry handler, so it runs inside it and counts every attempt.
+        webhookClient.AddHttpMessageHandler(() => new AttemptCounter());
     }
 }

@@ -11,6 +11,7 @@ using OpenTelemetry.Trace;
 using RdsPlatform.ServiceDefaults;
 using RdsPlatform.ServiceDefaults.Clock;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Security;
 
 namespace Microsoft.Extensions.Hosting;
@@ -26,6 +27,7 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddRdsPorts();
         builder.ConfigureOpenTelemetry();
 
         builder.Services.AddServiceDiscovery();
@@ -36,13 +38,14 @@ public static class ServiceDefaultsExtensions
 
         builder.AddRdsAuthentication();
         builder.Services.Configure<RpcOptions>(builder.Configuration.GetSection(RpcOptions.SectionName));
-        builder.Services.AddGrpc(options =>
+        var grpc = builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ServerErrorInterceptor>();
             options.Interceptors.Add<StreamDurationInterceptor>();
             options.MaxReceiveMessageSize = RpcLimits.MaxReceiveMessageBytes;
             options.EnableDetailedErrors = false;
         });
+        builder.AddRdsHttpApi(grpc);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
@@ -63,7 +66,10 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter($"{TelemetryPrefix}.*"))
+                .AddMeter($"{TelemetryPrefix}.*")
+                // Scraped on the management port (UseManagementEndpoint); OTLP export is unaffected. Not cached: a
+                // scrape right after a change (an operator's curl, a test) shows it, and one Prometheus scrapes rarely.
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource($"{TelemetryPrefix}.*")
@@ -115,6 +121,7 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseManagementEndpoint();
         // Runs after routing (WebApplication adds it first) and before any gRPC endpoint reads a message.
         app.UseMiddleware<AuthenticationMiddleware>();
         app.UseMiddleware<UnreadableRequestMiddleware>();
@@ -123,6 +130,7 @@ public static class ServiceDefaultsExtensions
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGrpcService<ClockService>();
+        app.MapHttpApiReference();
         return app;
     }
 

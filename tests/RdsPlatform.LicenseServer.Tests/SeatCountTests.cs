@@ -105,7 +105,8 @@ public sealed class SeatCountTests : IAsyncLifetime
             await connection.OpenAsync();
             await connection.ExecuteAsync("""
                 DROP TRIGGER tr_licenses_seat_insert; DROP TRIGGER tr_licenses_seat_delete; DROP TRIGGER tr_licenses_seat_update;
-                DROP TRIGGER tr_key_packs_seat_days; DROP TABLE pack_seat_days; DELETE FROM schema_version WHERE version = 2;
+                DROP TRIGGER tr_key_packs_seat_days; DROP TABLE pack_seat_days; DROP TABLE webhook_deliveries; DROP TABLE webhook_subscriptions;
+                DELETE FROM schema_version WHERE version >= 2;
                 """);
         }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
 using RdsPlatform.Licensing;
@@ -15,6 +16,7 @@ public sealed partial class LicenseServerApplication(
     IOptions<LicenseServerOptions> options,
     TimeProvider time,
     LicenseServerMetrics metrics,
+    AlertMonitor alerts,
     ILogger<LicenseServerApplication> logger)
 {
     /// <summary>Expired seats reclaimed per write at most, so one write never pays for a long backlog (the sweep catches up).</summary>
@@ -81,7 +83,7 @@ public sealed partial class LicenseServerApplication(
         }, cancellationToken);
         if (outcome.Value is { } created)
         {
-            metrics.PoolsChanged();
+            PoolsChanged();
             LogKeyPackInstalled(created.Id, created.Installed, created.Version, created.CalType);
         }
 
@@ -121,7 +123,7 @@ public sealed partial class LicenseServerApplication(
         }, cancellationToken);
         if (outcome.Value is not null)
         {
-            metrics.PoolsChanged();
+            PoolsChanged();
         }
 
         return outcome;
@@ -153,7 +155,7 @@ public sealed partial class LicenseServerApplication(
         }, cancellationToken);
         if (outcome.Value is not null)
         {
-            metrics.PoolsChanged();
+            PoolsChanged();
         }
 
         return outcome;
@@ -192,7 +194,7 @@ public sealed partial class LicenseServerApplication(
         if (answer is { Issued: true, License.Cal: var cal })
         {
             metrics.Issued(cal);
-            metrics.PoolsChanged();
+            PoolsChanged();
             LogIssued(cal.LicenseId, cal.Subject, cal.Status, cal.Version);
         }
 
@@ -301,7 +303,13 @@ public sealed partial class LicenseServerApplication(
         }, cancellationToken);
         if (outcome.Value is { } done)
         {
-            metrics.PoolsChanged();
+            metrics.Revoked(done.License.Cal);
+            PoolsChanged();
+            if (done.RevocableRemaining == 0)
+            {
+                alerts.RevokeCapReached(done.License.Cal.Version, done.NextRevokeAllowedAt);
+            }
+
             LogRevoked(done.License.Cal.LicenseId, done.License.Cal.Subject, done.RevocableRemaining);
         }
 
@@ -409,6 +417,13 @@ public sealed partial class LicenseServerApplication(
         }
     }
 
+    /// <summary>Seats or packs changed: the pool gauges and the pool alerts look again (neither waits here).</summary>
+    private void PoolsChanged()
+    {
+        metrics.PoolsChanged();
+        alerts.PoolsChanged();
+    }
+
     /// <summary>At most once per group commit unless <paramref name="force"/>d (the background sweep).</summary>
     private int Reclaim(ILicenseWriteSession session, DateTimeOffset now, bool force = false)
     {
@@ -422,6 +437,7 @@ public sealed partial class LicenseServerApplication(
         foreach (var license in reclaimed)
         {
             var cal = license.Cal;
+            session.AfterCommit(() => metrics.Reclaimed(cal));
             session.Append(Audit(now, AuditEventType.LicenseReclaimed,
                 $"The {VersionCompatibility.CalName(cal.Version)} {Describe(cal.Type)} license of {cal.Subject} expired unrenewed; its seat went back to key pack {cal.KeyPackId}.",
                 ReasonCode.CalExpired, license));
@@ -429,7 +445,7 @@ public sealed partial class LicenseServerApplication(
 
         if (reclaimed.Count > 0)
         {
-            metrics.PoolsChanged();
+            PoolsChanged();
             LogReclaimed(reclaimed.Count);
         }
 

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
@@ -137,6 +138,45 @@ internal static class ContractMapping
         status == Contract.Common.V1.CalStatus.Unspecified || !System.Enum.IsDefined((CalStatus)(int)status) ? null : (CalStatus)(int)status;
 
     public static Contract.Common.V1.ReasonCode MapToContract(ReasonCode reason) => ReasonCodeMapping.ToContract(reason);
+
+    public static Contract.Licensing.V1.AlertType MapToContract(AlertKind kind) => kind switch
+    {
+        AlertKind.PoolLimited => Contract.Licensing.V1.AlertType.PoolLimited,
+        AlertKind.PoolNone => Contract.Licensing.V1.AlertType.PoolNone,
+        AlertKind.PoolOverUsed => Contract.Licensing.V1.AlertType.PoolOverused,
+        AlertKind.RevokeCapReached => Contract.Licensing.V1.AlertType.RevokeCapReached,
+        _ => Contract.Licensing.V1.AlertType.Unspecified,
+    };
+
+    public static AlertKind? MapToCore(Contract.Licensing.V1.AlertType type) => type switch
+    {
+        Contract.Licensing.V1.AlertType.PoolLimited => AlertKind.PoolLimited,
+        Contract.Licensing.V1.AlertType.PoolNone => AlertKind.PoolNone,
+        Contract.Licensing.V1.AlertType.PoolOverused => AlertKind.PoolOverUsed,
+        Contract.Licensing.V1.AlertType.RevokeCapReached => AlertKind.RevokeCapReached,
+        _ => null,
+    };
+
+    public static Contract.Licensing.V1.WebhookSubscription MapToContract(WebhookSubscriptionRecord subscription) => new()
+    {
+        SubscriptionId = subscription.SubscriptionId.ToString(),
+        Url = subscription.Url,
+        EventTypes = { subscription.EventTypes.Select(MapToContract) },
+        CreatedAt = Timestamp.FromDateTimeOffset(subscription.CreatedAt),
+    };
+
+    public static Contract.Licensing.V1.WebhookDelivery MapToContract(WebhookDeliveryRecord delivery) => new()
+    {
+        DeliveryId = delivery.DeliveryId.ToString(),
+        SubscriptionId = delivery.SubscriptionId.ToString(),
+        Alert = JsonParser.Default.Parse<Contract.Licensing.V1.Alert>(delivery.Body),
+        Status = (Contract.Licensing.V1.DeliveryStatus)(int)delivery.Status,
+        Attempts = delivery.Attempts,
+        LastHttpStatus = delivery.LastHttpStatus,
+        LastError = delivery.LastError,
+        CreatedAt = Timestamp.FromDateTimeOffset(delivery.CreatedAt),
+        CompletedAt = Stamp(delivery.CompletedAt),
+    };
 
     public static Contract.Licensing.V1.IssuedLicense? MapToContractOrNull(LicenseRecord? license, DateTimeOffset now) =>
         license is null ? null : MapToContract(license, now);

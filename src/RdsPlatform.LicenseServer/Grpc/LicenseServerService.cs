@@ -1,9 +1,11 @@
 using Grpc.Core;
 using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Security;
 using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
 using Contract = RdsPlatform.Contracts;
@@ -13,8 +15,15 @@ using AuditEventType = RdsPlatform.LicenseServer.Storage.AuditEventType;
 namespace RdsPlatform.LicenseServer.Grpc;
 
 /// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests, calls the application, maps answers; refusals become status codes in <see cref="Throw"/>.</summary>
-public sealed class LicenseServerService(LicenseServerApplication app) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
+public sealed class LicenseServerService(LicenseServerApplication app, WebhookSubscriptions webhooks) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
 {
+    /// <summary>Longest accepted webhook URL.</summary>
+    public const int MaxWebhookUrlLength = 2048;
+
+    public const int MinWebhookSecretLength = 16;
+
+    public const int MaxWebhookSecretLength = 256;
+
     private const int StreamFlushEvery = 256;
 
     private static readonly WriteOptions BufferedWrite = new(WriteFlags.BufferHint);
@@ -188,9 +197,14 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
         // flushed every StreamFlushEvery (and at the end of the call).
         var written = 0;
+        var buffered = !context.IsHttpJson();
         await foreach (var license in await app.ListIssuedLicensesAsync(query, context.CancellationToken))
         {
-            responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
+            if (buffered)
+            {
+                responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
+            }
+
             await responseStream.WriteAsync(MapToContract(license, now), context.CancellationToken);
         }
     }
@@ -234,6 +248,72 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         }
     }
 
+    [AllowRoles(RdsRoles.Admin)]
+    public override async Task<CreateWebhookSubscriptionResponse> CreateWebhookSubscription(CreateWebhookSubscriptionRequest request, ServerCallContext context)
+    {
+        var problems = new List<FieldViolation>();
+        Uri? url = null;
+        if (request.Url.Length > MaxWebhookUrlLength)
+        {
+            problems.Add(new("url", $"At most {MaxWebhookUrlLength} characters."));
+        }
+        else if (!Uri.TryCreate(request.Url, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || string.IsNullOrEmpty(url.Host))
+        {
+            problems.Add(new("url", "Give an absolute http:// or https:// URL that accepts POST requests; other schemes are never called."));
+        }
+
+        var types = new List<AlertKind>();
+        foreach (var type in request.EventTypes)
+        {
+            if (MapToCore(type) is { } kind)
+            {
+                types.Add(kind);
+            }
+            else
+            {
+                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED or REVOKE_CAP_REACHED."));
+            }
+        }
+
+        if (request.EventTypes.Count == 0)
+        {
+            problems.Add(new("event_types", "Choose at least one alert type to deliver."));
+        }
+
+        if (request.Secret.Length is < MinWebhookSecretLength or > MaxWebhookSecretLength)
+        {
+            problems.Add(new("secret", $"Give a secret of {MinWebhookSecretLength} to {MaxWebhookSecretLength} characters; the receiver verifies signatures with it."));
+        }
+
+        Check(problems, "The webhook subscription is invalid.");
+        var subscription = await webhooks.CreateAsync(url!, types, request.Secret, context.CancellationToken);
+        return new() { Subscription = MapToContract(subscription) };
+    }
+
+    [AllowRoles(RdsRoles.Admin)]
+    public override async Task<ListWebhookSubscriptionsResponse> ListWebhookSubscriptions(ListWebhookSubscriptionsRequest request, ServerCallContext context) =>
+        new() { Subscriptions = { (await webhooks.ListAsync(context.CancellationToken)).Select(MapToContract) } };
+
+    [AllowRoles(RdsRoles.Admin)]
+    public override async Task<DeleteWebhookSubscriptionResponse> DeleteWebhookSubscription(DeleteWebhookSubscriptionRequest request, ServerCallContext context)
+    {
+        Value(await webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken));
+        return new();
+    }
+
+    [AllowRoles(RdsRoles.Admin)]
+    public override async Task<ListWebhookDeliveriesResponse> ListWebhookDeliveries(ListWebhookDeliveriesRequest request, ServerCallContext context)
+    {
+        var id = SubscriptionId(request.SubscriptionId);
+        if (request.Limit is < 0 or > 100)
+        {
+            Throw(Problem.Invalid("The request is invalid.", [new("limit", "Give 1 to 100, or 0 for 20.")]));
+        }
+
+        var deliveries = Value(await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken));
+        return new() { Deliveries = { deliveries.Select(MapToContract) } };
+    }
+
     private static LicenseRequestInput MapToInput(RequestLicenseRequest request)
     {
         var problems = new List<FieldViolation>();
@@ -271,6 +351,9 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         contact is null ? null : new ActivationContact(contact.FirstName, contact.LastName, contact.Company, contact.Country, contact.Email);
 
     private static Guid KeyPackId(string text) => Id(text, "key_pack_id", "Give the key pack id as ListKeyPacks shows it.");
+
+    private static Guid SubscriptionId(string text) =>
+        Id(text, "subscription_id", "Give the subscription id as ListWebhookSubscriptions shows it.");
 
     private static Guid LicenseId(string text) => Id(text, "license_id", "Give the license id as RequestLicense or ListIssuedLicenses shows it.");
 

@@ -45,6 +45,12 @@ public interface ILicenseWriteSession
     /// </summary>
     bool SeatsReclaimed { get; set; }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> once the transaction committed, and never if this write is rolled back: for
+    /// metrics and notifications that must not count a change that did not happen. It runs on the writer thread: keep it short.
+    /// </summary>
+    void AfterCommit(Action action);
+
     void SaveActivation(ActivationState state);
 
     /// <summary>Packs of <paramref name="type"/> with the seats occupied at <paramref name="now"/>.</summary>

@@ -46,6 +46,7 @@ public enum AuditEventType
     ServerDeactivated = 12,
     ServerReactivated = 13,
     IssuanceFailed = 14,
+    AlertRaised = 15,
 }
 
 /// <summary>One licensing event to append to the audit trail, in the transaction of the change it records.</summary>
@@ -82,8 +83,11 @@ public sealed record PoolLevel(Guid KeyPackId, ProductVersion Version, CalType C
     public int Available => Math.Max(0, Installed - Issued);
 }
 
-/// <summary>Pool levels of every pack and the number of unexpired OverUsed Per User CALs.</summary>
-public sealed record PoolLevels(IReadOnlyList<PoolLevel> Packs, int OverUsed)
+/// <summary>Unexpired OverUsed Per User CALs of one CAL version.</summary>
+public sealed record OverUsedLevel(ProductVersion Version, int Count);
+
+/// <summary>Pool levels of every pack and the unexpired OverUsed Per User CALs per version.</summary>
+public sealed record PoolLevels(IReadOnlyList<PoolLevel> Packs, IReadOnlyList<OverUsedLevel> OverUsed)
 {
-    public static PoolLevels Empty { get; } = new([], 0);
+    public static PoolLevels Empty { get; } = new([], []);
 }

@@ -195,8 +195,11 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         var packs = ReadKeyPacks(connection, null, now, null, null)
             .Select(p => new PoolLevel(p.Id, p.Version, p.CalType, p.Installed, p.Issued))
             .ToList();
-        var overUsed = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM licenses WHERE status = 5 AND expires_at > @now", new { now = now.UtcTicks });
-        return Task.FromResult(new PoolLevels(packs, (int)overUsed));
+        var overUsed = connection.Query<(long Version, long Count)>(
+                "SELECT version, COUNT(*) FROM licenses WHERE status = 5 AND expires_at > @now GROUP BY version", new { now = now.UtcTicks })
+            .Select(row => new OverUsedLevel((ProductVersion)row.Version, (int)row.Count))
+            .ToList();
+        return Task.FromResult(new PoolLevels(packs, overUsed));
     }
 
     public Task CheckAsync(CancellationToken cancellationToken)
@@ -320,13 +323,14 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
             {
                 var server = session.Server;
                 var reclaimed = session.SeatsReclaimed;
+                var afterCommit = session.AfterCommitCount;
                 var name = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 transaction.Save(name);
                 batch[i].Run(session);
                 if (batch[i].Failed)
                 {
                     transaction.Rollback(name);
-                    session.Restore(server, reclaimed);
+                    session.Restore(server, reclaimed, afterCommit);
                 }
 
                 transaction.Release(name);
@@ -334,6 +338,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         }
 
         transaction.Commit();
+        session.Committed();
         foreach (var operation in batch)
         {
             operation.Complete();

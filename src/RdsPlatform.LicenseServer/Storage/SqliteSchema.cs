@@ -116,6 +116,31 @@ internal static class SqliteSchema
             DELETE FROM pack_seat_days WHERE key_pack_id = OLD.key_pack_id;
         END;
         """,
+        // 3: webhook subscriptions for alerts and the outcome of each delivery (docs/alerts.md).
+        """
+        CREATE TABLE webhook_subscriptions (
+            subscription_id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            event_types TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+            sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+            delivery_id TEXT NOT NULL UNIQUE,
+            subscription_id TEXT NOT NULL,
+            event_type INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            last_http_status INTEGER NOT NULL,
+            last_error TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            completed_at INTEGER
+        );
+        CREATE INDEX ix_webhook_deliveries_subscription ON webhook_deliveries (subscription_id, sequence);
+        CREATE INDEX ix_webhook_deliveries_pending ON webhook_deliveries (status) WHERE status = 1;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

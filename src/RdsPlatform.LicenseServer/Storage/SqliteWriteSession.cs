@@ -13,11 +13,28 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
 
     public bool SeatsReclaimed { get; set; }
 
+    private readonly List<Action> _afterCommit = [];
+
+    public void AfterCommit(Action action) => _afterCommit.Add(action);
+
+    /// <summary>How many after-commit actions are queued (a savepoint restores to this count).</summary>
+    internal int AfterCommitCount => _afterCommit.Count;
+
     /// <summary>Back to the state before a write whose savepoint was rolled back.</summary>
-    internal void Restore(ServerRecord server, bool seatsReclaimed)
+    internal void Restore(ServerRecord server, bool seatsReclaimed, int afterCommitCount)
     {
         Server = server;
         SeatsReclaimed = seatsReclaimed;
+        _afterCommit.RemoveRange(afterCommitCount, _afterCommit.Count - afterCommitCount);
+    }
+
+    /// <summary>Runs the actions of the writes that were committed.</summary>
+    internal void Committed()
+    {
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
     }
 
     public void SaveActivation(ActivationState state)

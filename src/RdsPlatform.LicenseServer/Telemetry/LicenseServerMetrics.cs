@@ -13,6 +13,8 @@ public sealed class LicenseServerMetrics
     public const string MeterName = "RdsPlatform.LicenseServer";
 
     private readonly Counter<long> _issued;
+    private readonly Counter<long> _revoked;
+    private readonly Counter<long> _reclaimed;
     private readonly ILicenseStore _store;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -27,12 +29,18 @@ public sealed class LicenseServerMetrics
         var meter = meterFactory.Create(MeterName);
         _issued = meter.CreateCounter<long>("rds.cal.issued", unit: "{cal}",
             description: "CALs issued, upgraded to permanent or issued again, by CAL type, version and temporary flag.");
+        _revoked = meter.CreateCounter<long>("rds.cal.revoked", unit: "{cal}",
+            description: "Per Device CALs revoked by an administrator, by version (R8).");
+        _reclaimed = meter.CreateCounter<long>("rds.cal.reclaimed", unit: "{cal}",
+            description: "Seats returned to their key pack because a CAL expired unrenewed, by CAL type and version.");
+        meter.CreateObservableGauge("rds.pool.installed", () => Levels().Packs.Select(p => Measure(p.Installed, p)), unit: "{cal}",
+            description: "Installed CALs per key pack.");
         meter.CreateObservableGauge("rds.pool.available", () => Levels().Packs.Select(p => Measure(p.Available, p)), unit: "{cal}",
             description: "Unissued CALs per installed key pack.");
         meter.CreateObservableGauge("rds.pool.issued", () => Levels().Packs.Select(p => Measure(p.Issued, p)), unit: "{cal}",
             description: "CALs holding a seat per installed key pack.");
-        meter.CreateObservableGauge("rds.cal.overused", () => Levels().OverUsed, unit: "{cal}",
-            description: "Unexpired Per User CALs recorded beyond the installed seats (R9).");
+        meter.CreateObservableGauge("rds.cal.overused", OverUsed, unit: "{cal}",
+            description: "Unexpired Per User CALs recorded beyond the installed seats (R9), by version.");
     }
 
     public void Issued(IssuedCal cal) =>
@@ -40,6 +48,17 @@ public sealed class LicenseServerMetrics
             new KeyValuePair<string, object?>("cal_type", Name(cal.Type)),
             new KeyValuePair<string, object?>("version", (int)cal.Version),
             new KeyValuePair<string, object?>("temporary", cal.Status == CalStatus.Temporary));
+
+    private static ReadOnlySpan<KeyValuePair<string, object?>> Tags(IssuedCal cal) =>
+        new KeyValuePair<string, object?>[]
+        {
+            new("cal_type", Name(cal.Type)),
+            new("version", (int)cal.Version),
+        };
+
+    public void Revoked(IssuedCal cal) => _revoked.Add(1, Tags(cal));
+
+    public void Reclaimed(IssuedCal cal) => _reclaimed.Add(1, Tags(cal));
 
     /// <summary>Called after a write that changed seats or packs: the next scrape re-reads the levels.</summary>
     public void PoolsChanged() => Volatile.Write(ref _stale, 1);
@@ -66,6 +85,18 @@ public sealed class LicenseServerMetrics
             }
 
             return _levels;
+        }
+    }
+
+    /// <summary>Every version, zeros included, so an alert on the series sees 0 rather than no data.</summary>
+    private IEnumerable<Measurement<int>> OverUsed()
+    {
+        var levels = Levels().OverUsed;
+        foreach (var version in Enum.GetValues<ProductVersion>())
+        {
+            yield return new Measurement<int>(levels.FirstOrDefault(o => o.Version == version)?.Count ?? 0,
+                new KeyValuePair<string, object?>("version", (int)version),
+                new KeyValuePair<string, object?>("cal_type", Name(CalType.PerUser)));
         }
     }
 

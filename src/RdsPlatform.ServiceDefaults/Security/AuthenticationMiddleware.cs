@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Http;
 
 namespace RdsPlatform.ServiceDefaults.Security;
 
@@ -12,7 +13,8 @@ namespace RdsPlatform.ServiceDefaults.Security;
 /// Authenticates every gRPC call before its message is read: the <c>authorization: Bearer &lt;key&gt;</c> metadata
 /// must name a configured key (else Unauthenticated, and after too many failures from one address ResourceExhausted),
 /// and the key's role must be one the method's <see cref="AllowRolesAttribute"/> lists (else PermissionDenied).
-/// Health and reflection are open, so probes and tools such as grpcurl list need no key.
+/// Health and reflection are open, so probes and tools such as grpcurl list need no key. The HTTP/JSON form of an RPC
+/// (transcoding) carries the same method metadata and is checked the same way, with its refusals written as JSON.
 /// </summary>
 public sealed partial class AuthenticationMiddleware(
     RequestDelegate next,
@@ -87,6 +89,11 @@ public sealed partial class AuthenticationMiddleware(
 
     private static Task WriteStatusAsync(HttpContext context, StatusCode code, string message)
     {
+        if (JsonStatus.IsJsonEndpoint(context))
+        {
+            return JsonStatus.WriteAsync(context, code, message);
+        }
+
         TrailersOnlyStatus.Write(context, code, message);
         return Task.CompletedTask;
     }

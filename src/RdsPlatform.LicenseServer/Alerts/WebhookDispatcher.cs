@@ -1,0 +1,182 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+using RdsPlatform.LicenseServer.Application;
+
+namespace RdsPlatform.LicenseServer.Alerts;
+
+/// <summary>
+/// Sends queued deliveries in the background, so that raising an alert never waits on a receiver: the queue is bounded
+/// (a full queue records the delivery as failed), a few deliveries run at once, and each is retried with exponential
+/// backoff by the <see cref="HttpClientName"/> client's Polly pipeline. Every outcome is recorded in the delivery.
+/// </summary>
+public sealed partial class WebhookDispatcher : BackgroundService
+{
+    public const string HttpClientName = "webhooks";
+
+    private readonly Channel<WebhookDeliveryRecord> _queue;
+    private readonly SemaphoreSlim _slots;
+    private readonly WebhookStore _store;
+    private readonly IHttpClientFactory _http;
+    private readonly LicenseServerIdentity _identity;
+    private readonly ILogger<WebhookDispatcher> _logger;
+
+    public WebhookDispatcher(WebhookStore store, IHttpClientFactory http, LicenseServerIdentity identity, IOptions<WebhookOptions> options,
+        ILogger<WebhookDispatcher> logger)
+    {
+        _store = store;
+        _http = http;
+        _identity = identity;
+        _logger = logger;
+        _queue = Channel.CreateBounded<WebhookDeliveryRecord>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentDeliveries));
+    }
+
+    /// <summary>Queues a recorded delivery without waiting; a full queue fails it at once.</summary>
+    public void Enqueue(WebhookDeliveryRecord delivery)
+    {
+        if (!_queue.Writer.TryWrite(delivery))
+        {
+            LogQueueFull(delivery.DeliveryId);
+            _store.UpdateDelivery(delivery with
+            {
+                Status = DeliveryState.Failed,
+                LastError = "The delivery queue was full (Webhooks:QueueCapacity); the alert is still in the audit trail.",
+                CompletedAt = TimeProvider.System.GetUtcNow(),
+            });
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await _identity.GetAsync(stoppingToken);
+        // Deliveries a previous run accepted but did not finish go out again.
+        foreach (var pending in _store.Pending(1000))
+        {
+            Enqueue(pending);
+        }
+
+        var running = new List<Task>();
+        try
+        {
+            await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                await _slots.WaitAsync(stoppingToken);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await DeliverAsync(delivery, stoppingToken);
+                    }
+                    catch (System.Data.Common.DbException ex)
+                    {
+                        // The outcome could not be recorded; the delivery stays pending and goes out again at the next start.
+                        LogNotRecorded(ex, delivery.DeliveryId);
+                    }
+                    finally
+                    {
+                        _slots.Release();
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: deliveries in flight end as cancelled and stay pending for the next start.
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task DeliverAsync(WebhookDeliveryRecord delivery, CancellationToken stoppingToken)
+    {
+        var subscription = _store.Subscriptions().FirstOrDefault(s => s.SubscriptionId == delivery.SubscriptionId);
+        if (subscription is null)
+        {
+            _store.UpdateDelivery(delivery with
+            {
+                Status = DeliveryState.Failed,
+                LastError = "The subscription was deleted before the delivery was sent.",
+                CompletedAt = TimeProvider.System.GetUtcNow(),
+            });
+            return;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
+        {
+            Content = new StringContent(delivery.Body, Encoding.UTF8, "application/json"),
+        };
+        // Wall-clock time, not the licensing clock: receivers compare it with their own clock to refuse replays.
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Create(subscription.Secret, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(), delivery.Body));
+        request.Headers.Add("Rds-Delivery-Id", delivery.DeliveryId.ToString());
+        request.Headers.Add("Rds-Event-Type", AlertNames.EventName(delivery.EventType));
+        var attempts = new StrongBox<int>();
+        request.Options.Set(AttemptCounter.Key, attempts);
+
+        WebhookDeliveryRecord outcome;
+        try
+        {
+            using var response = await _http.CreateClient(HttpClientName).SendAsync(request, stoppingToken);
+            outcome = delivery with
+            {
+                Status = response.IsSuccessStatusCode ? DeliveryState.Succeeded : DeliveryState.Failed,
+                LastHttpStatus = (int)response.StatusCode,
+                LastError = response.IsSuccessStatusCode ? "" : $"The receiver answered HTTP {(int)response.StatusCode} to every attempt.",
+            };
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or OperationCanceledException)
+        {
+            outcome = delivery with { Status = DeliveryState.Failed, LastError = $"The receiver did not answer: {ex.Message}" };
+        }
+
+        outcome = outcome with { Attempts = attempts.Value, CompletedAt = TimeProvider.System.GetUtcNow() };
+        _store.UpdateDelivery(outcome);
+        if (outcome.Status == DeliveryState.Succeeded)
+        {
+            LogDelivered(delivery.DeliveryId, subscription.Url, outcome.Attempts);
+        }
+        else
+        {
+            LogFailed(delivery.DeliveryId, subscription.Url, outcome.Attempts, outcome.LastError);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {DeliveryId} to {Url} after {Attempts} attempt(s)")]
+    private partial void LogDelivered(Guid deliveryId, string url, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery {DeliveryId} to {Url} failed after {Attempts} attempt(s): {Error}")]
+    private partial void LogFailed(Guid deliveryId, string url, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of delivery {DeliveryId} could not be recorded")]
+    private partial void LogNotRecorded(Exception exception, Guid deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook queue full; delivery {DeliveryId} recorded as failed")]
+    private partial void LogQueueFull(Guid deliveryId);
+}
+
+/// <summary>Counts the HTTP attempts of a delivery; it sits inside the retry handler, so it sees each one.</summary>
+public sealed class AttemptCounter : DelegatingHandler
+{
+    public static readonly HttpRequestOptionsKey<StrongBox<int>> Key = new("rds.webhook.attempts");
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Options.TryGetValue(Key, out var attempts))
+        {
+            Interlocked.Increment(ref attempts.Value);
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
+}

@@ -1,0 +1,22 @@
+namespace RdsPlatform.LicenseServer.Alerts;
+
+/// <summary>How alerts are delivered to webhook subscribers (section <c>Webhooks</c>).</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Webhooks";
+
+    /// <summary>Deliveries waiting for a sender; beyond it a delivery is recorded as failed instead of slowing anything down.</summary>
+    public int QueueCapacity { get; set; } = 1000;
+
+    /// <summary>Deliveries in flight at once (a slow receiver holds one slot, not the queue).</summary>
+    public int MaxConcurrentDeliveries { get; set; } = 8;
+
+    /// <summary>HTTP attempts per delivery, the first included (at least 2).</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>Delay before the first retry; each later retry waits about twice as long (with jitter).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one attempt may take before it counts as failed.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,130 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Alerts;
+
+public sealed record WebhookSubscriptionRecord(Guid SubscriptionId, string Url, IReadOnlyList<AlertKind> EventTypes, string Secret, DateTimeOffset CreatedAt);
+
+public enum DeliveryState
+{
+    Pending = 1,
+    Succeeded = 2,
+    Failed = 3,
+}
+
+/// <summary>One delivery of one alert to one subscription; <see cref="Body"/> is the exact JSON that is signed and sent.</summary>
+public sealed record WebhookDeliveryRecord(
+    Guid DeliveryId, Guid SubscriptionId, AlertKind EventType, string Body, DeliveryState Status, int Attempts,
+    int LastHttpStatus, string LastError, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+/// <summary>
+/// Webhook subscriptions and deliveries, in the license database (its own short connections: these writes are rare and
+/// never part of a licensing decision, so they stay out of the license writer's group commits).
+/// </summary>
+public sealed class WebhookStore(ILicenseStore licenses)
+{
+    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    {
+        DataSource = ((SqliteLicenseStore)licenses).DatabasePath,
+        Mode = SqliteOpenMode.ReadWrite,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    public void AddSubscription(WebhookSubscriptionRecord subscription)
+    {
+        using var connection = Open();
+        connection.Execute(
+            "INSERT INTO webhook_subscriptions (subscription_id, url, event_types, secret, created_at) VALUES (@id, @url, @types, @secret, @created)",
+            new
+            {
+                id = subscription.SubscriptionId.ToString(),
+                url = subscription.Url,
+                types = string.Join(",", subscription.EventTypes.Select(t => (int)t)),
+                secret = subscription.Secret,
+                created = subscription.CreatedAt.UtcTicks,
+            });
+    }
+
+    public IReadOnlyList<WebhookSubscriptionRecord> Subscriptions()
+    {
+        using var connection = Open();
+        return connection.Query<(string Id, string Url, string Types, string Secret, long Created)>(
+                "SELECT subscription_id, url, event_types, secret, created_at FROM webhook_subscriptions ORDER BY created_at, subscription_id")
+            .Select(row => new WebhookSubscriptionRecord(Guid.Parse(row.Id), row.Url,
+                row.Types.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => (AlertKind)int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+                row.Secret, new DateTimeOffset(row.Created, TimeSpan.Zero)))
+            .ToList();
+    }
+
+    public bool DeleteSubscription(Guid subscriptionId)
+    {
+        using var connection = Open();
+        return connection.Execute("DELETE FROM webhook_subscriptions WHERE subscription_id = @id", new { id = subscriptionId.ToString() }) > 0;
+    }
+
+    public void AddDelivery(WebhookDeliveryRecord delivery)
+    {
+        using var connection = Open();
+        connection.Execute("""
+            INSERT INTO webhook_deliveries (delivery_id, subscription_id, event_type, body, status, attempts, last_http_status, last_error, created_at, completed_at)
+            VALUES (@id, @subscription, @type, @body, @status, @attempts, @http, @error, @created, @completed)
+            """, Parameters(delivery));
+    }
+
+    public void UpdateDelivery(WebhookDeliveryRecord delivery)
+    {
+        using var connection = Open();
+        connection.Execute("""
+            UPDATE webhook_deliveries SET status = @status, attempts = @attempts, last_http_status = @http, last_error = @error, completed_at = @completed
+            WHERE delivery_id = @id
+            """, Parameters(delivery));
+    }
+
+    /// <summary>A subscription's deliveries, newest first.</summary>
+    public IReadOnlyList<WebhookDeliveryRecord> Deliveries(Guid subscriptionId, int limit)
+    {
+        using var connection = Open();
+        return Read(connection, "WHERE subscription_id = @subscription ORDER BY sequence DESC LIMIT @limit",
+            new { subscription = subscriptionId.ToString(), limit });
+    }
+
+    /// <summary>Deliveries a previous run left pending (it stopped before they finished), oldest first.</summary>
+    public IReadOnlyList<WebhookDeliveryRecord> Pending(int limit)
+    {
+        using var connection = Open();
+        return Read(connection, "WHERE status = 1 ORDER BY sequence LIMIT @limit", new { limit });
+    }
+
+    private static List<WebhookDeliveryRecord> Read(SqliteConnection connection, string where, object parameters) =>
+        connection.Query<(string Id, string Subscription, long Type, string Body, long Status, long Attempts, long Http, string Error, long Created, long? Completed)>(
+                $"SELECT delivery_id, subscription_id, event_type, body, status, attempts, last_http_status, last_error, created_at, completed_at FROM webhook_deliveries {where}",
+                parameters)
+            .Select(row => new WebhookDeliveryRecord(Guid.Parse(row.Id), Guid.Parse(row.Subscription), (AlertKind)row.Type, row.Body,
+                (DeliveryState)row.Status, (int)row.Attempts, (int)row.Http, row.Error, new DateTimeOffset(row.Created, TimeSpan.Zero),
+                row.Completed is { } completed ? new DateTimeOffset(completed, TimeSpan.Zero) : null))
+            .ToList();
+
+    private static object Parameters(WebhookDeliveryRecord d) => new
+    {
+        id = d.DeliveryId.ToString(),
+        subscription = d.SubscriptionId.ToString(),
+        type = (int)d.EventType,
+        body = d.Body,
+        status = (int)d.Status,
+        attempts = d.Attempts,
+        http = d.LastHttpStatus,
+        error = d.LastError,
+        created = d.CreatedAt.UtcTicks,
+        completed = d.CompletedAt?.UtcTicks,
+    };
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+}

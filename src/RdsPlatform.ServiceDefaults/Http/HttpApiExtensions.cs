@@ -1,0 +1,69 @@
+using Google.Protobuf.Reflection;
+using Google.Rpc;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi.Models;
+using Scalar.AspNetCore;
+
+namespace RdsPlatform.ServiceDefaults.Http;
+
+/// <summary>
+/// The JSON API beside gRPC: the RPCs annotated with <c>google.api.http</c> in <c>protos/</c> are also served as HTTP/JSON
+/// (gRPC JSON transcoding) through the same handlers, so API keys, roles, input rules and error sentences are the ones
+/// gRPC callers get. An OpenAPI document is generated from the protos and their comments.
+/// </summary>
+public static class HttpApiExtensions
+{
+    /// <summary>Where each service serves its OpenAPI document.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>Where the rendered reference page is, in Development.</summary>
+    public const string ReferencePath = "/scalar/v1";
+
+    public static IHostApplicationBuilder AddRdsHttpApi(this IHostApplicationBuilder builder, IGrpcServerBuilder grpc)
+    {
+        // Field violations travel as google.rpc.BadRequest details; the JSON writer must know the type to write them.
+        grpc.AddJsonTranscoding(options => options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor));
+        builder.Services.AddGrpcSwagger();
+        builder.Services.AddSwaggerGen(swagger =>
+        {
+            swagger.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = $"RdsPlatform {builder.Environment.ApplicationName}",
+                Version = "v1",
+                Description = "The HTTP/JSON form of this service's administrative and reporting RPCs (docs/http-api.md). " +
+                    "Every call needs 'Authorization: Bearer <key>'; errors are google.rpc.Status objects.",
+            });
+            var contracts = Path.Combine(AppContext.BaseDirectory, "RdsPlatform.Contracts.xml");
+            if (File.Exists(contracts))
+            {
+                swagger.IncludeGrpcXmlComments(contracts, includeControllerXmlComments: true);
+            }
+
+            var bearer = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "An API key of a role that may call the method (docs/security.md).",
+                Reference = new OpenApiReference { Type = ReferenceType.SecurityScheme, Id = "bearer" },
+            };
+            swagger.AddSecurityDefinition("bearer", bearer);
+            swagger.AddSecurityRequirement(new OpenApiSecurityRequirement { [bearer] = [] });
+        });
+        return builder;
+    }
+
+    /// <summary>The OpenAPI document (every environment) and, in Development, the Scalar reference page that renders it.</summary>
+    public static WebApplication MapHttpApiReference(this WebApplication app)
+    {
+        app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference(options => options.OpenApiRoutePattern = "/openapi/{documentName}.json");
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,35 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Hosting;
+using RdsPlatform.Contracts.Reporting.V1;
+using RdsPlatform.Reporting.Grpc;
+using RdsPlatform.Testing;
+using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService;
+
+namespace RdsPlatform.Reporting.Tests;
+
+/// <summary>Reporting and a license server on real sockets; reporting's management port is scraped after a real report.</summary>
+[Collection(AloneInProcess.Name)]
+public sealed class PrometheusScrapeTests : IAsyncDisposable
+{
+    private readonly KestrelServices _services = new();
+
+    [Fact]
+    public async Task ReportCountsAndDurationsAreScrapedWithoutAnApiKey()
+    {
+        var licenseServer = _services.Start<LicenseServerService>("license-server");
+        var reporting = _services.Start<ReportingService>("reporting",
+            web => web.UseSetting("Reporting:LicenseServerAddress", licenseServer.Grpc.ToString()));
+        using var channel = GrpcChannel.ForAddress(reporting.Grpc);
+        var client = new Contracts.Reporting.V1.Reporting.ReportingClient(channel.WithRoleKeys(typeof(ReportingService)));
+
+        await client.GenerateReportAsync(new GenerateReportRequest { Kind = ReportKind.Summary }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+        using var http = new HttpClient();
+        var scrape = await http.GetStringAsync(new Uri(reporting.Management, "/metrics"));
+        Assert.Matches("rds_reports_generated_total\\{[^}]*kind=\"summary\"[^}]*\\} 1", scrape);
+        Assert.Matches("rds_reports_generation_duration_seconds_count\\{[^}]*kind=\"summary\"[^}]*\\} 1", scrape);
+        Assert.True(Scrape.Has(scrape, "rds_reports_generation_duration_seconds_bucket"), scrape);
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}
