@@ -228,7 +228,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
         }
 
         Check(problems, "The audit trail request is invalid.");
-        await foreach (var record in await app.GetAuditTrailAsync(request.AfterSequence, request.Limit, types, context.CancellationToken))
+        await foreach (var record in await app.GetAuditTrailAsync(request.AfterSequence, request.Limit, types, request.Follow, context.CancellationToken))
         {
             await responseStream.WriteAsync(MapToContract(record), context.CancellationToken);
         }
