@@ -24,7 +24,7 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<GetServerInfoResponse> GetServerInfo(GetServerInfoRequest request, ServerCallContext context) =>
-        new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)) };
+        new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)), CallerRole = context.GetCaller()?.Role ?? "" };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
