@@ -181,10 +181,23 @@ public sealed class LicenseServerService(LicenseServerApplication app) : Contrac
             }
         }
 
+        Guid? after = null;
+        if (request.AfterLicenseId.Length > 0)
+        {
+            if (Guid.TryParse(request.AfterLicenseId, out var parsed))
+            {
+                after = parsed;
+            }
+            else
+            {
+                problems.Add(new("after_license_id", "Give the license id of the last CAL you received, or leave it empty to start from the first."));
+            }
+        }
+
         Check(problems, "The listing filters are invalid.");
         var now = app.Now;
         var query = new LicenseQuery(now, MapToCore(request.CalType), MapToCore(request.ProductVersion), MapToCore(request.Status),
-            request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired);
+            request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired, after);
         // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
         // flushed every StreamFlushEvery (and at the end of the call).
         var written = 0;

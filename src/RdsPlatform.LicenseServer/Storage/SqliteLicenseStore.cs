@@ -110,7 +110,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         // and no reader (or WAL snapshot) is held open while the client reads slowly.
         var (where, parameters) = BuildLicenseFilter(query);
         var sql = $"SELECT {LicenseColumns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT {StreamBatchSize}";
-        var after = "";
+        var after = query.AfterLicenseId?.ToString() ?? "";
         var batch = new List<LicenseRecord>(StreamBatchSize);
         while (true)
         {
