@@ -73,6 +73,8 @@ public sealed class AccessibilityTests(ManagerTopology topology)
                 await seed.ConnectDeviceUntilPermanentAsync("rdsh-tour-1", $"tour-device-{i}");
             }
 
+            await seed.GenerateReportAsync(RdsPlatform.Contracts.Reporting.V1.ReportKind.PerDevice);
+
             _seeded = true;
         }
         finally

@@ -20,7 +20,7 @@ public sealed class KeyPackInstallTests(ManagerTopology topology)
         await Choose(page, "Product version", "Windows Server 2016");
         await page.GetByLabel("License code (25 characters)").FillAsync("12345");
         await page.Locator("#count").FillAsync("7");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Install" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).ClickAsync();
         var error = page.Locator("#error-retail_code");
         await Assertions.Expect(error).ToBeVisibleAsync();
         await Assertions.Expect(error).ToContainTextAsync("25");
@@ -28,7 +28,7 @@ public sealed class KeyPackInstallTests(ManagerTopology topology)
         await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("key-pack-field-error"), FullPage = true });
 
         await page.GetByLabel("License code (25 characters)").FillAsync(Seed.NewRetailCode());
-        await page.GetByRole(AriaRole.Button, new() { Name = "Install" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).ClickAsync();
         await Assertions.Expect(error).ToHaveCountAsync(0);
 
         Assert.Equal(before + 7, await InstalledAsync(page, "Per Device 2016"));
@@ -157,7 +157,7 @@ public sealed class ReporterRoleTests(ManagerTopology topology)
         await page.GotoAsync("key-packs");
         await ManagerTopology.WaitForInteractivityAsync(page);
         await Assertions.Expect(page.Locator(".key-packs")).ToContainTextAsync("Per Device");
-        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Install" }).CountAsync());
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).CountAsync());
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Uninstall") }).CountAsync());
         await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("key-packs-reporter"), FullPage = true });
 

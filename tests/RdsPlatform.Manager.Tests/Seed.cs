@@ -1,10 +1,12 @@
 using Grpc.Core;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.ServiceDefaults;
 using GatewayClient = RdsPlatform.Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayClient;
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
+using ReportingClient = RdsPlatform.Contracts.Reporting.V1.Reporting.ReportingClient;
 
 namespace RdsPlatform.Manager.Tests;
 
@@ -51,6 +53,10 @@ public sealed class Seed(ManagerTopology topology)
             LicensingMode = mode,
             LicenseServers = { ResourceNames.LicenseServer },
         }, deadline: DateTime.UtcNow + Deadline);
+
+    public async Task GenerateReportAsync(ReportKind kind) =>
+        await new ReportingClient(topology.Invoker(ResourceNames.Reporting, TestKeys.Reporter))
+            .GenerateReportAsync(new GenerateReportRequest { Kind = kind }, deadline: DateTime.UtcNow + Deadline);
 
     /// <summary>Connects a device, signs its user in and connects again: the temporary CAL is validated, then upgraded.</summary>
     public async Task<ConnectResponse> ConnectDeviceUntilPermanentAsync(string hostId, string hardwareId)

@@ -42,3 +42,41 @@ public sealed class SignInTests(ManagerTopology topology)
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == Extensions.CookieName);
     }
 }
+
+/// <summary>Everything is reachable with the keyboard: signing in and moving between pages without a mouse.</summary>
+[Collection(ManagerCollection.Name)]
+public sealed class KeyboardTests(ManagerTopology topology)
+{
+    [Fact]
+    public async Task TheKeyboardAloneSignsInAndOpensAnotherPage()
+    {
+        var page = await topology.NewPageAsync();
+        await page.GotoAsync("signin");
+
+        await TabUntilAsync(page, "document.activeElement.id === 'api-key'");
+        await page.Keyboard.TypeAsync(TestKeys.Reporter);
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Overview", Level = 1 }).WaitForAsync();
+        await ManagerTopology.WaitForInteractivityAsync(page);
+        await TabUntilAsync(page, "document.activeElement.tagName === 'A' && document.activeElement.textContent.trim().endsWith('Reports')");
+        await page.Keyboard.PressAsync("Enter");
+
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Reports", Level = 1 }).WaitForAsync();
+        await TabUntilAsync(page, "document.activeElement.textContent.trim().endsWith('Generate')");
+    }
+
+    private static async Task TabUntilAsync(IPage page, string focusedCondition)
+    {
+        for (var presses = 0; presses < 60; presses++)
+        {
+            if (await page.EvaluateAsync<bool>($"() => {focusedCondition}"))
+            {
+                return;
+            }
+
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Fail($"Sixty presses of Tab never focused the element where {focusedCondition}.");
+    }
+}
