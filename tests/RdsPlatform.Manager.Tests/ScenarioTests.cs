@@ -1,4 +1,4 @@
-using Grpc.Core;
+using System.Diagnostics;
 using Microsoft.Playwright;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
@@ -31,7 +31,15 @@ public sealed class KeyPackInstallTests(ManagerTopology topology)
         await page.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).ClickAsync();
         await Assertions.Expect(error).ToHaveCountAsync(0);
 
-        Assert.Equal(before + 7, await InstalledAsync(page, "Per Device 2016"));
+        // The reporting service caches the compliance summary for a few seconds (Reporting:ComplianceCacheSeconds).
+        var after = before;
+        for (var wait = Stopwatch.StartNew(); after != before + 7 && wait.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(500))
+        {
+            after = await InstalledAsync(page, "Per Device 2016");
+        }
+
+        Assert.Equal(before + 7, after);
+        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("overview-after-install"), FullPage = true });
     }
 
     /// <summary>The overview's installed count of a pool (0 when the pool does not exist yet).</summary>
