@@ -23,7 +23,7 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithApiKeys(keys)
     .WithCache(cache);
 
-builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
+var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithRdsServiceDefaults(dataRoot, clockMode)
     .WithHttpPorts(httpApiPort: 5112, managementPort: 9102)
     .WithApiKeys(keys)
@@ -32,7 +32,7 @@ builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 
-builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
+var reporting = builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
     .WithRdsServiceDefaults(dataRoot, clockMode)
     .WithHttpPorts(httpApiPort: 5113, managementPort: 9103)
     .WithApiKeys(keys)
@@ -40,5 +40,16 @@ builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
     .WithCache(cache)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
+
+// RD Licensing Manager in the browser. It has no key of its own: each person signs in with theirs, forwarded on every call.
+builder.AddProject<Projects.RdsPlatform_Manager>(ResourceNames.Manager)
+    .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, ResourceNames.Manager))
+    .WithReference(licenseServer)
+    .WaitFor(licenseServer)
+    .WithReference(sessionHost)
+    .WaitFor(sessionHost)
+    .WithReference(reporting)
+    .WaitFor(reporting)
+    .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

@@ -18,6 +18,9 @@ public sealed class LicenseServerOptions
     /// <summary>How often expired seats are reclaimed and audited in the background (they are also reclaimed at every write).</summary>
     public TimeSpan ReclaimSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a followed audit trail looks for events committed by another process sharing the database.</summary>
+    public TimeSpan AuditFollowPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>R18: when true, only the session hosts in <see cref="AllowedSessionHosts"/> are served.</summary>
     public bool SecurityGroupEnabled { get; set; }
 

@@ -8,4 +8,5 @@ public static class ResourceNames
     public const string LicenseServer = "license-server";
     public const string SessionHost = "session-host";
     public const string Reporting = "reporting";
+    public const string Manager = "licensing-manager";
 }

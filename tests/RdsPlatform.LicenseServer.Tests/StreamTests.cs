@@ -116,3 +116,44 @@ public sealed class StreamTests : IAsyncLifetime
         return n;
     }
 }
+
+/// <summary>ListIssuedLicenses resumes after a license id, so a console pages a long list without reading it all.</summary>
+public sealed class LicensePagingTests : IAsyncLifetime
+{
+    private readonly LicenseServerHost _host = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task TheListingResumesAfterTheLastLicenseIdSeenAndKeepsItsFilters()
+    {
+        for (var i = 0; i < 6; i++)
+        {
+            await _host.Client.RequestLicenseAsync(Requests.Device($"hw-{i}"));
+        }
+
+        await _host.Client.RequestLicenseAsync(Requests.User("alice"));
+        var all = await _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest { CalType = CalType.PerDevice }).ToListAsync();
+
+        var rest = await _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest
+        {
+            CalType = CalType.PerDevice,
+            AfterLicenseId = all[2].LicenseId,
+        }).ToListAsync();
+
+        Assert.Equal(6, all.Count);
+        Assert.Equal(all.Skip(3).Select(l => l.LicenseId), rest.Select(l => l.LicenseId));
+    }
+
+    [Fact]
+    public async Task AResumeCursorThatIsNotALicenseIdIsRefused()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() =>
+            _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest { AfterLicenseId = "page-2" }).ToListAsync());
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Equal(["after_license_id"], ex.ViolatedFields());
+    }
+}

@@ -58,7 +58,8 @@ public static class RpcCatalog
     public static async Task<RpcException?> CallForErrorAsync(CallInvoker invoker, Rpc rpc, IMessage request, int maxItems = 100_000)
     {
         var descriptor = rpc.Descriptor;
-        var options = new CallOptions(deadline: DateTime.UtcNow.AddSeconds(60));
+        // A stream asked to follow (GetAuditTrail's follow) stays open until its deadline by design: a short one ends it.
+        var options = new CallOptions(deadline: DateTime.UtcNow + (AsksToFollow(request) ? FollowDeadline : TimeSpan.FromSeconds(60)));
         try
         {
             if (descriptor.IsServerStreaming)
@@ -84,6 +85,11 @@ public static class RpcCatalog
             return ex;
         }
     }
+
+    private static readonly TimeSpan FollowDeadline = TimeSpan.FromSeconds(1);
+
+    private static bool AsksToFollow(IMessage request) =>
+        request.Descriptor.FindFieldByName("follow") is { FieldType: FieldType.Bool } follow && follow.Accessor.GetValue(request) is true;
 
     private static IEnumerable<Rpc> Enumerate(string server, Type implementation)
     {

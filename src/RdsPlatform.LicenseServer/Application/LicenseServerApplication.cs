@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Storage;
@@ -322,10 +323,40 @@ public sealed partial class LicenseServerApplication(
         return store.StreamLicensesAsync(query, cancellationToken);
     }
 
-    public async Task<IAsyncEnumerable<AuditRecord>> GetAuditTrailAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, CancellationToken cancellationToken)
+    public async Task<IAsyncEnumerable<AuditRecord>> GetAuditTrailAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types,
+        bool follow, CancellationToken cancellationToken)
     {
         await identity.GetAsync(cancellationToken);
-        return store.StreamAuditAsync(afterSequence, limit, types, cancellationToken);
+        return follow
+            ? FollowAuditTrailAsync(afterSequence, limit, types, cancellationToken)
+            : store.StreamAuditAsync(afterSequence, limit, types, cancellationToken);
+    }
+
+    /// <summary>The stored events, then each new one once committed, until the limit or cancellation (the caller's deadline).</summary>
+    private async IAsyncEnumerable<AuditRecord> FollowAuditTrailAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var sent = 0;
+        while (true)
+        {
+            var nextCommit = store.NextCommit;
+            await foreach (var record in store.StreamAuditAsync(afterSequence, limit == 0 ? 0 : limit - sent, types, cancellationToken))
+            {
+                afterSequence = record.Sequence;
+                sent++;
+                yield return record;
+            }
+
+            if (limit > 0 && sent >= limit)
+            {
+                yield break;
+            }
+
+            // Another process writing the same database (a replica, the load tool's seeder) commits without this
+            // process's signal, so look again now and then as well (wall-clock time: the simulated clock may stand still).
+            await Task.WhenAny(nextCommit, Task.Delay(_options.AuditFollowPollInterval, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
     }
 
     /// <summary>Reclaims and audits seats released by expiry; returns how many were reclaimed (the background sweep calls it until 0).</summary>

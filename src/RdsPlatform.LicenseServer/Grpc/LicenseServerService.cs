@@ -33,7 +33,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<GetServerInfoResponse> GetServerInfo(GetServerInfoRequest request, ServerCallContext context) =>
-        new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)) };
+        new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)), CallerRole = context.GetCaller()?.Role ?? "" };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
@@ -190,10 +190,23 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
             }
         }
 
+        Guid? after = null;
+        if (request.AfterLicenseId.Length > 0)
+        {
+            if (Guid.TryParse(request.AfterLicenseId, out var parsed))
+            {
+                after = parsed;
+            }
+            else
+            {
+                problems.Add(new("after_license_id", "Give the license id of the last CAL you received, or leave it empty to start from the first."));
+            }
+        }
+
         Check(problems, "The listing filters are invalid.");
         var now = app.Now;
         var query = new LicenseQuery(now, MapToCore(request.CalType), MapToCore(request.ProductVersion), MapToCore(request.Status),
-            request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired);
+            request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired, after);
         // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
         // flushed every StreamFlushEvery (and at the end of the call).
         var written = 0;
@@ -242,7 +255,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         }
 
         Check(problems, "The audit trail request is invalid.");
-        await foreach (var record in await app.GetAuditTrailAsync(request.AfterSequence, request.Limit, types, context.CancellationToken))
+        await foreach (var record in await app.GetAuditTrailAsync(request.AfterSequence, request.Limit, types, request.Follow, context.CancellationToken))
         {
             await responseStream.WriteAsync(MapToContract(record), context.CancellationToken);
         }

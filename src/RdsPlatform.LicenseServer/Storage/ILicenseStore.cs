@@ -28,6 +28,12 @@ public interface ILicenseStore
     /// <summary>Audit events after <paramref name="afterSequence"/>, at most <paramref name="limit"/> (0 = all), of the given types (empty = all).</summary>
     IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes when this process next commits a write. Take it before reading, so a commit between the read and the wait
+    /// is not missed; other processes writing the same database do not complete it.
+    /// </summary>
+    Task NextCommit { get; }
+
     Task<PoolLevels> ReadPoolLevelsAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Throws when the database cannot be read.</summary>

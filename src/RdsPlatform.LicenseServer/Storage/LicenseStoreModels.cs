@@ -75,7 +75,8 @@ public sealed record LicenseQuery(
     string? Subject = null,
     string? UserDomain = null,
     Guid? KeyPackId = null,
-    bool IncludeExpired = false);
+    bool IncludeExpired = false,
+    Guid? AfterLicenseId = null);
 
 /// <summary>Seats of one pack, for the pool gauges.</summary>
 public sealed record PoolLevel(Guid KeyPackId, ProductVersion Version, CalType CalType, int Installed, int Issued)

@@ -29,6 +29,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
     private readonly Channel<IPendingWrite> _writes = Channel.CreateUnbounded<IPendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _writer;
     private readonly TimeProvider _time;
+    private TaskCompletionSource _nextCommit = NewCommitSignal();
 
     public SqliteLicenseStore(IOptions<StorageOptions> storage, IHostEnvironment environment, TimeProvider time)
     {
@@ -47,6 +48,8 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
     }
 
     public string DatabasePath { get; }
+
+    public Task NextCommit => Volatile.Read(ref _nextCommit).Task;
 
     public async Task InitializeAsync(Func<ServerRecord> createIdentity, CancellationToken cancellationToken)
     {
@@ -107,7 +110,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         // and no reader (or WAL snapshot) is held open while the client reads slowly.
         var (where, parameters) = BuildLicenseFilter(query);
         var sql = $"SELECT {LicenseColumns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT {StreamBatchSize}";
-        var after = "";
+        var after = query.AfterLicenseId?.ToString() ?? "";
         var batch = new List<LicenseRecord>(StreamBatchSize);
         while (true)
         {
@@ -302,7 +305,9 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
         }
     }
 
-    private static void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
+    private static TaskCompletionSource NewCommitSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
     {
         using var transaction = statements.Connection.BeginTransaction(deferred: false);
         var session = new SqliteWriteSession(statements, transaction, ReadServer(statements.Get(ServerQuery, transaction)));
@@ -339,6 +344,7 @@ public sealed class SqliteLicenseStore : ILicenseStore, IDisposable
 
         transaction.Commit();
         session.Committed();
+        Interlocked.Exchange(ref _nextCommit, NewCommitSignal()).TrySetResult();
         foreach (var operation in batch)
         {
             operation.Complete();

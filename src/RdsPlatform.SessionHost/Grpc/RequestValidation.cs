@@ -10,6 +10,8 @@ internal static partial class RequestValidation
     public const int MaxLicenseServers = 8;
     public const int MaxNameLength = 256;
     public const int MaxCertificateBytes = 4096;
+    public const int DefaultHostsPageSize = 50;
+    public const int MaxHostsPageSize = 500;
 
     public static List<FieldProblem> HostId(string hostId, List<FieldProblem>? problems = null)
     {
@@ -17,6 +19,25 @@ internal static partial class RequestValidation
         if (!HostIdPattern().IsMatch(hostId))
         {
             problems.Add(new("host_id", "Give the session host id as 1 to 64 letters, digits, '.', '-' or '_'."));
+        }
+
+        return problems;
+    }
+
+    /// <summary>The page size to use, the host id the page starts after (null for the first page), or the problems.</summary>
+    public static List<FieldProblem> ListHosts(ListSessionHostsRequest request, out int pageSize, out string? after)
+    {
+        var problems = new List<FieldProblem>();
+        pageSize = request.PageSize == 0 ? DefaultHostsPageSize : request.PageSize;
+        if (request.PageSize is < 0 or > MaxHostsPageSize)
+        {
+            problems.Add(new("page_size", $"Ask for 1 to {MaxHostsPageSize} session hosts per page, or 0 for {DefaultHostsPageSize}."));
+        }
+
+        after = null;
+        if (request.PageToken.Length > 0 && !HostPageToken.TryRead(request.PageToken, out after))
+        {
+            problems.Add(new("page_token", "The page token is not one this gateway returned; start again with an empty page_token."));
         }
 
         return problems;

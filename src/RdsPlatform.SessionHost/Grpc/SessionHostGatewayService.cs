@@ -115,6 +115,28 @@ public sealed class SessionHostGatewayService(
         return new DiagnoseResponse { HostId = host.HostId, Findings = { findings }, Overall = Diagnoser.Overall(findings) };
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
+    public override Task<ListSessionHostsResponse> ListSessionHosts(ListSessionHostsRequest request, ServerCallContext context)
+    {
+        var problems = RequestValidation.ListHosts(request, out var pageSize, out var after);
+        if (problems.Count > 0)
+        {
+            throw RpcProblems.InvalidArgument("The session host listing request is invalid.", problems);
+        }
+
+        // One more than asked tells whether another page follows, so the last page has no token.
+        var (page, total) = hosts.Page(after, pageSize + 1);
+        var now = time.GetUtcNow();
+        var response = new ListSessionHostsResponse { Total = total };
+        response.Hosts.AddRange(page.Take(pageSize).Select(h => MapToSessionHost(h, now)));
+        if (page.Count > pageSize)
+        {
+            response.NextPageToken = HostPageToken.For(page[pageSize - 1].HostId);
+        }
+
+        return Task.FromResult(response);
+    }
+
     private SessionHostSettings FindHost(string hostId)
     {
         var problems = RequestValidation.HostId(hostId);

@@ -10,6 +10,8 @@ namespace RdsPlatform.SessionHost.Hosts;
 /// </summary>
 public sealed class SessionHostStore
 {
+    private const string Columns = "host_id, version, mode, license_servers, prevent_upgrade, grace_started_at, configured_at";
+
     private readonly GatewayDatabase _database;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, SessionHostSettings> _hosts = new(StringComparer.OrdinalIgnoreCase);
@@ -76,11 +78,37 @@ public sealed class SessionHostStore
         return saved;
     }
 
+    /// <summary>
+    /// Up to <paramref name="take"/> hosts after <paramref name="afterHostId"/> in host id order, and how many are registered.
+    /// Read from the file, not memory, so hosts another replica registered are listed too.
+    /// </summary>
+    public (IReadOnlyList<SessionHostSettings> Hosts, int Total) Page(string? afterHostId, int take)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM session_hosts WHERE host_id > $after ORDER BY host_id LIMIT $take;
+            SELECT COUNT(*) FROM session_hosts;
+            """;
+        command.Parameters.AddWithValue("$after", afterHostId ?? "");
+        command.Parameters.AddWithValue("$take", take);
+        using var reader = command.ExecuteReader();
+        var hosts = new List<SessionHostSettings>();
+        while (reader.Read())
+        {
+            hosts.Add(Read(reader));
+        }
+
+        reader.NextResult();
+        reader.Read();
+        return (hosts, reader.GetInt32(0));
+    }
+
     private SessionHostSettings? Load(string hostId)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT host_id, version, mode, license_servers, prevent_upgrade, grace_started_at, configured_at FROM session_hosts WHERE host_id = $id";
+        command.CommandText = $"SELECT {Columns} FROM session_hosts WHERE host_id = $id";
         command.Parameters.AddWithValue("$id", hostId);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
@@ -90,7 +118,7 @@ public sealed class SessionHostStore
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT host_id, version, mode, license_servers, prevent_upgrade, grace_started_at, configured_at FROM session_hosts";
+        command.CommandText = $"SELECT {Columns} FROM session_hosts";
         using var reader = command.ExecuteReader();
         var hosts = new List<SessionHostSettings>();
         while (reader.Read())
