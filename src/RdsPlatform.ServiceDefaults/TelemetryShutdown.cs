@@ -34,15 +34,29 @@ internal sealed class TelemetryShutdown(IHostApplicationLifetime lifetime, IServ
         var tracer = services.GetService<TracerProvider>();
         var meter = services.GetService<MeterProvider>();
         var logger = services.GetService<LoggerProvider>();
-        Task[] flushes =
+        // Threads of their own, not the thread pool: each Shutdown must have begun before the container disposes the
+        // providers (a provider's Shutdown and Dispose both walk and clear its instrumentation list, and must not overlap),
+        // and a starved pool under load could start a queued flush only after that.
+        Thread[] flushes =
         [
-            Task.Run(() => tracer?.Shutdown(milliseconds)),
-            Task.Run(() => meter?.Shutdown(milliseconds)),
-            Task.Run(() => logger?.Shutdown(milliseconds)),
+            Start(() => tracer?.Shutdown(milliseconds)),
+            Start(() => meter?.Shutdown(milliseconds)),
+            Start(() => logger?.Shutdown(milliseconds)),
         ];
 
-        // An exporter blocked on a hung collector does not return at its deadline; its export thread is a background
-        // thread and does not hold the process, so waiting longer would only delay the exit.
-        Task.WaitAll(flushes, Deadline + TimeSpan.FromMilliseconds(250));
+        // An exporter blocked on a hung collector does not return at its deadline; its threads are background threads and
+        // do not hold the process, so waiting longer would only delay the exit.
+        var until = Environment.TickCount64 + (long)(Deadline + TimeSpan.FromMilliseconds(250)).TotalMilliseconds;
+        foreach (var flush in flushes)
+        {
+            flush.Join(TimeSpan.FromMilliseconds(Math.Max(0, until - Environment.TickCount64)));
+        }
+    }
+
+    private static Thread Start(Action flush)
+    {
+        var thread = new Thread(() => flush()) { IsBackground = true, Name = "telemetry-shutdown" };
+        thread.Start();
+        return thread;
     }
 }
