@@ -26,7 +26,7 @@ public sealed class AccessibilityTests(ManagerTopology topology)
         await page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 }).WaitForAsync();
         await ManagerTopology.WaitForInteractivityAsync(page);
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf(screenshot), FullPage = true });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf(screenshot), FullPage = true });
 
         AssertNoSeriousViolation(await page.RunAxe(), path);
     }
@@ -36,7 +36,7 @@ public sealed class AccessibilityTests(ManagerTopology topology)
     {
         var page = await topology.NewPageAsync();
         await page.GotoAsync("signin");
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("signin") });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf("signin") });
 
         AssertNoSeriousViolation(await page.RunAxe(), "signin");
     }

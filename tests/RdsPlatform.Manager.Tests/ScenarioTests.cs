@@ -25,7 +25,7 @@ public sealed class KeyPackInstallTests(ManagerTopology topology)
         await Assertions.Expect(error).ToBeVisibleAsync();
         await Assertions.Expect(error).ToContainTextAsync("25");
         Assert.Equal("error-retail_code", await page.GetByLabel("License code (25 characters)").GetAttributeAsync("aria-describedby"));
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("key-pack-field-error"), FullPage = true });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf("key-pack-field-error"), FullPage = true });
 
         await page.GetByLabel("License code (25 characters)").FillAsync(Seed.NewRetailCode());
         await page.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).ClickAsync();
@@ -39,7 +39,7 @@ public sealed class KeyPackInstallTests(ManagerTopology topology)
         }
 
         Assert.Equal(before + 7, after);
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("overview-after-install"), FullPage = true });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf("overview-after-install"), FullPage = true });
     }
 
     /// <summary>The overview's installed count of a pool (0 when the pool does not exist yet).</summary>
@@ -84,7 +84,7 @@ public sealed class CalRevokeTests(ManagerTopology topology)
         await page.GetByRole(AriaRole.Button, new() { Name = "Revoke the CAL of revoke-device-1" }).ClickAsync();
         var dialog = page.Locator(".rz-dialog");
         await dialog.WaitForAsync();
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("revoke-confirm") });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf("revoke-confirm") });
         await Assertions.Expect(dialog).ToContainTextAsync("2 of 2 revocations allowed for this version now; after this one, 1 remain");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
 
@@ -167,7 +167,7 @@ public sealed class ReporterRoleTests(ManagerTopology topology)
         await Assertions.Expect(page.Locator(".key-packs")).ToContainTextAsync("Per Device");
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Install", Exact = true }).CountAsync());
         Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Uninstall") }).CountAsync());
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("key-packs-reporter"), FullPage = true });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf("key-packs-reporter"), FullPage = true });
 
         await page.GotoAsync("cals");
         await ManagerTopology.WaitForInteractivityAsync(page);

@@ -26,7 +26,7 @@ public sealed class SignInTests(ManagerTopology topology)
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
         Assert.DoesNotContain(TestKeys.Admin, cookie.Value);
         Assert.DoesNotContain(TestKeys.Admin, await page.ContentAsync());
-        await page.ScreenshotAsync(new() { Path = Screenshots.PathOf("overview"), FullPage = true });
+        await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf("overview"), FullPage = true });
     }
 
     [Fact]
