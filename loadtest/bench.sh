@@ -227,8 +227,24 @@ for round in $(seq 1 "$H2_ROUNDS"); do
       ( sleep "${WARMUP%s}"; "$TRACE" collect -p "$GW_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:06 -o "$OUT/gateway-$scenario.nettrace" >/dev/null 2>&1 ) &
       tracer=$!
     fi
+    if [[ $round == 1 && ",${BENCH_PERF:-}," == *",$scenario,"* ]]; then
+      # BENCH_PERF=connect-valid: a system-wide CPU profile (perf, 6 s after the warm-up) split by process, and the
+      # gateway's hottest symbols (JIT-compiled code is named with BENCH_SERVICE_ENV="DOTNET_PerfMapEnabled=1
+      # DOTNET_EnableWriteXorExecute=0": with W^X on, perf sees JIT code only as memfd:doublemapper).
+      ( sleep "${WARMUP%s}"; perf record -F 499 -a -g -o "$WORK/perf-$scenario.data" -- sleep 6 >/dev/null 2>&1
+        { echo "## CPU samples by process (all of the machine's, $(nproc) cores)"
+          perf script -i "$WORK/perf-$scenario.data" -F pid 2>/dev/null | sort | uniq -c | sort -rn | head -n 8 |
+            while read -r n p; do echo "$n $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-70)"; done
+          echo "## gateway (pid $GW_PID), by module (libcoreclr: the GC and the runtime's helpers; perf-<pid>.map: JIT-compiled code)"
+          perf script -i "$WORK/perf-$scenario.data" -F pid,ip,dso -G 2>/dev/null |
+            awk -v pid="$GW_PID" '$1 == pid { n++; d[$NF]++ } END { for (k in d) printf "%5.1f%% %s\n", 100 * d[k] / n, k; print n " samples" }' | sort -rn | head -n 8
+          echo "## gateway, by symbol"
+          perf report -i "$WORK/perf-$scenario.data" --pid "$GW_PID" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+        } >"$OUT/gateway-$scenario.perf.txt" ) &
+      tracer="$tracer $!"
+    fi
     h2 "h2-$scenario-$round" "$scenario" -c "$H2_CLIENTS" -m "$H2_STREAMS" --warm-up-time="$WARMUP" -D "$DURATION"
-    [[ -z "$tracer" ]] || wait "$tracer" || true
+    for pid in $tracer; do wait "$pid" || true; done
   done
 done
 for scenario in "${H2_SCENARIOS[@]}"; do grpc_check "$scenario" after; done
