@@ -30,6 +30,11 @@ public static class CacheExtensions
         options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
         options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
         options.ConnectRetry = Math.Max(options.ConnectRetry, 1);
+        // The socket's reads and writes run on the .NET thread pool instead of StackExchange.Redis's own dedicated
+        // threads: on the 2 cores a service gets, the gateway's profile under load showed the dedicated scheduler's
+        // queue lock contended (Monitor.Enter_Slowpath) by every pipelined batch of session writes, and its idle workers
+        // competing with Kestrel's for the same cores.
+        options.SocketManager = SocketManager.ThreadPool;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         return builder;
     }

@@ -40,7 +40,8 @@ public static class Commands
                        [--state loadtest/generated/state.json] [--ghz-data loadtest/generated]
           Activates the license server, installs a Per Device 2022 pack, registers a Per Device host, optionally advances
           simulated time past its grace period, gives every device a permanent CAL and an open session, and writes the state
-          plus ghz files (connect-valid.data.json, signin.data.json, client.metadata.json with the client key if any).
+          plus ghz files (connect-valid.data.json, signin.data.json, client.metadata.json with the client key if any) and
+          h2load bodies (connect-valid.grpc, signin.grpc: one framed gRPC message each, of the first device).
 
         rds-load seed-licenses --data-dir DIR --count 1000000 [--key-pack-id GUID | --license-server <host:port>]
                                [--subject-prefix seed]
@@ -201,6 +202,7 @@ public static class Commands
         var state = await new SetupCommand(options, output).RunAsync(cancellationToken);
         state.Save(statePath);
         SetupCommand.WriteGhzData(state, ghzData);
+        SetupCommand.WriteH2loadBodies(state, ghzData);
         SetupCommand.WriteGhzMetadata(apiKey, ghzData);
         output.WriteLine($"Wrote {statePath} and the ghz files connect-valid.data.json, signin.data.json and client.metadata.json in {ghzData}.");
         return 0;

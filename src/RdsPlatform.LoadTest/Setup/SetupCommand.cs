@@ -141,6 +141,47 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
         File.WriteAllText(Path.Combine(directory, "signin.data.json"), JsonSerializer.Serialize(signIn, json));
     }
 
+    /// <summary>
+    /// h2load's request bodies (it sends the same body on every call): <c>connect-valid.grpc</c>, the Connect the first
+    /// device made last (presenting its permanent certificate), and <c>signin.grpc</c>, a SignIn of the session that
+    /// Connect opened, each as one gRPC length-prefixed message.
+    /// </summary>
+    public static void WriteH2loadBodies(SetupState state, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var device = state.Devices[0];
+        var connect = ConnectRequestFor(state.HostId, device.HardwareId, device.ComputerName, ByteString.FromBase64(device.Certificate));
+        File.WriteAllBytes(Path.Combine(directory, "connect-valid.grpc"), GrpcFrame(connect));
+        File.WriteAllBytes(Path.Combine(directory, "signin.grpc"), GrpcFrame(new SignInRequest { SessionId = device.SessionId }));
+    }
+
+    /// <summary>One uncompressed gRPC message on the wire: flag 0, big-endian length, the protobuf bytes.</summary>
+    public static byte[] GrpcFrame(IMessage message)
+    {
+        var body = message.ToByteArray();
+        var frame = new byte[5 + body.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1, 4), (uint)body.Length);
+        body.CopyTo(frame, 5);
+        return frame;
+    }
+
+    /// <summary>The Connect a bench device sends, presenting <paramref name="certificate"/> unless it is empty.</summary>
+    private static ConnectRequest ConnectRequestFor(string hostId, string hardwareId, string computerName, ByteString certificate)
+    {
+        var request = new ConnectRequest
+        {
+            HostId = hostId,
+            Device = new Device { HardwareId = hardwareId, ComputerName = computerName },
+            User = new User { Domain = "CONTOSO", Name = "bench" },
+        };
+        if (!certificate.IsEmpty)
+        {
+            request.PresentedCertificate = new CalCertificate { Data = certificate };
+        }
+
+        return request;
+    }
+
     private async Task ActivateAsync(LicenseServerClient licenses, CancellationToken cancellationToken)
     {
         var info = (await licenses.GetServerInfoAsync(new GetServerInfoRequest(), AdminOptions(cancellationToken))).Server;
@@ -164,17 +205,7 @@ public sealed class SetupCommand(SetupOptions options, TextWriter log)
         var certificate = ByteString.Empty;
         for (var step = 0; step < 6; step++)
         {
-            var request = new ConnectRequest
-            {
-                HostId = options.HostId,
-                Device = new Device { HardwareId = hardwareId, ComputerName = computerName },
-                User = new User { Domain = "CONTOSO", Name = "bench" },
-            };
-            if (!certificate.IsEmpty)
-            {
-                request.PresentedCertificate = new CalCertificate { Data = certificate };
-            }
-
+            var request = ConnectRequestFor(options.HostId, hardwareId, computerName, certificate);
             var response = await gateway.ConnectAsync(request, Options(cancellationToken));
             if (!response.Admitted || response.CertificateDetails is null)
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,14 @@ public sealed class ApiKeyStore
     public const string SectionName = "Auth:Keys";
 
     private readonly Entry[] _entries;
+
+    // Authorization header values accepted before, keyed by the string instance itself (compared by reference, never
+    // by content): Kestrel hands an HTTP/2 stream it reuses the same string while a connection keeps sending the same
+    // header, so a client's calls after its first skip the SHA-256 of the key. Keys are read once at start-up and never
+    // change, so an accepted value stays accepted; entries go when their string is collected.
+    private readonly ConditionalWeakTable<string, RdsCaller> _accepted = new();
+
+    private long _hashes;
 
     public ApiKeyStore(IConfiguration configuration)
     {
@@ -64,9 +73,19 @@ public sealed class ApiKeyStore
 
     public int Count => _entries.Length;
 
+    /// <summary>Presented keys hashed so far (the calls that did not reuse an accepted header value).</summary>
+    public long HashesComputed => Interlocked.Read(ref _hashes);
+
+    /// <summary>The caller of an authorization header value this store accepted before: that very string instance.</summary>
+    public RdsCaller? FindAccepted(string authorization) => _accepted.TryGetValue(authorization, out var caller) ? caller : null;
+
+    /// <summary>Remembers that <paramref name="authorization"/> (this string instance) named <paramref name="caller"/>.</summary>
+    public void RememberAccepted(string authorization, RdsCaller caller) => _accepted.AddOrUpdate(authorization, caller);
+
     /// <summary>The caller a presented key belongs to, or null for an unknown key.</summary>
     public RdsCaller? Find(ReadOnlySpan<char> key)
     {
+        Interlocked.Increment(ref _hashes);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         var byteCount = Encoding.UTF8.GetByteCount(key);
         var buffer = byteCount <= 512 ? stackalloc byte[byteCount] : new byte[byteCount];

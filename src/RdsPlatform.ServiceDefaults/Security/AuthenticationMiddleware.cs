@@ -37,8 +37,15 @@ public sealed partial class AuthenticationMiddleware(
             return;
         }
 
-        var presented = BearerKey(context.Request.Headers.Authorization.ToString());
-        var caller = presented.IsEmpty ? null : keys.Find(presented);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var caller = keys.FindAccepted(authorization);
+        var presented = caller is null ? BearerKey(authorization) : [];
+        if (caller is null && !presented.IsEmpty && keys.Find(presented) is { } found)
+        {
+            caller = found;
+            keys.RememberAccepted(authorization, found);
+        }
+
         if (caller is null)
         {
             var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";

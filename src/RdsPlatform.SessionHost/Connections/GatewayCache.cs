@@ -8,8 +8,12 @@ namespace RdsPlatform.SessionHost.Connections;
 /// The optional Redis-protocol cache shared by gateway replicas. Every call is short and never throws: the gateway
 /// decides correctly without the cache and uses it again as soon as it answers.
 /// </summary>
-public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogger<GatewayCache> logger, IConnectionMultiplexer? cache = null) : IDisposable
+public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogger<GatewayCache> logger, IConnectionMultiplexer? cache = null)
+    : IDisposable, IAsyncDisposable
 {
+    /// <summary>How long a stopping gateway waits at most for the writes it still holds to reach the cache.</summary>
+    internal static readonly TimeSpan StopDrainTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Queued writes sent in one pipelined batch at most.</summary>
     internal const int MaxWriteBatch = 1024;
 
@@ -125,7 +129,35 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
         }
     }
 
-    public void Dispose() => _writes.Writer.TryComplete();
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Sends what is still queued before the process lets go of the cache: each queued session was acknowledged to a
+    /// client (Connect answered with its id), which may sign in on another replica next, as it does during a rolling
+    /// restart. Before this, sessions answered in the last moments before a stop were lost.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_writes.Writer.TryComplete() || Volatile.Read(ref _writer) is not { } writer || cache is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await writer.WaitAsync(StopDrainTimeout).ConfigureAwait(false);
+            // The batches go out fire-and-forget; the cache answers commands of one connection in order, so once it
+            // answers this PING it has applied every write sent before it.
+            if (cache.IsConnected)
+            {
+                await cache.GetDatabase().PingAsync().WaitAsync(StopDrainTimeout).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            Warn(ex);
+        }
+    }
 
     /// <summary>Subscribes for as long as the process runs; the multiplexer re-subscribes by itself after the cache comes back.</summary>
     public async Task SubscribeAsync(RedisChannel channel, Action<RedisValue> handler)
