@@ -37,7 +37,10 @@ public sealed class HungCollectorShutdownTests(GarnetFixture cache, ITestOutputH
 
         var reporter = new Reporting.ReportingClient(reporting.Channel.Authorized(TestKeys.Reporter));
         var report = (await reporter.GenerateReportAsync(new GenerateReportRequest { Kind = ReportKind.PerDevice })).Report;
-        Assert.True(collector.Connections > 0, "No service connected to the collector, so the test proves nothing.");
+        // The exporters send on their schedule (batches every 5 s): wait until each of the three processes has connected,
+        // else a fast run would stop the services before any export had started, and prove nothing.
+        await Poll.UntilAsync(() => Task.FromResult(collector.Connections >= 3), TimeSpan.FromSeconds(30),
+            "each service connected to the hung collector", () => $"{collector.Connections} connections");
 
         var gatewayStop = await StopAsync(gateway);
         var reportingStop = await StopAsync(reporting);
