@@ -58,8 +58,11 @@ public static class RpcCatalog
     public static async Task<RpcException?> CallForErrorAsync(CallInvoker invoker, Rpc rpc, IMessage request, int maxItems = 100_000)
     {
         var descriptor = rpc.Descriptor;
-        // A stream asked to follow (GetAuditTrail's follow) stays open until its deadline by design: a short one ends it.
-        var options = new CallOptions(deadline: DateTime.UtcNow + (AsksToFollow(request) ? FollowDeadline : TimeSpan.FromSeconds(60)));
+        // A stream asked to follow (GetAuditTrail's follow) stays open until its deadline by design: the caller ends it by
+        // cancelling after a short window (a short deadline instead raced the server's own deadline, whose reset of a call
+        // that had sent no headers yet the in-memory test server surfaces as Internal).
+        using var followWindow = new CancellationTokenSource(AsksToFollow(request) ? FollowWindow : Timeout.InfiniteTimeSpan);
+        var options = new CallOptions(deadline: DateTime.UtcNow + TimeSpan.FromSeconds(60), cancellationToken: followWindow.Token);
         try
         {
             if (descriptor.IsServerStreaming)
@@ -86,7 +89,7 @@ public static class RpcCatalog
         }
     }
 
-    private static readonly TimeSpan FollowDeadline = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan FollowWindow = TimeSpan.FromSeconds(1);
 
     private static bool AsksToFollow(IMessage request) =>
         request.Descriptor.FindFieldByName("follow") is { FieldType: FieldType.Bool } follow && follow.Accessor.GetValue(request) is true;
