@@ -177,31 +177,9 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         Enum(problems, "cal_type", request.CalType, allowUnspecified: true);
         Enum(problems, "product_version", request.ProductVersion, allowUnspecified: true);
         Enum(problems, "status", request.Status, allowUnspecified: true);
-        Guid? keyPack = null;
-        if (request.KeyPackId.Length > 0)
-        {
-            if (Guid.TryParse(request.KeyPackId, out var parsed))
-            {
-                keyPack = parsed;
-            }
-            else
-            {
-                problems.Add(new("key_pack_id", "Give a key pack id as ListKeyPacks shows it, or leave it empty."));
-            }
-        }
-
-        Guid? after = null;
-        if (request.AfterLicenseId.Length > 0)
-        {
-            if (Guid.TryParse(request.AfterLicenseId, out var parsed))
-            {
-                after = parsed;
-            }
-            else
-            {
-                problems.Add(new("after_license_id", "Give the license id of the last CAL you received, or leave it empty to start from the first."));
-            }
-        }
+        var keyPack = OptionalId(problems, "key_pack_id", request.KeyPackId, "Give a key pack id as ListKeyPacks shows it, or leave it empty.");
+        var after = OptionalId(problems, "after_license_id", request.AfterLicenseId,
+            "Give the license id of the last CAL you received, or leave it empty to start from the first.");
 
         Check(problems, "The listing filters are invalid.");
         var now = app.Now;
@@ -378,6 +356,23 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         }
 
         return id;
+    }
+
+    /// <summary>An id a filter may leave empty: null when empty, a field violation when it is not an id.</summary>
+    private static Guid? OptionalId(List<FieldViolation> problems, string field, string text, string hint)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
+        if (Guid.TryParse(text, out var id))
+        {
+            return id;
+        }
+
+        problems.Add(new(field, hint));
+        return null;
     }
 
     /// <summary>Length and character set of a text field (<see cref="InputRules.Text"/>).</summary>
