@@ -8,7 +8,7 @@ using OpenTelemetry.Trace;
 namespace RdsPlatform.ServiceDefaults;
 
 /// <summary>
-/// Flushes logs, metrics and traces once the service has stopped, all three at once and within <see cref="Deadline"/>.
+/// Flushes logs, metrics and traces once the service has stopped, within <see cref="Deadline"/> in all.
 /// Left to themselves the providers flush one after the other when the container is disposed, each waiting up to
 /// 5 s for an OTLP export: against a collector that accepts connections and never answers, a service took 15 s to
 /// exit and the orchestrator gave up on it. Telemetry not exported by the deadline is dropped; the service's own
@@ -30,33 +30,13 @@ internal sealed class TelemetryShutdown(IHostApplicationLifetime lifetime, IServ
 
     private void Flush()
     {
-        var milliseconds = (int)Deadline.TotalMilliseconds;
-        var tracer = services.GetService<TracerProvider>();
-        var meter = services.GetService<MeterProvider>();
-        var logger = services.GetService<LoggerProvider>();
-        // Threads of their own, not the thread pool: each Shutdown must have begun before the container disposes the
-        // providers (a provider's Shutdown and Dispose both walk and clear its instrumentation list, and must not overlap),
-        // and a starved pool under load could start a queued flush only after that.
-        Thread[] flushes =
-        [
-            Start(() => tracer?.Shutdown(milliseconds)),
-            Start(() => meter?.Shutdown(milliseconds)),
-            Start(() => logger?.Shutdown(milliseconds)),
-        ];
-
-        // An exporter blocked on a hung collector does not return at its deadline; its threads are background threads and
-        // do not hold the process, so waiting longer would only delay the exit.
-        var until = Environment.TickCount64 + (long)(Deadline + TimeSpan.FromMilliseconds(250)).TotalMilliseconds;
-        foreach (var flush in flushes)
-        {
-            flush.Join(TimeSpan.FromMilliseconds(Math.Max(0, until - Environment.TickCount64)));
-        }
-    }
-
-    private static Thread Start(Action flush)
-    {
-        var thread = new Thread(() => flush()) { IsBackground = true, Name = "telemetry-shutdown" };
-        thread.Start();
-        return thread;
+        // One after the other on this thread, each with a third of the deadline: a provider's Shutdown and the container's
+        // later Dispose both walk and clear its instrumentation list, so a Shutdown still running elsewhere when the
+        // container disposes the providers fails the disposal ("Collection was modified"). Shutdown honours its timeout
+        // (the exporter's own thread may stay blocked on a hung collector; it is a background thread and holds nothing).
+        var each = (int)(Deadline.TotalMilliseconds / 3);
+        services.GetService<TracerProvider>()?.Shutdown(each);
+        services.GetService<MeterProvider>()?.Shutdown(each);
+        services.GetService<LoggerProvider>()?.Shutdown(each);
     }
 }
