@@ -19,20 +19,32 @@ public static class KestrelHosting
     public static (WebApplicationFactory<T> Host, ServiceAddresses Addresses) StartOnKestrel<T>(this WebApplicationFactory<T> factory)
         where T : class
     {
-        int grpc = FreePort(), httpApi = FreePort(), management = FreePort();
-        var host = factory.WithWebHostBuilder(web =>
+        // A free port is probed, then bound a moment later: a test process running beside this one can take it in between.
+        // Such a start is tried again on new ports.
+        for (var attempt = 1; ; attempt++)
         {
-            web.UseSetting("Ports:HttpApi", httpApi.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            web.UseSetting("Ports:Management", management.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        });
-        host.UseKestrel(options =>
-        {
-            options.Listen(IPAddress.Loopback, grpc, listen => listen.Protocols = HttpProtocols.Http2);
-            options.Listen(IPAddress.Loopback, httpApi);
-            options.Listen(IPAddress.Loopback, management);
-        });
-        host.StartServer();
-        return (host, new ServiceAddresses(Loopback(grpc), Loopback(httpApi), Loopback(management)));
+            int grpc = FreePort(), httpApi = FreePort(), management = FreePort();
+            var host = factory.WithWebHostBuilder(web =>
+            {
+                web.UseSetting("Ports:HttpApi", httpApi.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                web.UseSetting("Ports:Management", management.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            });
+            host.UseKestrel(options =>
+            {
+                options.Listen(IPAddress.Loopback, grpc, listen => listen.Protocols = HttpProtocols.Http2);
+                options.Listen(IPAddress.Loopback, httpApi);
+                options.Listen(IPAddress.Loopback, management);
+            });
+            try
+            {
+                host.StartServer();
+                return (host, new ServiceAddresses(Loopback(grpc), Loopback(httpApi), Loopback(management)));
+            }
+            catch (IOException ex) when (attempt < 5 && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                host.Dispose();
+            }
+        }
     }
 
     /// <summary>A port no one listens on now (the OS picks it; a test binds it right after).</summary>
