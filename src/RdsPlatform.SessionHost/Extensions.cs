@@ -3,19 +3,30 @@ using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace Microsoft.Extensions.Hosting;
 
 public static class SessionHostGatewayExtensions
 {
-    /// <summary>The gateway's parts: its SQLite file, the license server registry, caches, sessions, the revocation feed, the not-tracked outbox and metrics.</summary>
+    /// <summary>The gateway's parts: its SQLite file and host store (SQLite or PostgreSQL), the license server registry, caches, sessions, the revocation feed, the not-tracked outbox and metrics.</summary>
     public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
 
         var dataDirectory = builder.Configuration["Storage:DataDirectory"];
         dataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath);
+        // The license servers' keys and the not-tracked outbox stay in the SQLite file on either engine (docs/storage.md).
         builder.Services.AddSingleton(_ => new GatewayDatabase(dataDirectory));
+        if (builder.AddRdsStorage(GatewaySchema.ConnectionName, GatewaySchema.PostgresSchema) == StorageProvider.Postgres)
+        {
+            builder.Services.AddSingleton<ISessionHostRepository, PostgresSessionHostRepository>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<ISessionHostRepository, SqliteSessionHostRepository>();
+        }
+
         builder.Services.AddSingleton<SessionHostStore>();
         builder.Services.AddSingleton<LicenseServerKeyStore>();
 

@@ -24,7 +24,7 @@ public sealed record GenerationResult(Report? Report, string? LicenseServerProbl
 /// </summary>
 public sealed partial class ReportGenerator(
     LicenseServerReader reader,
-    ReportStore store,
+    IReportStore store,
     TimeProvider clock,
     ReportingMetrics metrics,
     IOptions<ReportingOptions> options,
@@ -72,7 +72,7 @@ public sealed partial class ReportGenerator(
         }
     }
 
-    private async Task<Dictionary<string, long>> WritePerUserAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WritePerUserAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("users", "active", "overused", "temporary", "not_tracking");
         var workgroup = server.Scope == ServerScope.Workgroup;
@@ -119,7 +119,7 @@ public sealed partial class ReportGenerator(
     /// R12: users outside a domain get no CAL, only an audit entry; each such user is listed once as Not Tracking.
     /// The set of names seen is the one thing held in memory, and it grows with untracked users, not with CALs.
     /// </summary>
-    private async Task WriteNotTrackedUsersAsync(ReportWriter writer, Dictionary<string, long> totals, string domain, CancellationToken cancellationToken)
+    private async Task WriteNotTrackedUsersAsync(IReportWriter writer, Dictionary<string, long> totals, string domain, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } };
@@ -146,7 +146,7 @@ public sealed partial class ReportGenerator(
         }
     }
 
-    private async Task<Dictionary<string, long>> WritePerDeviceAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WritePerDeviceAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("devices", "permanent", "temporary", "revoked", "expired");
 
@@ -185,7 +185,7 @@ public sealed partial class ReportGenerator(
         return totals;
     }
 
-    private async Task<Dictionary<string, long>> WriteSummaryAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WriteSummaryAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("installed", "issued", "available", "overused", "temporary");
         foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain, cancellationToken))
@@ -201,7 +201,7 @@ public sealed partial class ReportGenerator(
         return totals;
     }
 
-    private async Task<Dictionary<string, long>> WriteFailedPerUserAsync(ReportWriter writer, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WriteFailedPerUserAsync(IReportWriter writer, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("failed");
         var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed, AuditEventType.LicenseOverused } };

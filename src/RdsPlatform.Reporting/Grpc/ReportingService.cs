@@ -12,7 +12,7 @@ using RdsPlatform.ServiceDefaults.Security;
 namespace RdsPlatform.Reporting.Grpc;
 
 /// <summary><c>rds.reporting.v1.Reporting</c>: the reports of RD Licensing Manager, stored as snapshots.</summary>
-public sealed class ReportingService(ReportGenerator generator, ReportStore store, ComplianceSummaryProvider compliance)
+public sealed class ReportingService(ReportGenerator generator, IReportStore store, ComplianceSummaryProvider compliance)
     : Contracts.Reporting.V1.Reporting.ReportingBase
 {
     public const int MaxDomainLength = 255;
