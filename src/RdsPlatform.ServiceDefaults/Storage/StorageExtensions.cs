@@ -13,21 +13,27 @@ public static class StorageExtensions
     /// <summary>
     /// Registers the validated <see cref="StorageOptions"/> and, for PostgreSQL, the service's data source through
     /// Aspire.Npgsql (health check, metrics, tracing), its <see cref="PostgresDatabase"/> and the start-up migration step.
-    /// Returns the engine the caller registers its stores for; a bad setting is refused when the host starts.
+    /// Returns the engine the caller registers its stores for; a bad setting is refused at once with a sentence naming the key.
     /// </summary>
     public static StorageProvider AddRdsStorage(this IHostApplicationBuilder builder, string connectionName, PostgresSchema schema)
     {
         var section = builder.Configuration.GetSection(StorageOptions.SectionName);
         var configuration = builder.Configuration;
-        builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(
-            new StorageOptionsValidator(connectionName, () => configuration.GetConnectionString(connectionName)));
+        var validator = new StorageOptionsValidator(connectionName, () => configuration.GetConnectionString(connectionName));
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>>(validator);
         builder.Services.AddOptions<StorageOptions>().Bind(section).ValidateOnStart();
 
+        // The engine decides which stores are registered, so a bad setting is refused here, before the container is built.
         var options = section.Get<StorageOptions>() ?? new StorageOptions();
-        if (options.ParsedProvider != StorageProvider.Postgres || string.IsNullOrWhiteSpace(configuration.GetConnectionString(connectionName)))
+        var result = validator.Validate(Options.DefaultName, options);
+        if (result.Failed)
         {
-            // An unknown provider or a missing connection string stops the start through the validator above.
-            return options.ParsedProvider ?? StorageProvider.Sqlite;
+            throw new OptionsValidationException(Options.DefaultName, typeof(StorageOptions), result.Failures);
+        }
+
+        if (options.ParsedProvider != StorageProvider.Postgres)
+        {
+            return StorageProvider.Sqlite;
         }
 
         builder.AddNpgsqlDataSource(connectionName);
