@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.Testing;
 
@@ -11,8 +12,6 @@ namespace RdsPlatform.Testing;
 /// </summary>
 public sealed class PostgresServer
 {
-    public const string DebianPackage = "postgresql";
-
     private static readonly SemaphoreSlim StartGate = new(1, 1);
     private static PostgresServer? _shared;
 
@@ -79,16 +78,10 @@ public sealed class PostgresServer
             return root;
         }
 
-        var found = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql")
-                .Select(version => Path.Combine(version, "bin"))
-                .Where(bin => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb")))
-                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
-                .FirstOrDefault()
-            : null;
+        var found = PostgresBinaries.Find();
         return found ?? throw new InvalidOperationException(
             $"The PostgreSQL tests need a PostgreSQL server: no initdb/postgres under /usr/lib/postgresql/<version>/bin. " +
-            $"Install the Debian package '{DebianPackage}' (apt-get install -y {DebianPackage}), or set RDS_POSTGRES_BIN to the folder holding initdb and postgres.");
+            $"Install the Debian package '{PostgresBinaries.DebianPackage}' (apt-get install -y {PostgresBinaries.DebianPackage}), or set RDS_POSTGRES_BIN to the folder holding initdb and postgres.");
     }
 
     private static PostgresServer Create()
@@ -110,8 +103,16 @@ public sealed class PostgresServer
     {
         RunAsServerUser(Path.Combine(_bin, "initdb"), ["-D", DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
         // fsync off: a test server's data never has to survive a power cut, and 2 shared cores spend their time better.
-        var start = StartInfo(Path.Combine(_bin, "postgres"),
-            ["-D", DataDirectory, "-p", Port.ToString(), "-k", _root, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=300"]);
+        // The test host is often ended without running ProcessExit handlers, so a small shell watches it and stops the
+        // server and removes its folder once the test process is gone.
+        var postgres = $"{Path.Combine(_bin, "postgres")} -D {DataDirectory} -p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300";
+        var watchdog = $"""
+            {postgres} & pg=$!
+            trap 'kill -TERM $pg; wait $pg; rm -rf {_root}; exit 0' TERM INT
+            while [ -d /proc/{Environment.ProcessId} ] && kill -0 $pg 2>/dev/null; do sleep 1; done
+            kill -TERM $pg 2>/dev/null; wait $pg; rm -rf {_root}
+            """;
+        var start = StartInfo("/bin/sh", ["-c", watchdog]);
         _process = Process.Start(start) ?? throw new InvalidOperationException("postgres did not start.");
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
