@@ -21,6 +21,9 @@ public sealed class PostgresTopologyFixture : TopologyFixture
         new NpgsqlConnectionStringBuilder(await App.GetConnectionStringAsync(DatabaseResourceNames.Postgres)) { Database = database }.ToString();
 }
 
+// In the topology collection so that it never runs beside the other topologies (2 shared cores: a Connect then waited
+// out the license server and was admitted on grace alone).
+[Collection(TopologyCollection.Name)]
 public sealed class PostgresTopologyTests(PostgresTopologyFixture topology) : IClassFixture<PostgresTopologyFixture>
 {
     private static DateTime Deadline => DateTime.UtcNow.AddSeconds(30);
