@@ -5,9 +5,9 @@ namespace RdsPlatform.Cli.Infrastructure;
 /// <summary>Durations as administrators type them (<c>30d</c>, <c>12h</c>, <c>90m</c>, <c>3600s</c>, <c>1d12h</c>; parsed by the shared <see cref="DurationText"/>, a unit required) and as rdslic prints them.</summary>
 public static class Durations
 {
-    /// <summary>Parses a duration or throws a usage error naming the option.</summary>
-    public static TimeSpan Parse(string text, string what)
-        => DurationText.TryParse(text, bareNumberIsSeconds: false, out var duration)
+    /// <summary>Parses a duration or throws a usage error naming the option; a bare number is seconds only where <paramref name="bareNumberIsSeconds"/> says so.</summary>
+    public static TimeSpan Parse(string text, string what, bool bareNumberIsSeconds = false)
+        => DurationText.TryParse(text, bareNumberIsSeconds, out var duration)
             ? duration
             : throw new UsageException($"{what} '{text}' is not a duration. Write a number followed by d, h, m or s, for example 30d, 12h, 90m or 3600s.");
 
