@@ -47,9 +47,9 @@ public static class Requests
         ComputerName = $"PC-{hardwareId}",
     };
 
-    public static RequestLicenseRequest User(string user, string domain = "CONTOSO", ProductVersion hostVersion = ProductVersion._2022) => new()
+    public static RequestLicenseRequest User(string user, string domain = "CONTOSO", ProductVersion hostVersion = ProductVersion._2022, string hostId = HostId) => new()
     {
-        SessionHostId = HostId,
+        SessionHostId = hostId,
         SessionHostVersion = hostVersion,
         CalType = CalType.PerUser,
         UserDomain = domain,
