@@ -1,4 +1,5 @@
 using RdsPlatform.SessionHost;
+using RdsPlatform.SessionHost.Cache;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
@@ -8,7 +9,7 @@ namespace Microsoft.Extensions.Hosting;
 
 public static class SessionHostGatewayExtensions
 {
-    /// <summary>The gateway's parts: its SQLite file, the license server registry, caches, sessions, the revocation feed, the not-tracked outbox and metrics.</summary>
+    /// <summary>The gateway's parts: its SQLite file, the license server registry, the shared cache's stores, sessions, the connection and sign-in steps, the background followers (revocations, session sweep, host changes), the not-tracked outbox and metrics.</summary>
     public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
@@ -34,15 +35,28 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddSingleton<LicenseServerDirectory>();
         builder.Services.AddSingleton<LicenseServerRegistry>();
 
+        // The shared cache: one connection owner, one coalescing writer, and the stores the connection code sees as interfaces.
         builder.Services.AddSingleton<GatewayCache>();
+        builder.Services.AddSingleton<CacheWriteQueue>();
+        builder.Services.AddSingleton<ISessionStore, RedisSessionStore>();
+        builder.Services.AddSingleton<ITokenStateStore, RedisTokenStateStore>();
+        builder.Services.AddSingleton<IRevocationStore, RedisRevocationStore>();
+        builder.Services.AddSingleton<IHostChangeNotices, RedisHostChangeNotices>();
+
         builder.Services.AddSingleton<RevocationList>();
         builder.Services.AddSingleton<TokenStateCache>();
         builder.Services.AddSingleton<SessionRegistry>();
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<CertificateChecks>();
+        builder.Services.AddSingleton<CalRequests>();
         builder.Services.AddSingleton<ConnectionGateway>();
+        builder.Services.AddSingleton<SignInGateway>();
         builder.Services.AddSingleton<Diagnoser>();
         builder.Services.AddSingleton<RevocationFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
+        builder.Services.AddHostedService<SessionSweep>();
+        builder.Services.AddSingleton<HostChangeListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HostChangeListener>());
         builder.Services.AddSingleton<NotTrackedSignInOutbox>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotTrackedSignInOutbox>());
         return builder;

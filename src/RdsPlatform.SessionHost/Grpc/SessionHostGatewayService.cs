@@ -13,9 +13,10 @@ namespace RdsPlatform.SessionHost.Grpc;
 /// <summary><c>rds.sessionhost.v1.SessionHostGateway</c>: validates requests, calls the gateway, maps the outcomes.</summary>
 public sealed class SessionHostGatewayService(
     SessionHostStore hosts,
-    ConnectionGateway gateway,
+    ConnectionGateway connections,
+    SignInGateway signIns,
+    HostChangeListener hostChanges,
     Diagnoser diagnoser,
-    GatewayCache cache,
     TimeProvider time) : Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayBase
 {
     [AllowRoles(RdsRoles.Admin)]
@@ -33,7 +34,7 @@ public sealed class SessionHostGatewayService(
             ContractMapping.ToCore(request.LicensingMode)!.Value,
             [.. request.LicenseServers],
             request.PreventLicenseUpgrade));
-        cache.Publish(GatewayCache.HostsChangedChannel, saved.HostId);
+        hostChanges.Announce(saved.HostId);
         return Task.FromResult(new ConfigureSessionHostResponse { Host = MapToSessionHost(saved, time.GetUtcNow()) });
     }
 
@@ -58,10 +59,17 @@ public sealed class SessionHostGatewayService(
     [AllowRoles(RdsRoles.Client)]
     public override async Task<ConnectResponse> Connect(ConnectRequest request, ServerCallContext context)
     {
-        var problems = RequestValidation.Connect(request, hosts.Find(request.HostId)?.Mode);
+        // The one lookup of the host on a Connect: its mode says which fields are required, then the gateway decides for it.
+        var host = hosts.Find(request.HostId);
+        var problems = RequestValidation.Connect(request, host?.Mode);
         if (problems.Count > 0)
         {
             throw RpcProblems.InvalidArgument("The connection request is invalid.", problems);
+        }
+
+        if (host is null)
+        {
+            throw HostNotFound(request.HostId);
         }
 
         var attempt = new ConnectAttempt(
@@ -71,8 +79,7 @@ public sealed class SessionHostGatewayService(
             request.User?.Domain ?? "",
             request.User?.Name ?? "",
             request.PresentedCertificate?.Data.Memory ?? ReadOnlyMemory<byte>.Empty);
-        var outcome = await gateway.ConnectAsync(attempt, context.CancellationToken) ?? throw HostNotFound(request.HostId);
-        return MapToConnectResponse(outcome);
+        return MapToConnectResponse(await connections.ConnectAsync(host, attempt, context.CancellationToken));
     }
 
     [AllowRoles(RdsRoles.Client)]
@@ -84,7 +91,7 @@ public sealed class SessionHostGatewayService(
             throw RpcProblems.InvalidArgument("The sign-in request is invalid.", problems);
         }
 
-        var outcome = await gateway.SignInAsync(request.SessionId, context.CancellationToken) ?? throw SessionNotFound(request.SessionId);
+        var outcome = await signIns.SignInAsync(request.SessionId, context.CancellationToken) ?? throw SessionNotFound(request.SessionId);
         return new SignInResponse
         {
             Reason = ContractMapping.ToWire(outcome.Reason),
@@ -102,7 +109,7 @@ public sealed class SessionHostGatewayService(
             throw RpcProblems.InvalidArgument("The disconnect request is invalid.", problems);
         }
 
-        return await gateway.DisconnectAsync(request.SessionId, context.CancellationToken)
+        return await connections.DisconnectAsync(request.SessionId, context.CancellationToken)
             ? new DisconnectResponse()
             : throw SessionNotFound(request.SessionId);
     }
