@@ -7,6 +7,7 @@ using RdsPlatform.SessionHost.LicenseServers;
 
 namespace Microsoft.Extensions.Hosting;
 
+// Registering the session-host gateway's parts with the host.
 public static class SessionHostGatewayExtensions
 {
     /// <summary>The gateway's parts: its SQLite file, the license server registry, the shared cache's stores, sessions, the connection and sign-in steps, the background followers (revocations, session sweep, host changes), the not-tracked outbox and metrics.</summary>
@@ -26,28 +27,8 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddSingleton<SessionHostStore>();
         builder.Services.AddSingleton<LicenseServerKeyStore>();
 
-        builder.Services.AddHttpClient(DiscoveringChannelFactory.HandlerName)
-            // One call per new device: HttpClient's per-request log scopes cost more than they tell (the gRPC client
-            // logs and traces each call already), and one HTTP/2 connection caps concurrent calls at the server's stream limit.
-            .RemoveAllLoggers()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
-            });
-        builder.Services.AddSingleton<ILicenseServerChannelFactory, DiscoveringChannelFactory>();
-        builder.Services.AddSingleton<LicenseServerDirectory>();
-        builder.Services.AddSingleton<LicenseServerRegistry>();
-
-        // The shared cache: one connection owner, one coalescing writer, and the stores the connection code sees as interfaces.
-        builder.Services.AddSingleton<GatewayCache>();
-        builder.Services.AddSingleton<CacheWriteQueue>();
-        builder.Services.AddSingleton<ISessionStore, RedisSessionStore>();
-        builder.Services.AddSingleton<ITokenStateStore, RedisTokenStateStore>();
-        builder.Services.AddSingleton<IRevocationStore, RedisRevocationStore>();
-        builder.Services.AddSingleton<IHostChangeNotices, RedisHostChangeNotices>();
+        AddLicenseServerClients(builder.Services);
+        AddSharedCache(builder.Services);
 
         builder.Services.AddSingleton<RevocationList>();
         builder.Services.AddSingleton<TokenStateCache>();
@@ -66,5 +47,35 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddSingleton<NotTrackedSignInOutbox>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotTrackedSignInOutbox>());
         return builder;
+    }
+
+    /// <summary>One channel per license server address, over the service defaults' HTTP pipeline (service discovery), and the registry that calls them.</summary>
+    private static void AddLicenseServerClients(IServiceCollection services)
+    {
+        services.AddHttpClient(DiscoveringChannelFactory.HandlerName)
+            // One call per new device: HttpClient's per-request log scopes cost more than they tell (the gRPC client
+            // logs and traces each call already), and one HTTP/2 connection caps concurrent calls at the server's stream limit.
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+            });
+        services.AddSingleton<ILicenseServerChannelFactory, DiscoveringChannelFactory>();
+        services.AddSingleton<LicenseServerDirectory>();
+        services.AddSingleton<LicenseServerRegistry>();
+    }
+
+    /// <summary>The shared cache: one connection owner, one coalescing writer, and the stores the connection code sees as interfaces.</summary>
+    private static void AddSharedCache(IServiceCollection services)
+    {
+        services.AddSingleton<GatewayCache>();
+        services.AddSingleton<CacheWriteQueue>();
+        services.AddSingleton<ISessionStore, RedisSessionStore>();
+        services.AddSingleton<ITokenStateStore, RedisTokenStateStore>();
+        services.AddSingleton<IRevocationStore, RedisRevocationStore>();
+        services.AddSingleton<IHostChangeNotices, RedisHostChangeNotices>();
     }
 }

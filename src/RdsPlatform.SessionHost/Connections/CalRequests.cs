@@ -1,7 +1,8 @@
+// Asking a host's license servers for a CAL, a renewal or a validation, and reading their answers.
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Licensing;
-using RdsPlatform.SessionHost.Grpc;
+using RdsPlatform.ServiceDefaults.Mapping;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
 
@@ -56,8 +57,8 @@ public sealed partial class CalRequests(
     internal static RequestLicenseRequest LicenseRequest(SessionHostSettings host, CalType type, ConnectAttempt attempt) => new()
     {
         SessionHostId = host.HostId,
-        SessionHostVersion = ContractMapping.ToWire(host.Version),
-        CalType = ContractMapping.ToWire(type),
+        SessionHostVersion = ContractMapping.ToContract(host.Version),
+        CalType = ContractMapping.ToContract(type),
         HardwareId = attempt.HardwareId,
         ComputerName = attempt.ComputerName,
         UserDomain = attempt.UserDomain,

@@ -1,3 +1,4 @@
+// Checking the certificate a client presents (or last received) for one connection.
 using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;

@@ -1,6 +1,8 @@
+// Deciding one Connect: the steps from a registered host and a client's attempt to a decision, a kept CAL and a session.
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Licensing;
-using RdsPlatform.SessionHost.Grpc;
+using RdsPlatform.ServiceDefaults.Mapping;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
 
@@ -27,9 +29,14 @@ public sealed class ConnectionGateway(
     GatewayMetrics metrics,
     TimeProvider time)
 {
-    /// <summary>Decides one connection to <paramref name="host"/> (the host the caller looked up once for this Connect).</summary>
-    public async Task<ConnectOutcome> ConnectAsync(SessionHostSettings host, ConnectAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>Decides one connection to <paramref name="host"/>, the host the caller looked up once for this Connect (null: not registered).</summary>
+    public async Task<Outcome<ConnectOutcome>> ConnectAsync(SessionHostSettings? host, ConnectAttempt attempt, CancellationToken cancellationToken)
     {
+        if (host is null)
+        {
+            return GatewayProblems.HostNotFound(attempt.HostId);
+        }
+
         var now = time.GetUtcNow();
         var scope = ConnectionPolicy.ScopeFor(attempt.UserDomain, FirstServerScope(host));
         var presented = host.CalType is { } type && (type == CalType.PerDevice || scope == ServerScope.Domain)
@@ -54,12 +61,14 @@ public sealed class ConnectionGateway(
         }
 
         var sessionId = decision.Admitted ? StartSession(host, attempt, decision, kept) : null;
-        metrics.Decided(ContractMapping.ToWire(decision.Reason), decision.Admitted, host.Mode);
+        metrics.Decided(ContractMapping.ToContract(decision.Reason), decision.Admitted, host.Mode);
         var toKeep = kept is not null && !attempt.Presented.Span.SequenceEqual(kept.Bytes) ? kept.Bytes : null;
         return new ConnectOutcome(decision, kept, toKeep, sessionId);
     }
 
-    public Task<bool> DisconnectAsync(string sessionId, CancellationToken cancellationToken) => sessions.EndAsync(sessionId, cancellationToken);
+    /// <summary>Ends a session on any replica; the id of the session that ended, or a problem when no replica knew it.</summary>
+    public async Task<Outcome<string>> DisconnectAsync(string sessionId, CancellationToken cancellationToken) =>
+        await sessions.EndAsync(sessionId, cancellationToken) ? sessionId : GatewayProblems.SessionNotFound(sessionId);
 
     /// <summary>The RequestLicense a host sends for a device or user.</summary>
     internal static RequestLicenseRequest LicenseRequest(SessionHostSettings host, CalType type, ConnectAttempt attempt) =>

@@ -1,3 +1,4 @@
+// The gateway's admitted sessions, in process and in the shared store.
 using BitFaster.Caching.Lru;
 using System.Text.Json;
 using System.Text.Json.Serialization;

@@ -1,4 +1,5 @@
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using RdsPlatform.SessionHost.Hosts;
 
 namespace RdsPlatform.SessionHost.Connections;
@@ -15,13 +16,13 @@ public sealed class SignInGateway(
     TokenStateCache tokens,
     TimeProvider time)
 {
-    /// <summary>What the sign-in did; null when the session (or its host) is unknown.</summary>
-    public async Task<SignInDecision?> SignInAsync(string sessionId, CancellationToken cancellationToken)
+    /// <summary>What the sign-in did; a problem when the session (or its host) is unknown.</summary>
+    public async Task<Outcome<SignInDecision>> SignInAsync(string sessionId, CancellationToken cancellationToken)
     {
         var session = await sessions.FindAsync(sessionId, cancellationToken);
         if (session is null || hosts.Find(session.HostId) is not { } host)
         {
-            return null;
+            return GatewayProblems.SessionNotFound(sessionId);
         }
 
         var known = await certificates.KnownCertificateAsync(host, session, cancellationToken);

@@ -1,3 +1,4 @@
+// The last certificate known for each device and user, in process and in the shared store.
 using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Licensing;

@@ -7,6 +7,8 @@ using RdsPlatform.ServiceDefaults.Security;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
+using RdsPlatform.ServiceDefaults.Mapping;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.SessionHost.Grpc;
 
@@ -23,10 +25,7 @@ public sealed class SessionHostGatewayService(
     public override Task<ConfigureSessionHostResponse> ConfigureSessionHost(ConfigureSessionHostRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.Configure(request);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The session host settings were not saved.", problems);
-        }
+        problems.ThrowIfAny("The session host settings were not saved.");
 
         var saved = hosts.Save(new SessionHostConfiguration(
             request.HostId,
@@ -61,16 +60,7 @@ public sealed class SessionHostGatewayService(
     {
         // The one lookup of the host on a Connect: its mode says which fields are required, then the gateway decides for it.
         var host = hosts.Find(request.HostId);
-        var problems = RequestValidation.Connect(request, host?.Mode);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The connection request is invalid.", problems);
-        }
-
-        if (host is null)
-        {
-            throw HostNotFound(request.HostId);
-        }
+        RequestValidation.Connect(request, host?.Mode).ThrowIfAny("The connection request is invalid.");
 
         var attempt = new ConnectAttempt(
             request.HostId,
@@ -79,24 +69,22 @@ public sealed class SessionHostGatewayService(
             request.User?.Domain ?? "",
             request.User?.Name ?? "",
             request.PresentedCertificate?.Data.Memory ?? ReadOnlyMemory<byte>.Empty);
-        return MapToConnectResponse(await connections.ConnectAsync(host, attempt, context.CancellationToken));
+        var outcome = await connections.ConnectAsync(host, attempt, context.CancellationToken);
+        return MapToConnectResponse(outcome.ValueOrThrow());
     }
 
     [AllowRoles(RdsRoles.Client)]
     public override async Task<SignInResponse> SignIn(SignInRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.SessionId(request.SessionId);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The sign-in request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The sign-in request is invalid.");
 
-        var outcome = await signIns.SignInAsync(request.SessionId, context.CancellationToken) ?? throw SessionNotFound(request.SessionId);
+        var decision = (await signIns.SignInAsync(request.SessionId, context.CancellationToken)).ValueOrThrow();
         return new SignInResponse
         {
-            Reason = ContractMapping.ToWire(outcome.Reason),
-            Message = outcome.Message,
-            CertificateDetails = outcome.Certificate is null ? null : ContractMapping.ToWire(outcome.Certificate),
+            Reason = ContractMapping.ToContract(decision.Reason),
+            Message = decision.Message,
+            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToContract(decision.Certificate),
         };
     }
 
@@ -104,14 +92,10 @@ public sealed class SessionHostGatewayService(
     public override async Task<DisconnectResponse> Disconnect(DisconnectRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.SessionId(request.SessionId);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The disconnect request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The disconnect request is invalid.");
 
-        return await connections.DisconnectAsync(request.SessionId, context.CancellationToken)
-            ? new DisconnectResponse()
-            : throw SessionNotFound(request.SessionId);
+        (await connections.DisconnectAsync(request.SessionId, context.CancellationToken)).ValueOrThrow();
+        return new DisconnectResponse();
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -126,10 +110,7 @@ public sealed class SessionHostGatewayService(
     public override Task<ListSessionHostsResponse> ListSessionHosts(ListSessionHostsRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.ListHosts(request, out var pageSize, out var after);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The session host listing request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The session host listing request is invalid.");
 
         // One more than asked tells whether another page follows, so the last page has no token.
         var (page, total) = hosts.Page(after, pageSize + 1);
@@ -147,25 +128,16 @@ public sealed class SessionHostGatewayService(
     private SessionHostSettings FindHost(string hostId)
     {
         var problems = RequestValidation.HostId(hostId);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The session host id is invalid.", problems);
-        }
+        problems.ThrowIfAny("The session host id is invalid.");
 
-        return hosts.Find(hostId) ?? throw HostNotFound(hostId);
+        return hosts.Find(hostId) ?? throw GatewayProblems.HostNotFound(hostId).ToRpcException();
     }
-
-    private static RpcException HostNotFound(string hostId) =>
-        RpcProblems.NotFound($"The session host {hostId} is not registered; call ConfigureSessionHost to register it first.");
-
-    private static RpcException SessionNotFound(string sessionId) =>
-        RpcProblems.NotFound($"No session {sessionId} is known (it ended or expired); call Connect to start a new session.");
 
     private static Contracts.SessionHost.V1.SessionHost MapToSessionHost(SessionHostSettings host, DateTimeOffset now) => new()
     {
         HostId = host.HostId,
-        Version = ContractMapping.ToWire(host.Version),
-        LicensingMode = ContractMapping.ToWire(host.Mode),
+        Version = ContractMapping.ToContract(host.Version),
+        LicensingMode = ContractMapping.ToContract(host.Mode),
         LicenseServers = { host.LicenseServers },
         PreventLicenseUpgrade = host.PreventUpgrade,
         GracePeriodStartedAt = Timestamp.FromDateTimeOffset(host.GraceStartedAt),
@@ -180,10 +152,10 @@ public sealed class SessionHostGatewayService(
         return new ConnectResponse
         {
             Admitted = decision.Admitted,
-            Reason = ContractMapping.ToWire(decision.Reason),
+            Reason = ContractMapping.ToContract(decision.Reason),
             Message = decision.Message,
-            Certificate = outcome.CertificateToKeep is null ? null : ContractMapping.ToWireCertificate(outcome.CertificateToKeep),
-            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToWire(decision.Certificate),
+            Certificate = ContractMapping.ToContractCertificate(outcome.CertificateToKeep),
+            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToContract(decision.Certificate),
             SessionId = outcome.SessionId ?? "",
             GraceDaysLeft = decision.GraceDaysLeft,
         };
