@@ -17,9 +17,9 @@ public readonly record struct PresentedCheck(CertificateCheck Check, TokenState?
 /// </summary>
 public sealed class CertificateChecks(TokenStateCache tokens, RevocationList revocations, LicenseServerRegistry servers, GatewayMetrics metrics)
 {
-    /// <summary>The subject a CAL of <paramref name="type"/> names, as license servers write it.</summary>
+    /// <summary>The subject a CAL of <paramref name="type"/> names, in its stored form (<see cref="CalSubject"/>).</summary>
     internal static string SubjectOf(CalType type, string hardwareId, string userDomain, string userName) =>
-        type == CalType.PerUser ? $"{userDomain.Trim()}\\{userName.Trim()}" : hardwareId.Trim();
+        CalSubject.Of(type, hardwareId, userDomain, userName).ToString();
 
     /// <summary>The presented bytes, or when none the certificate last given to the client: checked for this connection.</summary>
     public ValueTask<PresentedCheck> CheckAsync(SessionHostSettings host, CertificateExpectation expected, ReadOnlyMemory<byte> presented,
