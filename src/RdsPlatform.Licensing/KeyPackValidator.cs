@@ -118,6 +118,21 @@ public static class KeyPackValidator
         return new(violations, null, onlyVersion ? ReasonCode.VersionNotHosted : ReasonCode.InvalidInput);
     }
 
+    /// <summary>The code or number shown in listings: only its last characters, since a retail code is a secret that installs CALs.</summary>
+    public static string MaskedReference(KeyPackRequest request)
+    {
+        var code = request.Program switch
+        {
+            KeyPackProgram.Retail => NormalizeRetailCode(request.RetailCode) ?? "",
+            KeyPackProgram.OpenLicense => request.LicenseNumber?.Trim() ?? "",
+            _ => request.AgreementNumber?.Trim() ?? "",
+        };
+        const int visible = 4;
+        return code.Length <= visible
+            ? code
+            : string.Concat(code[..^visible].Select(c => c == '-' ? '-' : '*')) + code[^visible..];
+    }
+
     /// <summary>The canonical dashed upper-case form of a retail code, or null when it is not 25 alphanumerics in 5 groups of 5.</summary>
     public static string? NormalizeRetailCode(string? code)
     {

@@ -1,0 +1,37 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using RdsPlatform.LicenseServer.Storage;
+
+namespace RdsPlatform.LicenseServer.Tests;
+
+/// <summary>The license database is created or migrated, and the identity stored, by a start-up step before the server accepts calls.</summary>
+public sealed class StartupMigrationTests
+{
+    [Fact]
+    public async Task TheSchemaAndIdentityExistOnceTheServerStartedBeforeAnyCall()
+    {
+        await using var host = new LicenseServerHost();
+
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, SqliteLicenseStore.FileName)};Pooling=False");
+        await connection.OpenAsync();
+        Assert.Equal(3L, await connection.ExecuteScalarAsync<long>("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM server"));
+    }
+
+    [Fact]
+    public async Task ADatabaseFromANewerReleaseStopsTheStartWithASentence()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "rds-ls-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, SqliteLicenseStore.FileName)};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await connection.ExecuteAsync("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL); INSERT INTO schema_version VALUES (99, 0);");
+        }
+
+        var error = Assert.ThrowsAny<Exception>(() => new LicenseServerHost(dataDirectory: directory));
+
+        Assert.Contains("schema version 99", error.GetBaseException().Message);
+        Directory.Delete(directory, recursive: true);
+    }
+}
