@@ -8,6 +8,7 @@ using RdsPlatform.LicenseServer.Telemetry;
 
 namespace RdsPlatform.LicenseServer;
 
+/// <summary>Registration of the license server's parts, in the order its hosted services must start.</summary>
 public static class Extensions
 {
     /// <summary>The license server's parts: options, the store and its start-up migration, identity, use cases, metrics, sweep and DB health.</summary>
