@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Application;
 
@@ -40,7 +41,7 @@ public sealed class ActivationService(
             {
                 return decision.Reason == ReasonCode.InvalidInput
                     ? Problem.Invalid(decision.Message, decision.Violations)
-                    : new Problem(ProblemKind.FailedPrecondition, decision.Message);
+                    : Problem.FailedPrecondition(decision.Message);
             }
 
             session.SaveActivation(decision.State);

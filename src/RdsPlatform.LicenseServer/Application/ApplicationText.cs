@@ -1,5 +1,6 @@
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Application;
 
@@ -10,10 +11,10 @@ internal static class ApplicationText
         new(now, type, detail, reason, license.Cal.LicenseId, license.Cal.KeyPackId, license.Cal.Type, license.Cal.Version, license.Cal.Subject, license.SessionHostId);
 
     public static Problem KeyPackNotFound(Guid id) =>
-        new(ProblemKind.NotFound, $"No key pack with id {id} is installed; list the installed key packs with ListKeyPacks.");
+        Problem.NotFound($"No key pack with id {id} is installed; list the installed key packs with ListKeyPacks.");
 
     public static Problem LicenseNotFound(Guid id) =>
-        new(ProblemKind.NotFound, $"No license with id {id} was issued by this license server; request a new license instead.");
+        Problem.NotFound($"No license with id {id} was issued by this license server; request a new license instead.");
 
     public static string Describe(CalType type) => type == CalType.PerDevice ? "Per Device" : "Per User";
 

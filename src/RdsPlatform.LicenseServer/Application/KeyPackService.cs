@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using static RdsPlatform.LicenseServer.Application.ApplicationText;
 
 namespace RdsPlatform.LicenseServer.Application;
@@ -21,7 +22,7 @@ public sealed partial class KeyPackService(
         if (!validation.IsValid)
         {
             return validation.Reason == ReasonCode.VersionNotHosted
-                ? new Problem(ProblemKind.FailedPrecondition, validation.Violations[0].Description)
+                ? Problem.FailedPrecondition(validation.Violations[0].Description)
                 : Problem.Invalid("The key pack cannot be installed.", validation.Violations);
         }
 
@@ -30,7 +31,7 @@ public sealed partial class KeyPackService(
         {
             if (session.FindKeyPackByInstallKey(validation.InstallKey!) is { } installed)
             {
-                return new Problem(ProblemKind.AlreadyExists,
+                return Problem.AlreadyExists(
                     $"This license code is already installed as key pack {installed}; a code can be installed once.");
             }
 
@@ -63,7 +64,7 @@ public sealed partial class KeyPackService(
             {
                 return change.Reason == ReasonCode.InvalidInput
                     ? Problem.Invalid("The licenses cannot be removed.", [new FieldViolation("count", change.Message)])
-                    : new Problem(ProblemKind.FailedPrecondition, change.Message);
+                    : Problem.FailedPrecondition(change.Message);
             }
 
             session.UpdateKeyPackInstalled(pack.Id, change.Installed);
@@ -78,7 +79,7 @@ public sealed partial class KeyPackService(
             var change = KeyPackRules.Uninstall(pack.ToSnapshot());
             if (!change.Allowed)
             {
-                return new Problem(ProblemKind.FailedPrecondition, change.Message);
+                return Problem.FailedPrecondition(change.Message);
             }
 
             session.DeleteKeyPack(pack.Id);

@@ -2,6 +2,7 @@ using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using static RdsPlatform.LicenseServer.Application.ApplicationText;
 
 namespace RdsPlatform.LicenseServer.Application;
@@ -30,7 +31,7 @@ public sealed partial class RevocationService(
             var decision = RevocationPolicy.Revoke(license.Cal, session.LoadRevocationSnapshot(license.Cal.Version, now), now);
             if (!decision.Allowed)
             {
-                return new Problem(ProblemKind.FailedPrecondition, decision.Message);
+                return Problem.FailedPrecondition(decision.Message);
             }
 
             var revoked = license with { Cal = decision.Revoked! };

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Application;
 
@@ -31,7 +32,7 @@ public sealed partial class SecurityGroupGate(ILicenseWriter writer, IOptions<Li
             return 0;
         }, cancellationToken);
         LogHostNotAllowed(hostId);
-        return new Problem(ProblemKind.PermissionDenied, refused);
+        return Problem.PermissionDenied(refused);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused session host {SessionHostId}: not in the security group")]

@@ -5,15 +5,20 @@ using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Http;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using RdsPlatform.ServiceDefaults.Security;
-using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
+using static RdsPlatform.LicenseServer.Grpc.LicenseServerMapping;
 using static RdsPlatform.LicenseServer.Grpc.RequestChecks;
+using static RdsPlatform.ServiceDefaults.Mapping.ContractMapping;
 using Contract = RdsPlatform.Contracts;
 using FieldViolation = RdsPlatform.Licensing.FieldViolation;
 
 namespace RdsPlatform.LicenseServer.Grpc;
 
-/// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests (<see cref="RequestChecks"/>), calls the use cases, maps answers.</summary>
+/// <summary>
+/// <c>rds.licensing.v1.LicenseServer</c>: checks requests (<see cref="RequestChecks"/>), calls the use cases, maps answers;
+/// refusals become status codes through the shared <see cref="ProblemExtensions.ToRpcException"/>.
+/// </summary>
 public sealed class LicenseServerService(
     ActivationService activation,
     KeyPackService keyPacks,
@@ -39,14 +44,14 @@ public sealed class LicenseServerService(
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<GetServerInfoResponse> GetServerInfo(GetServerInfoRequest request, ServerCallContext context) =>
-        new() { Server = MapToContract(await activation.GetServerInfoAsync(context.CancellationToken)), CallerRole = context.GetCaller()?.Role ?? "" };
+        new() { Server = ToContract(await activation.GetServerInfoAsync(context.CancellationToken)), CallerRole = context.GetCaller()?.Role ?? "" };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
     {
         Check(Contact([], request.Contact), "The server was not activated.");
         var outcome = await activation.ActivateAsync(MapToContact(request.Contact), context.CancellationToken);
-        return new() { Server = MapToContract(Value(outcome)) };
+        return new() { Server = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -54,7 +59,7 @@ public sealed class LicenseServerService(
     {
         Check(Length([], "reason", request.Reason));
         var outcome = await activation.DeactivateAsync(request.Reason, context.CancellationToken);
-        return new() { Server = MapToContract(Value(outcome)) };
+        return new() { Server = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -62,7 +67,7 @@ public sealed class LicenseServerService(
     {
         Check(Contact(Length([], "reason", request.Reason), request.Contact));
         var outcome = await activation.ReactivateAsync(request.Reason, MapToContact(request.Contact), context.CancellationToken);
-        return new() { Server = MapToContract(Value(outcome)) };
+        return new() { Server = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -80,22 +85,22 @@ public sealed class LicenseServerService(
         Check(problems, "The key pack cannot be installed.");
 
         var pack = new KeyPackRequest(
-            (KeyPackProgram)(int)request.Program,
-            MapToCore(request.ProductVersion) ?? default,
-            MapToCore(request.CalType) ?? default,
+            ToCore(request.Program) ?? default,
+            ToCore(request.ProductVersion) ?? default,
+            ToCore(request.CalType) ?? default,
             request.Count,
             request.RetailCode,
             request.OpenLicenseNumber,
             request.AuthorizationNumber,
-            request.AgreementType == Contract.Common.V1.AgreementType.Unspecified ? null : (AgreementType)(int)request.AgreementType,
+            ToCore(request.AgreementType),
             request.AgreementNumber);
         var outcome = await keyPacks.InstallAsync(pack, context.CancellationToken);
-        return new() { KeyPack = MapToContract(Value(outcome)) };
+        return new() { KeyPack = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<ListKeyPacksResponse> ListKeyPacks(ListKeyPacksRequest request, ServerCallContext context) =>
-        new() { KeyPacks = { (await keyPacks.ListAsync(context.CancellationToken)).Select(MapToContract) } };
+        new() { KeyPacks = { (await keyPacks.ListAsync(context.CancellationToken)).Select(ToContract) } };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<RemoveLicensesResponse> RemoveLicenses(RemoveLicensesRequest request, ServerCallContext context)
@@ -103,17 +108,17 @@ public sealed class LicenseServerService(
         var id = KeyPackId(request.KeyPackId);
         if (request.Count < 1)
         {
-            Throw(Problem.Invalid("The licenses cannot be removed.", [new("count", "Give how many unissued licenses to remove (at least 1).")]));
+            throw Problem.Invalid("The licenses cannot be removed.", [new("count", "Give how many unissued licenses to remove (at least 1).")]).ToRpcException();
         }
 
         var outcome = await keyPacks.RemoveLicensesAsync(id, request.Count, context.CancellationToken);
-        return new() { KeyPack = MapToContract(Value(outcome)) };
+        return new() { KeyPack = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<UninstallKeyPackResponse> UninstallKeyPack(UninstallKeyPackRequest request, ServerCallContext context)
     {
-        Value(await keyPacks.UninstallAsync(KeyPackId(request.KeyPackId), context.CancellationToken));
+        (await keyPacks.UninstallAsync(KeyPackId(request.KeyPackId), context.CancellationToken)).ValueOrThrow();
         return new();
     }
 
@@ -122,7 +127,7 @@ public sealed class LicenseServerService(
     {
         var input = MapToInput(request);
         context.EnsureActsForHost(request.SessionHostId);
-        return MapToResponse(Value(await issuance.RequestAsync(input, context.CancellationToken)));
+        return MapToResponse((await issuance.RequestAsync(input, context.CancellationToken)).ValueOrThrow());
     }
 
     [AllowRoles(RdsRoles.SessionHost)]
@@ -131,8 +136,8 @@ public sealed class LicenseServerService(
         Check(Length([], "session_host_id", request.SessionHostId));
         var licenseId = LicenseId(request.LicenseId);
         context.EnsureActsForHost(request.SessionHostId);
-        var license = Value(await issuance.MarkValidatedAsync(licenseId, request.SessionHostId, context.CancellationToken));
-        return new() { License = MapToContract(license, time.GetUtcNow()) };
+        var license = (await issuance.MarkValidatedAsync(licenseId, request.SessionHostId, context.CancellationToken)).ValueOrThrow();
+        return new() { License = ToContract(license, time.GetUtcNow()) };
     }
 
     [AllowRoles(RdsRoles.SessionHost)]
@@ -141,7 +146,7 @@ public sealed class LicenseServerService(
         Check(Length([], "session_host_id", request.SessionHostId));
         var licenseId = LicenseId(request.LicenseId);
         context.EnsureActsForHost(request.SessionHostId);
-        var response = MapToResponse(Value(await issuance.RenewAsync(licenseId, request.SessionHostId, context.CancellationToken)));
+        var response = MapToResponse((await issuance.RenewAsync(licenseId, request.SessionHostId, context.CancellationToken)).ValueOrThrow());
         // The two answers are one message shape (reason, message, license, certificate under the same numbers).
         return new() { Reason = response.Reason, Message = response.Message, License = response.License, Certificate = response.Certificate };
     }
@@ -149,10 +154,10 @@ public sealed class LicenseServerService(
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<RevokeLicenseResponse> RevokeLicense(RevokeLicenseRequest request, ServerCallContext context)
     {
-        var answer = Value(await revocation.RevokeAsync(LicenseId(request.LicenseId), context.CancellationToken));
+        var answer = (await revocation.RevokeAsync(LicenseId(request.LicenseId), context.CancellationToken)).ValueOrThrow();
         return new()
         {
-            License = MapToContract(answer.License, time.GetUtcNow()),
+            License = ToContract(answer.License, time.GetUtcNow()),
             RevocableRemaining = answer.RevocableRemaining,
             NextRevokeAllowedAt = answer.NextRevokeAllowedAt is { } next ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(next) : null,
         };
@@ -173,7 +178,7 @@ public sealed class LicenseServerService(
 
         Check(problems, "The listing filters are invalid.");
         var now = time.GetUtcNow();
-        var query = new LicenseQuery(now, MapToCore(request.CalType), MapToCore(request.ProductVersion), MapToCore(request.Status),
+        var query = new LicenseQuery(now, ToCore(request.CalType), ToCore(request.ProductVersion), ToCore(request.Status),
             request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired, after);
         // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
         // flushed every StreamFlushEvery (and at the end of the call).
@@ -186,7 +191,7 @@ public sealed class LicenseServerService(
                 responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
             }
 
-            await responseStream.WriteAsync(MapToContract(license, now), context.CancellationToken);
+            await responseStream.WriteAsync(ToContract(license, now), context.CancellationToken);
         }
     }
 
@@ -196,7 +201,7 @@ public sealed class LicenseServerService(
         var types = AuditRequest(request);
         await foreach (var record in queries.AuditTrail(request.AfterSequence, request.Limit, types, request.Follow, context.CancellationToken))
         {
-            await responseStream.WriteAsync(MapToContract(record), context.CancellationToken);
+            await responseStream.WriteAsync(ToContract(record), context.CancellationToken);
         }
     }
 
@@ -217,7 +222,7 @@ public sealed class LicenseServerService(
         var types = new List<AlertKind>();
         foreach (var type in request.EventTypes)
         {
-            if (MapToCore(type) is { } kind)
+            if (ToCore(type) is { } kind)
             {
                 types.Add(kind);
             }
@@ -239,17 +244,17 @@ public sealed class LicenseServerService(
 
         Check(problems, "The webhook subscription is invalid.");
         var subscription = await webhooks.CreateAsync(url!, types, request.Secret, context.CancellationToken);
-        return new() { Subscription = MapToContract(subscription) };
+        return new() { Subscription = ToContract(subscription) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ListWebhookSubscriptionsResponse> ListWebhookSubscriptions(ListWebhookSubscriptionsRequest request, ServerCallContext context) =>
-        new() { Subscriptions = { (await webhooks.ListAsync(context.CancellationToken)).Select(MapToContract) } };
+        new() { Subscriptions = { (await webhooks.ListAsync(context.CancellationToken)).Select(ToContract) } };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<DeleteWebhookSubscriptionResponse> DeleteWebhookSubscription(DeleteWebhookSubscriptionRequest request, ServerCallContext context)
     {
-        Value(await webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken));
+        (await webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken)).ValueOrThrow();
         return new();
     }
 
@@ -259,19 +264,19 @@ public sealed class LicenseServerService(
         var id = SubscriptionId(request.SubscriptionId);
         if (request.Limit is < 0 or > 100)
         {
-            Throw(Problem.Invalid("The request is invalid.", [new("limit", "Give 1 to 100, or 0 for 20.")]));
+            throw Problem.Invalid("limit", "Give 1 to 100, or 0 for 20.").ToRpcException();
         }
 
-        var deliveries = Value(await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken));
-        return new() { Deliveries = { deliveries.Select(MapToContract) } };
+        var deliveries = (await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken)).ValueOrThrow();
+        return new() { Deliveries = { deliveries.Select(ToContract) } };
     }
 
     /// <summary>The answer to RequestLicense, and (same fields) to RenewLicense: the license as shown at this moment.</summary>
     private RequestLicenseResponse MapToResponse(LicenseAnswer answer) => new()
     {
-        Reason = MapToContract(answer.Reason),
+        Reason = ToContract(answer.Reason),
         Message = answer.Message,
-        License = MapToContractOrNull(answer.License, time.GetUtcNow()),
-        Certificate = MapToCertificate(answer.Certificate),
+        License = ToContractOrNull(answer.License, time.GetUtcNow()),
+        Certificate = ToContractCertificate(answer.Certificate),
     };
 }

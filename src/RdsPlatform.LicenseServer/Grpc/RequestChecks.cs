@@ -2,16 +2,14 @@ using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
-using RdsPlatform.ServiceDefaults.Security;
-using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
+using RdsPlatform.ServiceDefaults.Outcomes;
+using static RdsPlatform.LicenseServer.Grpc.LicenseServerMapping;
+using static RdsPlatform.ServiceDefaults.Mapping.ContractMapping;
 using FieldViolation = RdsPlatform.Licensing.FieldViolation;
 
 namespace RdsPlatform.LicenseServer.Grpc;
 
-/// <summary>
-/// Field checks of the license server's requests, each adding a violation a person can act on, and the one place its
-/// refusals become gRPC statuses (<see cref="Throw"/>).
-/// </summary>
+/// <summary>Field checks of the license server's requests, each adding a violation a person can act on; none changes anything.</summary>
 internal static class RequestChecks
 {
     /// <summary>Longest accepted identifier or name in a request.</summary>
@@ -20,8 +18,8 @@ internal static class RequestChecks
     public static LicenseRequestInput MapToInput(RequestLicenseRequest request)
     {
         var problems = new List<FieldViolation>();
-        var version = MapToCore(request.SessionHostVersion);
-        var type = MapToCore(request.CalType);
+        var version = ToCore(request.SessionHostVersion);
+        var type = ToCore(request.CalType);
         if (version is null)
         {
             problems.Add(new("session_host_version", "Give the session host's version: 2016, 2019, 2022 or 2025."));
@@ -112,35 +110,7 @@ internal static class RequestChecks
         return problems;
     }
 
-    public static void Check(List<FieldViolation> problems, string message = "The request is invalid.")
-    {
-        if (problems.Count > 0)
-        {
-            Throw(Problem.Invalid(message, problems));
-        }
-    }
-
-    public static T Value<T>(Outcome<T> outcome)
-    {
-        if (outcome.Problem is { } problem)
-        {
-            Throw(problem);
-        }
-
-        return outcome.Value!;
-    }
-
-    /// <summary>The one place expected refusals become gRPC statuses.</summary>
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    public static void Throw(Problem problem) => throw problem.Kind switch
-    {
-        ProblemKind.InvalidArgument => RpcProblems.InvalidArgument(problem.Message,
-            (problem.Violations ?? []).Select(v => new FieldProblem(v.Field, v.Description))),
-        ProblemKind.NotFound => RpcProblems.NotFound(problem.Message),
-        ProblemKind.AlreadyExists => RpcProblems.AlreadyExists(problem.Message),
-        ProblemKind.PermissionDenied => RpcProblems.PermissionDenied(problem.Message),
-        _ => RpcProblems.FailedPrecondition(problem.Message),
-    };
+    public static void Check(List<FieldViolation> problems, string message = "The request is invalid.") => problems.ThrowIfAny(message);
 
     /// <summary>The audit event types asked for (empty = all), after checking the cursor, the limit and each type.</summary>
     public static HashSet<Storage.AuditEventType> AuditRequest(GetAuditTrailRequest request)
@@ -164,13 +134,13 @@ internal static class RequestChecks
         var types = new HashSet<Storage.AuditEventType>();
         foreach (var type in request.Types_.Take(InputRules.MaxRepeatedCount))
         {
-            if (type == AuditEventType.Unspecified || !System.Enum.IsDefined((Storage.AuditEventType)(int)type))
+            if (ToCore(type) is { } known)
             {
-                problems.Add(new("types", $"{type} is not an audit event type."));
+                types.Add(known);
             }
             else
             {
-                types.Add((Storage.AuditEventType)(int)type);
+                problems.Add(new("types", $"{type} is not an audit event type."));
             }
         }
 
@@ -182,7 +152,7 @@ internal static class RequestChecks
     {
         if (!Guid.TryParse(text, out var id))
         {
-            Throw(Problem.Invalid("The request is invalid.", [new(field, string.IsNullOrWhiteSpace(text) ? $"Required. {hint}" : $"Not a valid id. {hint}")]));
+            throw Problem.Invalid(field, string.IsNullOrWhiteSpace(text) ? $"Required. {hint}" : $"Not a valid id. {hint}").ToRpcException();
         }
 
         return id;
