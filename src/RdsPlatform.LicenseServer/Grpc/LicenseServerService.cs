@@ -29,11 +29,11 @@ public sealed class LicenseServerService(
     TimeProvider time) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
 {
     /// <summary>Longest accepted webhook URL.</summary>
-    public const int MaxWebhookUrlLength = 2048;
+    public const int MaxWebhookUrlLength = RequestChecks.MaxWebhookUrlLength;
 
-    public const int MinWebhookSecretLength = 16;
+    public const int MinWebhookSecretLength = RequestChecks.MinWebhookSecretLength;
 
-    public const int MaxWebhookSecretLength = 256;
+    public const int MaxWebhookSecretLength = RequestChecks.MaxWebhookSecretLength;
 
     /// <summary>Longest accepted identifier or name in a request.</summary>
     public const int MaxTextLength = RequestChecks.MaxTextLength;
@@ -208,42 +208,8 @@ public sealed class LicenseServerService(
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<CreateWebhookSubscriptionResponse> CreateWebhookSubscription(CreateWebhookSubscriptionRequest request, ServerCallContext context)
     {
-        var problems = new List<FieldViolation>();
-        Uri? url = null;
-        if (request.Url.Length > MaxWebhookUrlLength)
-        {
-            problems.Add(new("url", $"At most {MaxWebhookUrlLength} characters."));
-        }
-        else if (!Uri.TryCreate(request.Url, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || string.IsNullOrEmpty(url.Host))
-        {
-            problems.Add(new("url", "Give an absolute http:// or https:// URL that accepts POST requests; other schemes are never called."));
-        }
-
-        var types = new List<AlertKind>();
-        foreach (var type in request.EventTypes)
-        {
-            if (ToCore(type) is { } kind)
-            {
-                types.Add(kind);
-            }
-            else
-            {
-                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED or REVOKE_CAP_REACHED."));
-            }
-        }
-
-        if (request.EventTypes.Count == 0)
-        {
-            problems.Add(new("event_types", "Choose at least one alert type to deliver."));
-        }
-
-        if (request.Secret.Length is < MinWebhookSecretLength or > MaxWebhookSecretLength)
-        {
-            problems.Add(new("secret", $"Give a secret of {MinWebhookSecretLength} to {MaxWebhookSecretLength} characters; the receiver verifies signatures with it."));
-        }
-
-        Check(problems, "The webhook subscription is invalid.");
-        var subscription = await webhooks.CreateAsync(url!, types, request.Secret, context.CancellationToken);
+        var (url, types) = WebhookRequest(request);
+        var subscription = await webhooks.CreateAsync(url, types, request.Secret, context.CancellationToken);
         return new() { Subscription = ToContract(subscription) };
     }
 

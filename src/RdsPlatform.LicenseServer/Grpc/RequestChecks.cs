@@ -15,6 +15,13 @@ internal static class RequestChecks
     /// <summary>Longest accepted identifier or name in a request.</summary>
     public const int MaxTextLength = 256;
 
+    /// <summary>Longest accepted webhook URL.</summary>
+    public const int MaxWebhookUrlLength = 2048;
+
+    public const int MinWebhookSecretLength = 16;
+
+    public const int MaxWebhookSecretLength = 256;
+
     public static LicenseRequestInput MapToInput(RequestLicenseRequest request)
     {
         var problems = new List<FieldViolation>();
@@ -146,6 +153,47 @@ internal static class RequestChecks
 
         Check(problems, "The audit trail request is invalid.");
         return types;
+    }
+
+    /// <summary>The URL and alert types of a new subscription, after checking them and the secret's length.</summary>
+    public static (Uri Url, List<AlertKind> Types) WebhookRequest(CreateWebhookSubscriptionRequest request)
+    {
+        var problems = new List<FieldViolation>();
+        Uri? url = null;
+        if (request.Url.Length > MaxWebhookUrlLength)
+        {
+            problems.Add(new("url", $"At most {MaxWebhookUrlLength} characters."));
+        }
+        else if (!Uri.TryCreate(request.Url, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || string.IsNullOrEmpty(url.Host))
+        {
+            problems.Add(new("url", "Give an absolute http:// or https:// URL that accepts POST requests; other schemes are never called."));
+        }
+
+        var types = new List<AlertKind>();
+        foreach (var type in request.EventTypes)
+        {
+            if (ToCore(type) is { } kind)
+            {
+                types.Add(kind);
+            }
+            else
+            {
+                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED or REVOKE_CAP_REACHED."));
+            }
+        }
+
+        if (request.EventTypes.Count == 0)
+        {
+            problems.Add(new("event_types", "Choose at least one alert type to deliver."));
+        }
+
+        if (request.Secret.Length is < MinWebhookSecretLength or > MaxWebhookSecretLength)
+        {
+            problems.Add(new("secret", $"Give a secret of {MinWebhookSecretLength} to {MaxWebhookSecretLength} characters; the receiver verifies signatures with it."));
+        }
+
+        Check(problems, "The webhook subscription is invalid.");
+        return (url!, types);
     }
 
     private static Guid Id(string text, string field, string hint)
