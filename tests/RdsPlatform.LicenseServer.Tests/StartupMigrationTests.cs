@@ -21,17 +21,15 @@ public sealed class StartupMigrationTests
     [Fact]
     public async Task ADatabaseFromANewerReleaseStopsTheStartWithASentence()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "rds-ls-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, SqliteLicenseStore.FileName)};Pooling=False"))
+        await using var host = new LicenseServerHost();
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, SqliteLicenseStore.FileName)};Pooling=False"))
         {
             await connection.OpenAsync();
-            await connection.ExecuteAsync("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL); INSERT INTO schema_version VALUES (99, 0);");
+            await connection.ExecuteAsync("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)");
         }
 
-        var error = Assert.ThrowsAny<Exception>(() => new LicenseServerHost(dataDirectory: directory));
+        var error = await Assert.ThrowsAnyAsync<Exception>(host.RestartAsync);
 
         Assert.Contains("schema version 99", error.GetBaseException().Message);
-        Directory.Delete(directory, recursive: true);
     }
 }

@@ -127,10 +127,9 @@ public sealed partial class IssuanceService(
         return answer with { Certificate = id.Signer.Sign(CalCertificate.For(license.Cal, id.ServerId)) };
     }
 
-    /// <summary>Hardware id for Per Device; <c>DOMAIN\user</c> for Per User, case-folded because Windows accounts are case-insensitive.</summary>
-    internal static string SubjectOf(LicenseRequestInput input) => input.Type == CalType.PerDevice
-        ? input.HardwareId!.Trim()
-        : $"{input.UserDomain?.Trim().ToUpperInvariant()}\\{input.UserName!.Trim().ToLowerInvariant()}";
+    /// <summary>The stored form of the request's <see cref="CalSubject"/> (hardware id, or <c>DOMAIN\user</c> case-folded).</summary>
+    internal static string SubjectOf(LicenseRequestInput input) =>
+        CalSubject.Of(input.Type, input.HardwareId, input.UserDomain, input.UserName).ToString();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Issued {LicenseId} ({Status} {Version}) to {Subject}")]
     private partial void LogIssued(Guid licenseId, string subject, CalStatus status, ProductVersion version);
