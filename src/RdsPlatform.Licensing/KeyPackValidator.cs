@@ -44,13 +44,70 @@ public static class KeyPackValidator
             violations.Add(new(KeyPackFields.Count, $"The number of licenses must be between 1 and {MaxCount:N0}."));
         }
 
-        var code = request.Program switch
+        string? code = null;
+        switch (request.Program)
         {
-            KeyPackProgram.Retail => RetailKey(request, violations),
-            KeyPackProgram.OpenLicense => OpenLicenseKey(request, violations),
-            KeyPackProgram.Agreement => AgreementKey(request, violations),
-            _ => Violated(violations, new(KeyPackFields.Program, "Choose the license program: Retail, Open License or Agreement.")),
-        };
+            case KeyPackProgram.Retail:
+                var retail = NormalizeRetailCode(request.RetailCode);
+                if (retail is null)
+                {
+                    violations.Add(new(KeyPackFields.RetailCode,
+                        "The license code must be 25 letters or digits, in five groups of five, with or without dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)."));
+                }
+                else
+                {
+                    code = $"RETAIL:{retail}";
+                }
+
+                break;
+
+            case KeyPackProgram.OpenLicense:
+                var license = request.LicenseNumber?.Trim();
+                var authorization = request.AuthorizationNumber?.Trim().ToUpperInvariant();
+                var licenseOk = IsDigits(license, LicenseNumberLength);
+                var authorizationOk = IsAlphanumeric(authorization, AuthorizationNumberLength);
+                if (!licenseOk)
+                {
+                    violations.Add(new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
+                }
+
+                if (!authorizationOk)
+                {
+                    violations.Add(new(KeyPackFields.AuthorizationNumber, "The authorization number must be exactly 15 letters or digits."));
+                }
+
+                if (licenseOk && authorizationOk)
+                {
+                    code = $"OPEN:{license}:{authorization}:{(int)request.Version}:{request.CalType}";
+                }
+
+                break;
+
+            case KeyPackProgram.Agreement:
+                var typeOk = request.AgreementType is { } type && Enum.IsDefined(type);
+                var number = request.AgreementNumber?.Trim();
+                var numberOk = IsDigits(number, AgreementNumberLength);
+                if (!typeOk)
+                {
+                    violations.Add(new(KeyPackFields.AgreementType, "Choose the agreement type: Select, Enterprise, Campus, School, SPLA or Other."));
+                }
+
+                if (!numberOk)
+                {
+                    violations.Add(new(KeyPackFields.AgreementNumber, "The agreement number must be exactly 7 digits."));
+                }
+
+                if (typeOk && numberOk)
+                {
+                    code = $"AGREEMENT:{request.AgreementType}:{number}:{(int)request.Version}:{request.CalType}";
+                }
+
+                break;
+
+            default:
+                violations.Add(new(KeyPackFields.Program, "Choose the license program: Retail, Open License or Agreement."));
+                break;
+        }
 
         if (violations.Count == 0)
         {
@@ -59,76 +116,6 @@ public static class KeyPackValidator
 
         var onlyVersion = !versionHosted && violations.Count == 1;
         return new(violations, null, onlyVersion ? ReasonCode.VersionNotHosted : ReasonCode.InvalidInput);
-    }
-
-    /// <summary>The install key of a retail code (the code is the pack), or null with a violation.</summary>
-    private static string? RetailKey(KeyPackRequest request, List<FieldViolation> violations)
-    {
-        var retail = NormalizeRetailCode(request.RetailCode);
-        return retail is null
-            ? Violated(violations, new(KeyPackFields.RetailCode,
-                "The license code must be 25 letters or digits, in five groups of five, with or without dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)."))
-            : $"RETAIL:{retail}";
-    }
-
-    /// <summary>The install key of an Open License (number, authorization, version and type), or null with violations.</summary>
-    private static string? OpenLicenseKey(KeyPackRequest request, List<FieldViolation> violations)
-    {
-        var license = request.LicenseNumber?.Trim();
-        var authorization = request.AuthorizationNumber?.Trim().ToUpperInvariant();
-        var licenseOk = IsDigits(license, LicenseNumberLength);
-        var authorizationOk = IsAlphanumeric(authorization, AuthorizationNumberLength);
-        if (!licenseOk)
-        {
-            violations.Add(new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
-        }
-
-        if (!authorizationOk)
-        {
-            violations.Add(new(KeyPackFields.AuthorizationNumber, "The authorization number must be exactly 15 letters or digits."));
-        }
-
-        return licenseOk && authorizationOk ? $"OPEN:{license}:{authorization}:{(int)request.Version}:{request.CalType}" : null;
-    }
-
-    /// <summary>The install key of an agreement (type, number, version and CAL type), or null with violations.</summary>
-    private static string? AgreementKey(KeyPackRequest request, List<FieldViolation> violations)
-    {
-        var typeOk = request.AgreementType is { } type && Enum.IsDefined(type);
-        var number = request.AgreementNumber?.Trim();
-        var numberOk = IsDigits(number, AgreementNumberLength);
-        if (!typeOk)
-        {
-            violations.Add(new(KeyPackFields.AgreementType, "Choose the agreement type: Select, Enterprise, Campus, School, SPLA or Other."));
-        }
-
-        if (!numberOk)
-        {
-            violations.Add(new(KeyPackFields.AgreementNumber, "The agreement number must be exactly 7 digits."));
-        }
-
-        return typeOk && numberOk ? $"AGREEMENT:{request.AgreementType}:{number}:{(int)request.Version}:{request.CalType}" : null;
-    }
-
-    private static string? Violated(List<FieldViolation> violations, FieldViolation violation)
-    {
-        violations.Add(violation);
-        return null;
-    }
-
-    /// <summary>The code or number shown in listings: only its last characters, since a retail code is a secret that installs CALs.</summary>
-    public static string MaskedReference(KeyPackRequest request)
-    {
-        var code = request.Program switch
-        {
-            KeyPackProgram.Retail => NormalizeRetailCode(request.RetailCode) ?? "",
-            KeyPackProgram.OpenLicense => request.LicenseNumber?.Trim() ?? "",
-            _ => request.AgreementNumber?.Trim() ?? "",
-        };
-        const int visible = 4;
-        return code.Length <= visible
-            ? code
-            : string.Concat(code[..^visible].Select(c => c == '-' ? '-' : '*')) + code[^visible..];
     }
 
     /// <summary>The canonical dashed upper-case form of a retail code, or null when it is not 25 alphanumerics in 5 groups of 5.</summary>

@@ -36,7 +36,7 @@ public sealed partial class KeyPackService(
             }
 
             var pack = new KeyPackRecord(Guid.CreateVersion7(now), validation.InstallKey!, request.Program,
-                request.Program == KeyPackProgram.Agreement ? request.AgreementType : null, KeyPackValidator.MaskedReference(request),
+                request.Program == KeyPackProgram.Agreement ? request.AgreementType : null, KeyPackReference.Masked(request),
                 request.Version, request.CalType, request.Count, 0, now);
             session.InsertKeyPack(pack);
             session.Append(new AuditEntry(now, AuditEventType.KeyPackInstalled,
