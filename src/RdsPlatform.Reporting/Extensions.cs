@@ -11,7 +11,7 @@ public static class ReportingExtensions
     /// <summary>The reporting service's parts: its SQLite snapshot store, the license server client, generation, compliance and metrics.</summary>
     public static IHostApplicationBuilder AddReporting(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<ReportingOptions>(builder.Configuration.GetSection(ReportingOptions.SectionName));
+        builder.Services.AddValidatedOptions<ReportingOptions>(ReportingOptions.SectionName);
 
         var storage = builder.Configuration.GetSection(ReportingStorageOptions.SectionName).Get<ReportingStorageOptions>() ?? new();
         var dataDirectory = Path.GetFullPath(storage.DataDirectory, builder.Environment.ContentRootPath);

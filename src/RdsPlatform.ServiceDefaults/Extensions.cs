@@ -37,7 +37,7 @@ public static class ServiceDefaultsExtensions
         builder.AddSharedClock();
 
         builder.AddRdsAuthentication();
-        builder.Services.Configure<RpcOptions>(builder.Configuration.GetSection(RpcOptions.SectionName));
+        builder.Services.AddValidatedOptions<RpcOptions>(RpcOptions.SectionName);
         var grpc = builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ServerErrorInterceptor>();

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace RdsPlatform.ServiceDefaults;
+namespace Microsoft.Extensions.DependencyInjection;
 
 // Options bound from configuration and checked once at start-up: a bad value stops the service with a sentence.
 public static class OptionsExtensions

@@ -11,7 +11,7 @@ public static class SessionHostGatewayExtensions
     /// <summary>The gateway's parts: its SQLite file, the license server registry, caches, sessions, the revocation feed, the not-tracked outbox and metrics.</summary>
     public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        builder.Services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName);
 
         var dataDirectory = builder.Configuration["Storage:DataDirectory"];
         dataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath);

@@ -55,7 +55,7 @@ public sealed partial class ComplianceSummaryProvider(
         return new ComplianceResult(summary, null);
     }
 
-    private TimeSpan Lifetime => TimeSpan.FromSeconds(Math.Max(0, options.Value.ComplianceCacheSeconds));
+    private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.ComplianceCacheSeconds);
 
     private async Task<GetComplianceSummaryResponse> ComputeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
