@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.ServiceDefaults.Grpc;
 
@@ -55,8 +56,9 @@ public sealed class StreamDurationInterceptor(IOptions<RpcOptions> options) : In
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException
             && timeout.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw RpcProblems.DeadlineExceeded(
-                $"The stream ran longer than this service's limit of {limit.TotalMinutes:0.#} minutes and was ended; narrow the request or resume from the last item received.");
+            throw Problem.DeadlineExceeded(
+                $"The stream ran longer than this service's limit of {limit.TotalMinutes:0.#} minutes and was ended; narrow the request or resume from the last item received.")
+                .ToRpcException();
         }
     }
 
