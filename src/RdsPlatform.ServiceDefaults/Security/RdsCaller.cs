@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Grpc.Core;
-using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.ServiceDefaults.Security;
 
@@ -65,9 +65,9 @@ public static class RdsCallerExtensions
     {
         if (context.GetCaller() is { Role: RdsRoles.SessionHost } caller && !caller.MayActFor(hostId))
         {
-            throw RpcProblems.PermissionDenied(string.IsNullOrWhiteSpace(hostId)
+            throw Problem.PermissionDenied(string.IsNullOrWhiteSpace(hostId)
                 ? $"The API key '{caller.KeyName}' acts only for named session hosts; give {field}."
-                : $"The API key '{caller.KeyName}' may not act for session host '{hostId}'; add '{hostId}' to Auth:Keys:{caller.KeyName}:HostIds or use that host's own key.");
+                : $"The API key '{caller.KeyName}' may not act for session host '{hostId}'; add '{hostId}' to Auth:Keys:{caller.KeyName}:HostIds or use that host's own key.").ToRpcException();
         }
     }
 }
