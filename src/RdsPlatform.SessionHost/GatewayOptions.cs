@@ -15,7 +15,6 @@ public sealed class GatewayOptions
     public TimeSpan LicenseServerTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>After a license server failed to answer, it is skipped this long so that connections do not each wait for its deadline.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Gateway:LicenseServerRetryAfter must be a duration from 0 (never skip) to 1 day, for example 00:00:02.")]
     public TimeSpan LicenseServerRetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often each license server's identity and public key are re-read.</summary>
