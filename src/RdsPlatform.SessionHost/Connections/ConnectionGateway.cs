@@ -45,12 +45,12 @@ public sealed partial class ConnectionGateway(
 
         var now = time.GetUtcNow();
         var type = host.CalType;
-        var subject = type == CalType.PerUser ? UserSubject(attempt.UserDomain, attempt.UserName) : attempt.HardwareId.Trim();
         var scope = ScopeOf(host, attempt.UserDomain);
         var presented = CertificateCheck.NotPresented;
         TokenState? presentedState = null;
         if (type is { } calType && (calType == CalType.PerDevice || scope == ServerScope.Domain))
         {
+            var subject = CalSubject.Of(calType, attempt.HardwareId, attempt.UserDomain, attempt.UserName).ToString();
             var expected = new CertificateExpectation(calType, subject, host.Version);
             (presented, presentedState) = attempt.Presented.IsEmpty
                 ? await KnownTokenAsync(host, expected, now, cancellationToken)
@@ -202,7 +202,7 @@ public sealed partial class ConnectionGateway(
             return null;
         }
 
-        var subject = type == CalType.PerUser ? UserSubject(session.UserDomain, session.UserName) : session.HardwareId.Trim();
+        var subject = CalSubject.Of(type, session.HardwareId, session.UserDomain, session.UserName).ToString();
         if (tokens.TryGet(type, subject, out var state))
         {
             return state.Certificate.LicenseId == session.LicenseId ? state.Certificate : null;
@@ -389,9 +389,6 @@ public sealed partial class ConnectionGateway(
             ? ServerScope.Workgroup
             : ServerScope.Domain;
     }
-
-    /// <summary>The subject of a Per User CAL, as license servers write it.</summary>
-    internal static string UserSubject(string domain, string name) => $"{domain.Trim()}\\{name.Trim()}";
 
     private sealed record Asked(LicenseServerAnswer? Answer, TokenState? Granted);
 
