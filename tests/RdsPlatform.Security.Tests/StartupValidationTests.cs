@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using RdsPlatform.Reporting.Grpc;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.Testing;
@@ -8,9 +6,9 @@ using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService
 namespace RdsPlatform.Security.Tests;
 
 /// <summary>A setting out of its range stops a service at start with a sentence naming the setting, instead of being clamped where it is used.</summary>
-public sealed class StartupValidationTests : IDisposable
+public sealed class StartupValidationTests : IAsyncDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "rds-startup-validation-tests", Guid.NewGuid().ToString("N"));
+    private readonly ServiceFarm _services = new("rds-startup-validation-tests");
 
     [Theory]
     [InlineData("Auth:FailureLimit", "0", "Auth:FailureLimit must be at least 1.")]
@@ -21,7 +19,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("LicenseServer:AuditFollowPollInterval", "00:00:00", "LicenseServer:AuditFollowPollInterval must be positive.")]
     [InlineData("Webhooks:QueueCapacity", "0", "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")]
     public void TheLicenseServerDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
-        Assert.Contains(message, StartFailure(new WebApplicationFactory<LicenseServerService>(), setting, value));
+        Assert.Contains(message, StartFailure<LicenseServerService>(setting, value));
 
     [Theory]
     [InlineData("Gateway:TokenCacheCapacity", "2", "Gateway:TokenCacheCapacity must be at least 3")]
@@ -30,7 +28,7 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Gateway:LicenseServerTimeout", "00:00:00", "Gateway:LicenseServerTimeout must be a duration from 1 ms to 1 day")]
     [InlineData("Auth:FailureLimit", "-1", "Auth:FailureLimit must be at least 1.")]
     public void TheGatewayDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
-        Assert.Contains(message, StartFailure(new WebApplicationFactory<SessionHostGatewayService>(), setting, value));
+        Assert.Contains(message, StartFailure<SessionHostGatewayService>(setting, value));
 
     [Theory]
     [InlineData("Reporting:InsertBatchSize", "0", "Reporting:InsertBatchSize must be from 1 to 1,000,000.")]
@@ -38,28 +36,15 @@ public sealed class StartupValidationTests : IDisposable
     [InlineData("Reporting:CallDeadline", "00:00:00", "Reporting:CallDeadline must be a duration from 1 ms to 1 day")]
     [InlineData("Ports:Management", "70000", "Ports:Management must be a TCP port from 1 to 65535.")]
     public void ReportingDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
-        Assert.Contains(message, StartFailure(new WebApplicationFactory<ReportingService>(), setting, value));
+        Assert.Contains(message, StartFailure<ReportingService>(setting, value));
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_root))
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-    }
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     /// <summary>The exception (with its inner ones) that starting the service with one bad setting throws.</summary>
-    private string StartFailure<TEntry>(WebApplicationFactory<TEntry> service, string setting, string value)
+    private string StartFailure<TEntry>(string setting, string value)
         where TEntry : class
     {
-        using var factory = service.WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Development");
-            web.UseTestKeys();
-            web.UseSetting("Storage:DataDirectory", _root);
-            web.UseSetting(setting, value);
-        });
-        var error = Record.Exception(() => factory.Server);
+        var error = Record.Exception(() => _services.Start<TEntry>("service", setup => setup.Set(setting, value)));
         Assert.NotNull(error);
         return error.ToString();
     }
