@@ -13,7 +13,7 @@ public static class ReportingExtensions
     /// <summary>The reporting service's parts: its snapshot store (SQLite or PostgreSQL), the license server client, generation, compliance and metrics.</summary>
     public static IHostApplicationBuilder AddReporting(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<ReportingOptions>(builder.Configuration.GetSection(ReportingOptions.SectionName));
+        builder.Services.AddValidatedOptions<ReportingOptions>(ReportingOptions.SectionName);
 
         if (builder.AddRdsStorage(ReportingSchema.ConnectionName, ReportingSchema.PostgresSchema) == StorageProvider.Postgres)
         {

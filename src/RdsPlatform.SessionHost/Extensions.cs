@@ -14,13 +14,11 @@ public static class SessionHostGatewayExtensions
     /// <summary>The gateway's parts: its SQLite file and host store (SQLite or PostgreSQL), the license server registry, the shared cache's stores, sessions, the connection and sign-in steps, the background followers (revocations, session sweep, host changes), the not-tracked outbox and metrics.</summary>
     public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GatewayOptions>()
-            .Bind(builder.Configuration.GetSection(GatewayOptions.SectionName))
+        builder.Services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName)
             // Polly's circuit breaker takes breaks of 0.5 s to a day; zero turns skipping off (tests that fail servers on purpose).
             .Validate(o => o.LicenseServerRetryAfter == TimeSpan.Zero
                     || (o.LicenseServerRetryAfter >= TimeSpan.FromMilliseconds(500) && o.LicenseServerRetryAfter <= TimeSpan.FromDays(1)),
-                "Gateway:LicenseServerRetryAfter must be 00:00:00 (never skip a license server) or between 00:00:00.500 and 1.00:00:00.")
-            .ValidateOnStart();
+                "Gateway:LicenseServerRetryAfter must be 00:00:00 (never skip a license server) or between 00:00:00.500 and 1.00:00:00.");
 
         var dataDirectory = builder.Configuration["Storage:DataDirectory"];
         dataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath);

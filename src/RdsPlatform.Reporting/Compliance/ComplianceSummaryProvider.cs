@@ -54,7 +54,7 @@ public sealed partial class ComplianceSummaryProvider(
         return summary;
     }
 
-    private TimeSpan Lifetime => TimeSpan.FromSeconds(Math.Max(0, options.Value.ComplianceCacheSeconds));
+    private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.ComplianceCacheSeconds);
 
     private async Task<GetComplianceSummaryResponse> ComputeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -28,7 +28,7 @@ public sealed class SqliteReportWriter : IReportWriter
         _store = store;
         _connection = connection;
         _reportId = reportId;
-        _batchSize = Math.Max(1, batchSize);
+        _batchSize = batchSize;
         _insert = connection.CreateCommand();
         _insert.CommandText = "INSERT INTO report_entries (report_id, ordinal, entry) VALUES ($id, $ordinal, $entry)";
         _insert.Parameters.AddWithValue("$id", reportId);

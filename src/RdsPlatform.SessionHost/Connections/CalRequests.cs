@@ -83,7 +83,7 @@ public sealed partial class CalRequests(
     private TokenState? Trusted(LicenseServerConnection server, byte[] bytes)
     {
         var verified = server.Verifier is { } verifier && Guid.TryParse(server.Identity?.ServerId, out var issuer)
-            ? verifier.TrustIssued(bytes, issuer, Math.Max(1, options.Value.IssuedCertificateSpotCheck))
+            ? verifier.TrustIssued(bytes, issuer, options.Value.IssuedCertificateSpotCheck)
             : default;
         if (verified.Status == CertificateCheckStatus.Valid)
         {

@@ -32,7 +32,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
     private readonly FastConcurrentLru<string, Entry> _sessions =
-        new(Environment.ProcessorCount, Math.Max(3, options.Value.SessionCacheCapacity), StringComparer.Ordinal);
+        new(Environment.ProcessorCount, options.Value.SessionCacheCapacity, StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
 

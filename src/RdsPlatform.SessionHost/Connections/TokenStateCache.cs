@@ -15,7 +15,7 @@ public sealed record TokenState(byte[] Bytes, CalCertificate Certificate);
 public sealed class TokenStateCache(ITokenStateStore shared, IOptions<GatewayOptions> options)
 {
     // Bounded, least recently used leave first: a miss costs one signature check (or a cache read), never a wrong decision.
-    private readonly FastConcurrentLru<TokenKey, TokenState> _tokens = new(Math.Max(3, options.Value.TokenCacheCapacity));
+    private readonly FastConcurrentLru<TokenKey, TokenState> _tokens = new(options.Value.TokenCacheCapacity);
 
     public bool TryGet(CalType type, string subject, out TokenState state) => _tokens.TryGet(new TokenKey(type, subject), out state!);
 

@@ -107,7 +107,7 @@ public sealed partial class LicenseServerRegistry(
         return _byAddress.GetOrAdd(address.AbsoluteUri, key =>
         {
             var server = new LicenseServerConnection(key, channels.Create(address), options.Value.LicenseServerApiKey,
-                new LicenseServerCircuit(options.Value.LicenseServerRetryAfter, time), Math.Max(1, options.Value.TokenCacheCapacity));
+                new LicenseServerCircuit(options.Value.LicenseServerRetryAfter, time), options.Value.TokenCacheCapacity);
             try
             {
                 if (keys.Find(key) is { } remembered)
