@@ -18,11 +18,13 @@ public sealed class LicenseServerHost : IAsyncDisposable
     private readonly ServiceFarm _farm = new("rds-ls-tests");
     private readonly ServiceHost<LicenseServerService> _host;
 
-    public LicenseServerHost(IDictionary<string, string?>? settings = null)
+    /// <param name="dataDirectory">A folder of the test's own (removed with the host); a fresh one under the farm's root when null.</param>
+    public LicenseServerHost(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
     {
         _host = _farm.Start<LicenseServerService>("license-server", setup =>
         {
             setup.SimulatedClock = true;
+            setup.DataDirectory = dataDirectory;
             setup.SetAll(settings);
         });
     }
@@ -42,5 +44,16 @@ public sealed class LicenseServerHost : IAsyncDisposable
     public async Task AdvanceAsync(TimeSpan by) =>
         await Clock.AdvanceAsync(new AdvanceRequest { By = Duration.FromTimeSpan(by) });
 
-    public ValueTask DisposeAsync() => _farm.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _farm.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Already gone with the farm's root, or a file still closing: the folder is in the temp area.
+        }
+    }
 }
