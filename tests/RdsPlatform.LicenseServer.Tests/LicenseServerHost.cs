@@ -18,13 +18,11 @@ public sealed class LicenseServerHost : IAsyncDisposable
     private readonly ServiceFarm _farm = new("rds-ls-tests");
     private readonly ServiceHost<LicenseServerService> _host;
 
-    /// <param name="dataDirectory">A folder of the test's own (removed with the host); a fresh one under the farm's root when null.</param>
-    public LicenseServerHost(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    public LicenseServerHost(IDictionary<string, string?>? settings = null)
     {
         _host = _farm.Start<LicenseServerService>("license-server", setup =>
         {
             setup.SimulatedClock = true;
-            setup.DataDirectory = dataDirectory;
             setup.SetAll(settings);
         });
     }
@@ -44,16 +42,5 @@ public sealed class LicenseServerHost : IAsyncDisposable
     public async Task AdvanceAsync(TimeSpan by) =>
         await Clock.AdvanceAsync(new AdvanceRequest { By = Duration.FromTimeSpan(by) });
 
-    public async ValueTask DisposeAsync()
-    {
-        await _farm.DisposeAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Already gone with the farm's root, or a file still closing: the folder is in the temp area.
-        }
-    }
+    public ValueTask DisposeAsync() => _farm.DisposeAsync();
 }

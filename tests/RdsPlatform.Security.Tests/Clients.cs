@@ -36,6 +36,7 @@ public static class Clients
     public static async Task<List<IssuedLicense>> IssuedAsync(this Platform platform) =>
         await platform.LicenseServerAs(TestKeys.Admin).ListIssuedLicenses(new ListIssuedLicensesRequest { IncludeExpired = true }).ToListAsync();
 
+    /// <summary>Kept for tests written against it (the shared one is <see cref="Requests.RefusedAsync{T}"/>).</summary>
     public static Task<RpcException> RefusedAsync<T>(Func<AsyncUnaryCall<T>> call) => Requests.RefusedAsync(call);
 
     public static async Task<List<AuditEvent>> AuditAsync(this Platform platform) =>
