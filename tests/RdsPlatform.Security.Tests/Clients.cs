@@ -1,3 +1,4 @@
+using Grpc.Core;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
@@ -34,6 +35,9 @@ public static class Clients
 
     public static async Task<List<IssuedLicense>> IssuedAsync(this Platform platform) =>
         await platform.LicenseServerAs(TestKeys.Admin).ListIssuedLicenses(new ListIssuedLicensesRequest { IncludeExpired = true }).ToListAsync();
+
+    /// <summary>Kept for tests written against it (the shared one is <see cref="Requests.RefusedAsync{T}"/>).</summary>
+    public static Task<RpcException> RefusedAsync<T>(Func<AsyncUnaryCall<T>> call) => Requests.RefusedAsync(call);
 
     public static async Task<List<AuditEvent>> AuditAsync(this Platform platform) =>
         await platform.LicenseServerAs(TestKeys.Admin).GetAuditTrail(new GetAuditTrailRequest()).ToListAsync();

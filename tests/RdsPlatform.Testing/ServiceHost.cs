@@ -54,8 +54,6 @@ public sealed class ServiceHost<TEntryPoint> : IServiceHost where TEntryPoint : 
 
     public string DataDirectory { get; }
 
-    public WebApplicationFactory<TEntryPoint> Factory => _factory;
-
     public IServiceProvider Services => _factory.Services;
 
     /// <summary>The in-memory test server; only for a host that does not run on Kestrel.</summary>
@@ -72,9 +70,6 @@ public sealed class ServiceHost<TEntryPoint> : IServiceHost where TEntryPoint : 
 
     /// <summary>Calls that send, for each RPC of the given service implementations, the key of a role allowed to call it.</summary>
     public CallInvoker WithRoleKeys(params Type[] serviceTypes) => _channel.WithRoleKeys(serviceTypes);
-
-    /// <summary>Calls that send this key (none when null).</summary>
-    public CallInvoker WithKey(string? key) => key is null ? _channel.CreateCallInvoker() : _channel.WithBearer(key);
 
     public async Task RestartAsync()
     {
@@ -136,9 +131,5 @@ public sealed class ServiceHost<TEntryPoint> : IServiceHost where TEntryPoint : 
                 substitute(services);
             }
         });
-        foreach (var configure in _setup.WebHost)
-        {
-            configure(web);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using Grpc.Net.ClientFactory;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
 
@@ -31,9 +30,6 @@ public sealed class ServiceSetup
 
     /// <summary>Substitutions made after the service registered its own (ConfigureTestServices).</summary>
     public List<Action<IServiceCollection>> TestServices { get; } = [];
-
-    /// <summary>Anything else on the web host builder, applied last.</summary>
-    public List<Action<IWebHostBuilder>> WebHost { get; } = [];
 
     public ServiceSetup Set(string key, string? value)
     {
