@@ -54,6 +54,8 @@ public sealed partial class ComplianceSummaryProvider(
         return summary;
     }
 
+    private static readonly TimeSpan CacheExpiryMargin = TimeSpan.FromMinutes(1);
+
     private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.ComplianceCacheSeconds);
 
     private async Task<GetComplianceSummaryResponse> ComputeAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -149,7 +151,10 @@ public sealed partial class ComplianceSummaryProvider(
 
         try
         {
-            await cache.GetDatabase().StringSetAsync(CacheKey, summary.ToByteArray(), Lifetime);
+            // Freshness is decided on the service's clock when the entry is read (GeneratedAt + Lifetime); the cache's own
+            // expiry, on the cache server's real clock, only clears entries nobody reads. Expiring it at exactly the lifetime
+            // dropped it early whenever the service clock ran slower than real time (a loaded machine, simulated time).
+            await cache.GetDatabase().StringSetAsync(CacheKey, summary.ToByteArray(), Lifetime + CacheExpiryMargin);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
