@@ -20,20 +20,47 @@ public static class KeyPackValidator
         }
 
         var violations = new List<FieldViolation>();
-        var versionHosted = true;
+        var versionHosted = CheckVersion(request, serverVersion, violations);
+        CheckTypeAndCount(request, violations);
+        var code = request.Program switch
+        {
+            KeyPackProgram.Retail => RetailCode(request, violations),
+            KeyPackProgram.OpenLicense => OpenLicenseCode(request, violations),
+            KeyPackProgram.Agreement => AgreementCode(request, violations),
+            _ => Refuse(violations, new(KeyPackFields.Program, "Choose the license program: Retail, Open License or Agreement.")),
+        };
 
+        if (violations.Count == 0)
+        {
+            return new(violations, code, null);
+        }
+
+        var onlyVersion = !versionHosted && violations.Count == 1;
+        return new(violations, null, onlyVersion ? ReasonCode.VersionNotHosted : ReasonCode.InvalidInput);
+    }
+
+    /// <summary>R16: the version must be known and hostable here; false when only this server's version is at fault.</summary>
+    private static bool CheckVersion(KeyPackRequest request, ProductVersion serverVersion, List<FieldViolation> violations)
+    {
         if (!VersionCompatibility.IsKnown(request.Version))
         {
             violations.Add(new(KeyPackFields.Version, "Choose the product version of the CALs: Windows Server 2016, 2019, 2022 or 2025."));
-        }
-        else if (!VersionCompatibility.ServerHostsPack(serverVersion, request.Version))
-        {
-            versionHosted = false;
-            violations.Add(new(KeyPackFields.Version,
-                $"A {VersionCompatibility.ServerName(serverVersion)} license server can host CALs up to {VersionCompatibility.CalName(serverVersion)} only; " +
-                $"{VersionCompatibility.CalName(request.Version)} CALs need a {VersionCompatibility.ServerName(request.Version)} license server or later."));
+            return true;
         }
 
+        if (VersionCompatibility.ServerHostsPack(serverVersion, request.Version))
+        {
+            return true;
+        }
+
+        violations.Add(new(KeyPackFields.Version,
+            $"A {VersionCompatibility.ServerName(serverVersion)} license server can host CALs up to {VersionCompatibility.CalName(serverVersion)} only; " +
+            $"{VersionCompatibility.CalName(request.Version)} CALs need a {VersionCompatibility.ServerName(request.Version)} license server or later."));
+        return false;
+    }
+
+    private static void CheckTypeAndCount(KeyPackRequest request, List<FieldViolation> violations)
+    {
         if (!Enum.IsDefined(request.CalType))
         {
             violations.Add(new(KeyPackFields.CalType, "Choose the CAL type: Per Device or Per User."));
@@ -43,79 +70,61 @@ public static class KeyPackValidator
         {
             violations.Add(new(KeyPackFields.Count, $"The number of licenses must be between 1 and {MaxCount:N0}."));
         }
+    }
 
-        string? code = null;
-        switch (request.Program)
+    /// <summary>A retail pack is identified by its normalised 25-character code.</summary>
+    private static string? RetailCode(KeyPackRequest request, List<FieldViolation> violations)
+    {
+        var retail = NormalizeRetailCode(request.RetailCode);
+        return retail is null
+            ? Refuse(violations, new(KeyPackFields.RetailCode,
+                "The license code must be 25 letters or digits, in five groups of five, with or without dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)."))
+            : $"RETAIL:{retail}";
+    }
+
+    /// <summary>An Open License pack is identified by its license and authorization numbers, version and type.</summary>
+    private static string? OpenLicenseCode(KeyPackRequest request, List<FieldViolation> violations)
+    {
+        var license = request.LicenseNumber?.Trim();
+        var authorization = request.AuthorizationNumber?.Trim().ToUpperInvariant();
+        var licenseOk = IsDigits(license, LicenseNumberLength);
+        var authorizationOk = IsAlphanumeric(authorization, AuthorizationNumberLength);
+        if (!licenseOk)
         {
-            case KeyPackProgram.Retail:
-                var retail = NormalizeRetailCode(request.RetailCode);
-                if (retail is null)
-                {
-                    violations.Add(new(KeyPackFields.RetailCode,
-                        "The license code must be 25 letters or digits, in five groups of five, with or without dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)."));
-                }
-                else
-                {
-                    code = $"RETAIL:{retail}";
-                }
-
-                break;
-
-            case KeyPackProgram.OpenLicense:
-                var license = request.LicenseNumber?.Trim();
-                var authorization = request.AuthorizationNumber?.Trim().ToUpperInvariant();
-                var licenseOk = IsDigits(license, LicenseNumberLength);
-                var authorizationOk = IsAlphanumeric(authorization, AuthorizationNumberLength);
-                if (!licenseOk)
-                {
-                    violations.Add(new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
-                }
-
-                if (!authorizationOk)
-                {
-                    violations.Add(new(KeyPackFields.AuthorizationNumber, "The authorization number must be exactly 15 letters or digits."));
-                }
-
-                if (licenseOk && authorizationOk)
-                {
-                    code = $"OPEN:{license}:{authorization}:{(int)request.Version}:{request.CalType}";
-                }
-
-                break;
-
-            case KeyPackProgram.Agreement:
-                var typeOk = request.AgreementType is { } type && Enum.IsDefined(type);
-                var number = request.AgreementNumber?.Trim();
-                var numberOk = IsDigits(number, AgreementNumberLength);
-                if (!typeOk)
-                {
-                    violations.Add(new(KeyPackFields.AgreementType, "Choose the agreement type: Select, Enterprise, Campus, School, SPLA or Other."));
-                }
-
-                if (!numberOk)
-                {
-                    violations.Add(new(KeyPackFields.AgreementNumber, "The agreement number must be exactly 7 digits."));
-                }
-
-                if (typeOk && numberOk)
-                {
-                    code = $"AGREEMENT:{request.AgreementType}:{number}:{(int)request.Version}:{request.CalType}";
-                }
-
-                break;
-
-            default:
-                violations.Add(new(KeyPackFields.Program, "Choose the license program: Retail, Open License or Agreement."));
-                break;
+            violations.Add(new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
         }
 
-        if (violations.Count == 0)
+        if (!authorizationOk)
         {
-            return new(violations, code, null);
+            violations.Add(new(KeyPackFields.AuthorizationNumber, "The authorization number must be exactly 15 letters or digits."));
         }
 
-        var onlyVersion = !versionHosted && violations.Count == 1;
-        return new(violations, null, onlyVersion ? ReasonCode.VersionNotHosted : ReasonCode.InvalidInput);
+        return licenseOk && authorizationOk ? $"OPEN:{license}:{authorization}:{(int)request.Version}:{request.CalType}" : null;
+    }
+
+    /// <summary>An agreement pack is identified by its agreement type and number, version and type.</summary>
+    private static string? AgreementCode(KeyPackRequest request, List<FieldViolation> violations)
+    {
+        var typeOk = request.AgreementType is { } type && Enum.IsDefined(type);
+        var number = request.AgreementNumber?.Trim();
+        var numberOk = IsDigits(number, AgreementNumberLength);
+        if (!typeOk)
+        {
+            violations.Add(new(KeyPackFields.AgreementType, "Choose the agreement type: Select, Enterprise, Campus, School, SPLA or Other."));
+        }
+
+        if (!numberOk)
+        {
+            violations.Add(new(KeyPackFields.AgreementNumber, "The agreement number must be exactly 7 digits."));
+        }
+
+        return typeOk && numberOk ? $"AGREEMENT:{request.AgreementType}:{number}:{(int)request.Version}:{request.CalType}" : null;
+    }
+
+    private static string? Refuse(List<FieldViolation> violations, FieldViolation violation)
+    {
+        violations.Add(violation);
+        return null;
     }
 
     /// <summary>The canonical dashed upper-case form of a retail code, or null when it is not 25 alphanumerics in 5 groups of 5.</summary>
