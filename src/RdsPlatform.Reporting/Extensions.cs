@@ -1,4 +1,5 @@
 using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.Reporting.Application;
 using RdsPlatform.Reporting.Compliance;
 using RdsPlatform.Reporting.Generation;
 using RdsPlatform.Reporting.Storage;
@@ -30,6 +31,7 @@ public static class ReportingExtensions
         builder.Services.AddSingleton<ReportingMetrics>();
         builder.Services.AddSingleton<LicenseServerReader>();
         builder.Services.AddSingleton<ReportGenerator>();
+        builder.Services.AddSingleton<ReportCatalog>();
         builder.Services.AddSingleton<ComplianceSummaryProvider>();
         return builder;
     }

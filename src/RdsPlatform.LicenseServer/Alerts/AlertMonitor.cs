@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Mapping;
 using Contract = RdsPlatform.Contracts.Licensing.V1;
 
 namespace RdsPlatform.LicenseServer.Alerts;
@@ -107,11 +108,11 @@ public sealed partial class AlertMonitor(
         var message = new Contract.Alert
         {
             AlertId = Guid.CreateVersion7().ToString(),
-            Type = Grpc.ContractMapping.MapToContract(alert.Kind),
+            Type = ContractMapping.ToContract(alert.Kind),
             OccurredAt = Timestamp.FromDateTimeOffset(now),
             ServerId = serverId.ToString(),
-            ProductVersion = Grpc.ContractMapping.MapToContract(alert.Version),
-            CalType = Grpc.ContractMapping.MapToContract(alert.Type),
+            ProductVersion = ContractMapping.ToContract(alert.Version),
+            CalType = ContractMapping.ToContract(alert.Type),
             Installed = alert.Installed,
             Issued = alert.Issued,
             Available = alert.Available,

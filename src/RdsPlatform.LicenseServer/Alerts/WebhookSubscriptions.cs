@@ -1,5 +1,6 @@
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 

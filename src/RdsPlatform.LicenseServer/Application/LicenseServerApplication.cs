@@ -4,6 +4,7 @@ using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Application;
 
@@ -494,10 +495,9 @@ public sealed partial class LicenseServerApplication(
 
     private bool IsTracked(LicenseRequestInput input) => _options.Scope == ServerScope.Domain && !string.IsNullOrWhiteSpace(input.UserDomain);
 
-    /// <summary>Hardware id for Per Device; <c>DOMAIN\user</c> for Per User, case-folded because Windows accounts are case-insensitive.</summary>
-    internal static string SubjectOf(LicenseRequestInput input) => input.Type == CalType.PerDevice
-        ? input.HardwareId!.Trim()
-        : $"{input.UserDomain?.Trim().ToUpperInvariant()}\\{input.UserName!.Trim().ToLowerInvariant()}";
+    /// <summary>The stored form of the request's <see cref="CalSubject"/> (hardware id, or <c>DOMAIN\user</c> case-folded).</summary>
+    internal static string SubjectOf(LicenseRequestInput input) =>
+        CalSubject.Of(input.Type, input.HardwareId, input.UserDomain, input.UserName).ToString();
 
     private static AuditEventType AuditTypeOf(IssuanceOutcome decision, IssuedCal cal) => decision.Reason switch
     {

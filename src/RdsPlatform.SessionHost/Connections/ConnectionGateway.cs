@@ -5,6 +5,7 @@ using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
+using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.SessionHost.Connections;
 
@@ -44,12 +45,12 @@ public sealed partial class ConnectionGateway(
 
         var now = time.GetUtcNow();
         var type = host.CalType;
-        var subject = type == CalType.PerUser ? UserSubject(attempt.UserDomain, attempt.UserName) : attempt.HardwareId.Trim();
         var scope = ScopeOf(host, attempt.UserDomain);
         var presented = CertificateCheck.NotPresented;
         TokenState? presentedState = null;
         if (type is { } calType && (calType == CalType.PerDevice || scope == ServerScope.Domain))
         {
+            var subject = CalSubject.Of(calType, attempt.HardwareId, attempt.UserDomain, attempt.UserName).ToString();
             var expected = new CertificateExpectation(calType, subject, host.Version);
             (presented, presentedState) = attempt.Presented.IsEmpty
                 ? await KnownTokenAsync(host, expected, now, cancellationToken)
@@ -106,7 +107,7 @@ public sealed partial class ConnectionGateway(
                 type == CalType.PerUser && decision.Reason == Licensing.ReasonCode.PerUserNotTracked));
         }
 
-        metrics.Decided(ContractMapping.ToWire(decision.Reason), decision.Admitted, host.Mode);
+        metrics.Decided(ContractMapping.ToContract(decision.Reason), decision.Admitted, host.Mode);
         var toKeep = kept is not null && !attempt.Presented.Span.SequenceEqual(kept.Bytes) ? kept.Bytes : null;
         return new ConnectOutcome(decision, kept, toKeep, sessionId);
     }
@@ -201,7 +202,7 @@ public sealed partial class ConnectionGateway(
             return null;
         }
 
-        var subject = type == CalType.PerUser ? UserSubject(session.UserDomain, session.UserName) : session.HardwareId.Trim();
+        var subject = CalSubject.Of(type, session.HardwareId, session.UserDomain, session.UserName).ToString();
         if (tokens.TryGet(type, subject, out var state))
         {
             return state.Certificate.LicenseId == session.LicenseId ? state.Certificate : null;
@@ -325,8 +326,8 @@ public sealed partial class ConnectionGateway(
     internal static RequestLicenseRequest LicenseRequest(SessionHostSettings host, CalType type, ConnectAttempt attempt) => new()
     {
         SessionHostId = host.HostId,
-        SessionHostVersion = ContractMapping.ToWire(host.Version),
-        CalType = ContractMapping.ToWire(type),
+        SessionHostVersion = ContractMapping.ToContract(host.Version),
+        CalType = ContractMapping.ToContract(type),
         HardwareId = attempt.HardwareId,
         ComputerName = attempt.ComputerName,
         UserDomain = attempt.UserDomain,
@@ -388,9 +389,6 @@ public sealed partial class ConnectionGateway(
             ? ServerScope.Workgroup
             : ServerScope.Domain;
     }
-
-    /// <summary>The subject of a Per User CAL, as license servers write it.</summary>
-    internal static string UserSubject(string domain, string name) => $"{domain.Trim()}\\{name.Trim()}";
 
     private sealed record Asked(LicenseServerAnswer? Answer, TokenState? Granted);
 
