@@ -47,10 +47,7 @@ public sealed class PostgresSessionHostRepository(PostgresDatabase database) : I
         command.Parameters.AddWithValue("after", Key(afterHostId ?? ""));
         command.Parameters.AddWithValue("take", take);
         using var reader = command.ExecuteReader();
-        var hosts = SessionHostColumns.ReadAll(reader);
-        reader.NextResult();
-        reader.Read();
-        return (hosts, reader.GetInt32(0));
+        return SessionHostColumns.ReadPage(reader);
     }
 
     public SessionHostSettings? Load(string hostId)

@@ -21,6 +21,15 @@ internal static class SessionHostColumns
         return hosts;
     }
 
+    /// <summary>Reads a page query: the page's rows, then a result set holding the total count.</summary>
+    public static (IReadOnlyList<SessionHostSettings> Hosts, int Total) ReadPage(DbDataReader reader)
+    {
+        var hosts = ReadAll(reader);
+        reader.NextResult();
+        reader.Read();
+        return (hosts, reader.GetInt32(0));
+    }
+
     /// <summary>prevent_upgrade is an integer in SQLite and a boolean in PostgreSQL; Convert reads both.</summary>
     public static SessionHostSettings Read(DbDataReader reader)
     {

@@ -46,10 +46,7 @@ public sealed class SqliteSessionHostRepository(GatewayDatabase database) : ISes
         command.Parameters.AddWithValue("$after", afterHostId ?? "");
         command.Parameters.AddWithValue("$take", take);
         using var reader = command.ExecuteReader();
-        var hosts = SessionHostColumns.ReadAll(reader);
-        reader.NextResult();
-        reader.Read();
-        return (hosts, reader.GetInt32(0));
+        return SessionHostColumns.ReadPage(reader);
     }
 
     public SessionHostSettings? Load(string hostId)
