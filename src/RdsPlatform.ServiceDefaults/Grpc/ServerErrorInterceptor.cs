@@ -11,57 +11,39 @@ namespace RdsPlatform.ServiceDefaults.Grpc;
 /// </summary>
 public sealed partial class ServerErrorInterceptor(ILogger<ServerErrorInterceptor> logger) : Interceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
-    {
-        UnreadableRequestMiddleware.MarkHandlerEntered(context.GetHttpContext());
-        try
-        {
-            return await continuation(request, context);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Translate(ex, context);
-        }
-    }
+        => GuardAsync(context, () => continuation(request, context));
 
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
         TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        UnreadableRequestMiddleware.MarkHandlerEntered(context.GetHttpContext());
-        try
+        => GuardAsync(context, async () =>
         {
             await continuation(request, responseStream, context);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Translate(ex, context);
-        }
-    }
+            return true;
+        });
 
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        UnreadableRequestMiddleware.MarkHandlerEntered(context.GetHttpContext());
-        try
-        {
-            return await continuation(requestStream, context);
-        }
-        catch (Exception ex) when (ex is not RpcException)
-        {
-            throw Translate(ex, context);
-        }
-    }
+        => GuardAsync(context, () => continuation(requestStream, context));
 
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+        => GuardAsync(context, async () =>
+        {
+            await continuation(requestStream, responseStream, context);
+            return true;
+        });
+
+    /// <summary>Runs one handler, turning an exception that is not an RpcException into a status (see the type's summary).</summary>
+    private async Task<T> GuardAsync<T>(ServerCallContext context, Func<Task<T>> handler)
     {
         UnreadableRequestMiddleware.MarkHandlerEntered(context.GetHttpContext());
         try
         {
-            await continuation(requestStream, responseStream, context);
+            return await handler();
         }
         catch (Exception ex) when (ex is not RpcException)
         {
