@@ -116,11 +116,8 @@ public sealed class LicenseServerService(
     }
 
     [AllowRoles(RdsRoles.Admin)]
-    public override async Task<UninstallKeyPackResponse> UninstallKeyPack(UninstallKeyPackRequest request, ServerCallContext context)
-    {
-        (await keyPacks.UninstallAsync(KeyPackId(request.KeyPackId), context.CancellationToken)).ValueOrThrow();
-        return new();
-    }
+    public override Task<UninstallKeyPackResponse> UninstallKeyPack(UninstallKeyPackRequest request, ServerCallContext context) =>
+        AcknowledgeAsync<UninstallKeyPackResponse, KeyPackRecord>(keyPacks.UninstallAsync(KeyPackId(request.KeyPackId), context.CancellationToken));
 
     [AllowRoles(RdsRoles.SessionHost)]
     public override async Task<RequestLicenseResponse> RequestLicense(RequestLicenseRequest request, ServerCallContext context)
@@ -218,11 +215,8 @@ public sealed class LicenseServerService(
         new() { Subscriptions = { (await webhooks.ListAsync(context.CancellationToken)).Select(ToContract) } };
 
     [AllowRoles(RdsRoles.Admin)]
-    public override async Task<DeleteWebhookSubscriptionResponse> DeleteWebhookSubscription(DeleteWebhookSubscriptionRequest request, ServerCallContext context)
-    {
-        (await webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken)).ValueOrThrow();
-        return new();
-    }
+    public override Task<DeleteWebhookSubscriptionResponse> DeleteWebhookSubscription(DeleteWebhookSubscriptionRequest request, ServerCallContext context) =>
+        AcknowledgeAsync<DeleteWebhookSubscriptionResponse, bool>(webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken));
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ListWebhookDeliveriesResponse> ListWebhookDeliveries(ListWebhookDeliveriesRequest request, ServerCallContext context)
@@ -245,4 +239,11 @@ public sealed class LicenseServerService(
         License = ToContractOrNull(answer.License, time.GetUtcNow()),
         Certificate = ToContractCertificate(answer.Certificate),
     };
+
+    /// <summary>An operation whose answer is empty: a failed outcome becomes its status, success an empty response.</summary>
+    private static async Task<TResponse> AcknowledgeAsync<TResponse, T>(Task<Outcome<T>> outcome) where TResponse : new()
+    {
+        (await outcome).ValueOrThrow();
+        return new();
+    }
 }
