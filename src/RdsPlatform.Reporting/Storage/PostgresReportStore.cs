@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.Reporting.Storage;
@@ -65,12 +64,6 @@ public sealed class PostgresReportStore(PostgresDatabase database) : IReportStor
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("DELETE FROM reports WHERE report_id = @id", connection, transaction);
-        command.Parameters.AddWithValue("id", reportId);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        command.CommandText = "DELETE FROM report_entries WHERE report_id = @id";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return deleted > 0;
+        return await ReportDeletion.DeleteAsync(transaction, reportId, cancellationToken);
     }
 }

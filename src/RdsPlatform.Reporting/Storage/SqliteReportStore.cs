@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.Reporting.Storage;
@@ -91,15 +90,7 @@ public sealed class SqliteReportStore : IReportStore
     {
         await using var connection = Open();
         await using var transaction = connection.BeginTransaction();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "DELETE FROM reports WHERE report_id = $id";
-        command.Parameters.AddWithValue("$id", reportId);
-        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
-        command.CommandText = "DELETE FROM report_entries WHERE report_id = $id";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return deleted > 0;
+        return await ReportDeletion.DeleteAsync(transaction, reportId, cancellationToken);
     }
 
     internal void DeleteEntries(string reportId)
