@@ -1,6 +1,4 @@
 using RdsPlatform.Cli.Commands;
-using RdsPlatform.Cli.Infrastructure;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli;
 

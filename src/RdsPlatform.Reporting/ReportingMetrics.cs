@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using RdsPlatform.Contracts.Reporting.V1;
 
 namespace RdsPlatform.Reporting;
 

@@ -1,9 +1,6 @@
 // rdslic audit: reads (or follows) the license server's audit trail.
-using System.ComponentModel;
 using Grpc.Core;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Licensing.V1;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

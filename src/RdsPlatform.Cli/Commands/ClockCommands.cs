@@ -1,10 +1,7 @@
 // rdslic clock: shows and advances the simulated clock shared by the services (Development and tests).
-using System.ComponentModel;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Admin.V1;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

@@ -1,11 +1,8 @@
 // rdslic host: a session host's licensing settings, grace period, diagnosis and test connections.
-using System.ComponentModel;
 using Grpc.Core;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

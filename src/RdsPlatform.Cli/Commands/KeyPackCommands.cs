@@ -1,9 +1,6 @@
 // rdslic keypack: installs, lists, removes CALs from and uninstalls key packs.
-using System.ComponentModel;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

@@ -1,10 +1,7 @@
 // rdslic license: lists and revokes issued CALs.
-using System.ComponentModel;
 using Grpc.Core;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

@@ -1,9 +1,6 @@
 // rdslic report: generates, lists, shows, exports and deletes usage reports.
-using System.ComponentModel;
 using Grpc.Core;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Reporting.V1;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

@@ -1,10 +1,7 @@
 // rdslic server: the license server's status and its activation, deactivation and reactivation.
-using System.ComponentModel;
 using System.Security.Cryptography;
-using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Licensing.V1;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Commands;
 

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using Spectre.Console.Cli;
-
 namespace RdsPlatform.Cli.Infrastructure;
 
 /// <summary>Options every command accepts: where the services are, the API key, the deadline and the output format.</summary>

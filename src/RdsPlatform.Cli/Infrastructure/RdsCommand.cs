@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace RdsPlatform.Cli.Infrastructure;
 

@@ -1,4 +1,3 @@
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Reporting.Grpc;
 using RdsPlatform.Reporting.Storage;
 using RdsPlatform.ServiceDefaults.Outcomes;

@@ -5,7 +5,6 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Reporting.Generation;
 using RdsPlatform.ServiceDefaults.Outcomes;
 using StackExchange.Redis;

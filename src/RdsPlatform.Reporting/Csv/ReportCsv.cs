@@ -1,7 +1,6 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using RdsPlatform.Contracts.Common.V1;
-using RdsPlatform.Contracts.Reporting.V1;
 
 namespace RdsPlatform.Reporting.Csv;
 

@@ -1,6 +1,5 @@
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Mapping;
 using CalType = RdsPlatform.Contracts.Common.V1.CalType;

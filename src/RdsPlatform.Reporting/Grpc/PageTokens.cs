@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
-using RdsPlatform.Contracts.Reporting.V1;
 
 namespace RdsPlatform.Reporting.Grpc;
 

@@ -1,4 +1,3 @@
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
 using RdsPlatform.ServiceDefaults.Outcomes;

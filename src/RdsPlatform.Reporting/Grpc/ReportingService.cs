@@ -1,7 +1,6 @@
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
-using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Reporting.Application;
 using RdsPlatform.Reporting.Compliance;
 using RdsPlatform.Reporting.Csv;

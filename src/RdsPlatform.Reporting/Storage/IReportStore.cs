@@ -1,5 +1,3 @@
-using RdsPlatform.Contracts.Reporting.V1;
-
 namespace RdsPlatform.Reporting.Storage;
 
 /// <summary>One stored report row and its place in the newest-first listing.</summary>

@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Npgsql;
 using NpgsqlTypes;
-using RdsPlatform.Contracts.Reporting.V1;
 
 namespace RdsPlatform.Reporting.Storage;
 

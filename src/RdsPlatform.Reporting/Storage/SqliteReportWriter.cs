@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
-using RdsPlatform.Contracts.Reporting.V1;
 
 namespace RdsPlatform.Reporting.Storage;
 
