@@ -76,11 +76,7 @@ public sealed class ReportListCommand(CliHost host) : RdsCommand<ReportListSetti
 {
     protected override async Task<int> RunAsync(ReportListSettings settings, ServiceClients clients, CancellationToken cancellationToken)
     {
-        var limit = settings.Limit ?? 100;
-        if (limit <= 0)
-        {
-            throw new UsageException("--limit must be a positive number.");
-        }
+        var limit = Values.Limit(settings.Limit);
 
         var kind = Values.ParseOptionalEnum<ReportKind>(settings.Kind, "--kind");
         var reporting = clients.Reporting();
@@ -122,11 +118,7 @@ public sealed class ReportShowCommand(CliHost host) : RdsCommand<ReportShowSetti
 {
     protected override async Task<int> RunAsync(ReportShowSettings settings, ServiceClients clients, CancellationToken cancellationToken)
     {
-        var limit = settings.Limit ?? 100;
-        if (limit <= 0)
-        {
-            throw new UsageException("--limit must be a positive number.");
-        }
+        var limit = Values.Limit(settings.Limit);
 
         var reporting = clients.Reporting();
         var all = new GetReportEntriesResponse();

@@ -32,6 +32,13 @@ public static class Values
         throw new UsageException($"{option} '{text}' is not one of: {string.Join(", ", Choices<TEnum>())}.");
     }
 
+    /// <summary>A --limit given or the default of 100; zero or less is a usage error.</summary>
+    public static int Limit(int? given)
+    {
+        var limit = given ?? 100;
+        return limit > 0 ? limit : throw new UsageException("--limit must be a positive number.");
+    }
+
     public static TEnum ParseOptionalEnum<TEnum>(string? text, string option) where TEnum : struct, System.Enum
         => string.IsNullOrWhiteSpace(text) ? default : ParseEnum<TEnum>(text, option);
 
