@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Polly;
 using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
-using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
 
 namespace RdsPlatform.LicenseServer;

@@ -1,5 +1,3 @@
-using RdsPlatform.Licensing;
-
 namespace RdsPlatform.LicenseServer;
 
 /// <summary>Configuration section <c>LicenseServer</c>: who this license server is.</summary>

@@ -1,5 +1,3 @@
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Application;

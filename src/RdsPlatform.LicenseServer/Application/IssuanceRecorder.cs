@@ -1,5 +1,3 @@
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
 using static RdsPlatform.LicenseServer.Application.ApplicationText;
 
 namespace RdsPlatform.LicenseServer.Application;

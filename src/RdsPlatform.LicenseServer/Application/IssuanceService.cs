@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Options;
-using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
-using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Outcomes;
 using static RdsPlatform.LicenseServer.Application.ApplicationText;
 

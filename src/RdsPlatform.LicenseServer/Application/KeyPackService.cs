@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Outcomes;
 using static RdsPlatform.LicenseServer.Application.ApplicationText;
 

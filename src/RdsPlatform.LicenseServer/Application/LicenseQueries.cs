@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
-using RdsPlatform.LicenseServer.Storage;
 
 namespace RdsPlatform.LicenseServer.Application;
 

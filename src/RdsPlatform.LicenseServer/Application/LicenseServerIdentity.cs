@@ -1,6 +1,3 @@
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
-
 namespace RdsPlatform.LicenseServer.Application;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
-
 namespace RdsPlatform.LicenseServer.Application;
 
 // What the license server application answers with (the refusal types are the shared ServiceDefaults.Outcomes ones).

@@ -1,6 +1,4 @@
-using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
-using RdsPlatform.Licensing;
 using static RdsPlatform.LicenseServer.Application.ApplicationText;
 
 namespace RdsPlatform.LicenseServer.Application;

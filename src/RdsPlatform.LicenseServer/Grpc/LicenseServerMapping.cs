@@ -2,8 +2,6 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
 using Contract = RdsPlatform.Contracts;
 using Shared = RdsPlatform.ServiceDefaults.Mapping.ContractMapping;
 

@@ -2,8 +2,6 @@ using Grpc.Core;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Outcomes;
 using RdsPlatform.ServiceDefaults.Security;

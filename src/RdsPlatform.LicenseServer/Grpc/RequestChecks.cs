@@ -1,6 +1,5 @@
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Application;
-using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
 using RdsPlatform.ServiceDefaults.Outcomes;
 using static RdsPlatform.LicenseServer.Grpc.LicenseServerMapping;

@@ -1,5 +1,3 @@
-using RdsPlatform.Licensing;
-
 namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using RdsPlatform.Licensing;
-
 namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>What a write may do inside its transaction. Synchronous: the transaction holds the database's write lock.</summary>

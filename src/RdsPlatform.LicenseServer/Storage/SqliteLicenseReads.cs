@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Dapper;
-using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;
 

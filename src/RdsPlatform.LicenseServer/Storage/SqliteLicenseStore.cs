@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;
 

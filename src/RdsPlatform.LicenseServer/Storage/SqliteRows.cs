@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
-using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;
 

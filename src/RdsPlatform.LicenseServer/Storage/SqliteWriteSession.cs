@@ -1,6 +1,5 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
-using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;
 

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using RdsPlatform.LicenseServer.Storage;
-using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Telemetry;
 
