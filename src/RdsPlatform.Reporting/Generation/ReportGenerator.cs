@@ -94,13 +94,7 @@ public sealed partial class ReportGenerator(
                 },
             });
             totals["users"]++;
-            Count(totals, license.Status switch
-            {
-                CalStatus.Active => "active",
-                CalStatus.Overused => "overused",
-                CalStatus.Temporary => "temporary",
-                _ => null,
-            });
+            CountStatus(totals, license.Status);
             Count(totals, tracking.Length > 0 ? "not_tracking" : null);
         }
 
@@ -165,14 +159,7 @@ public sealed partial class ReportGenerator(
                 },
             });
             totals["devices"]++;
-            Count(totals, license.Status switch
-            {
-                CalStatus.Permanent => "permanent",
-                CalStatus.Temporary => "temporary",
-                CalStatus.Revoked => "revoked",
-                CalStatus.Expired => "expired",
-                _ => null,
-            });
+            CountStatus(totals, license.Status);
         }
 
         return totals;
@@ -254,6 +241,19 @@ public sealed partial class ReportGenerator(
         scope.Length == 0 || string.Equals(candidate, scope, StringComparison.OrdinalIgnoreCase);
 
     private static Dictionary<string, long> NewTotals(params string[] keys) => keys.ToDictionary(k => k, _ => 0L, StringComparer.Ordinal);
+
+    /// <summary>
+    /// A report totals the statuses it lists under the status's lower-case name (Per User: active, overused, temporary;
+    /// Per Device: permanent, temporary, revoked, expired); a status the report does not total is not counted.
+    /// </summary>
+    private static void CountStatus(Dictionary<string, long> totals, CalStatus status)
+    {
+        var key = status.ToString().ToLowerInvariant();
+        if (totals.ContainsKey(key))
+        {
+            totals[key]++;
+        }
+    }
 
     private static void Count(Dictionary<string, long> totals, string? key)
     {
