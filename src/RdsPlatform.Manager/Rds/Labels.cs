@@ -3,6 +3,7 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.Manager.Rds;
 
@@ -40,16 +41,7 @@ public static class Labels
         _ => "Not set",
     };
 
-    public static string Of(CalStatus status) => status switch
-    {
-        CalStatus.Temporary => "Temporary",
-        CalStatus.Permanent => "Permanent",
-        CalStatus.Revoked => "Revoked",
-        CalStatus.Expired => "Expired",
-        CalStatus.Overused => "OverUsed",
-        CalStatus.Active => "Active",
-        _ => "Not set",
-    };
+    public static string Of(CalStatus status) => CalStatusWords.Of(status) ?? "Not set";
 
     public static string Of(KeyPackProgram program) => program switch
     {

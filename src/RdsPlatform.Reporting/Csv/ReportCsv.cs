@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.Reporting.Csv;
 
@@ -60,16 +61,7 @@ public static class ReportCsv
         _ => string.Empty,
     };
 
-    private static string Status(CalStatus status) => status switch
-    {
-        CalStatus.Temporary => "Temporary",
-        CalStatus.Permanent => "Permanent",
-        CalStatus.Revoked => "Revoked",
-        CalStatus.Expired => "Expired",
-        CalStatus.Overused => "OverUsed",
-        CalStatus.Active => "Active",
-        _ => string.Empty,
-    };
+    private static string Status(CalStatus status) => CalStatusWords.Of(status) ?? string.Empty;
 
     private static string Availability(Availability availability) => availability switch
     {
