@@ -1,4 +1,5 @@
 using RdsPlatform.SessionHost;
+using RdsPlatform.SessionHost.Alerts;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
@@ -45,6 +46,7 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RevocationFeed>());
         builder.Services.AddSingleton<NotTrackedSignInOutbox>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotTrackedSignInOutbox>());
+        builder.AddGraceAlerts();
         return builder;
     }
 }

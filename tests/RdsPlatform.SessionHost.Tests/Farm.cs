@@ -75,6 +75,9 @@ public sealed class Farm : IAsyncDisposable
     /// <summary>Extra gateway configuration, applied from the next <see cref="RestartGatewayAsync"/>.</summary>
     public Dictionary<string, string> GatewaySettings { get; } = [];
 
+    /// <summary>Extra gateway services (e.g. a log exporter), applied from the next <see cref="RestartGatewayAsync"/>.</summary>
+    public Action<IServiceCollection>? ConfigureGatewayServices { get; set; }
+
     /// <summary>Stops the gateway and starts a new one on the same data folder (a restart).</summary>
     public async Task RestartGatewayAsync()
     {
@@ -231,6 +234,7 @@ public sealed class Farm : IAsyncDisposable
             {
                 services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
                 services.Replace(ServiceDescriptor.Singleton<ILicenseServerChannelFactory>(new InProcessChannels(this)));
+                ConfigureGatewayServices?.Invoke(services);
             });
         });
         Gateway = new GatewayClient(Channel(_gateway).WithRoleKeys(typeof(SessionHostGatewayService)));

@@ -21,11 +21,13 @@ public sealed partial class WebhookDispatcher : BackgroundService
     private readonly WebhookStore _store;
     private readonly IHttpClientFactory _http;
     private readonly LicenseServerIdentity _identity;
+    private readonly WebhookSecretProtector _secrets;
     private readonly ILogger<WebhookDispatcher> _logger;
 
-    public WebhookDispatcher(WebhookStore store, IHttpClientFactory http, LicenseServerIdentity identity, IOptions<WebhookOptions> options,
-        ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(WebhookStore store, IHttpClientFactory http, LicenseServerIdentity identity, WebhookSecretProtector secrets,
+        IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
     {
+        _secrets = secrets;
         _store = store;
         _http = http;
         _identity = identity;
@@ -56,6 +58,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _identity.GetAsync(stoppingToken);
+        if (_store.ProtectClearSecrets(_secrets) is > 0 and var encrypted)
+        {
+            LogSecretsEncrypted(encrypted, _secrets.KeyDirectory);
+        }
+
         // Deliveries a previous run accepted but did not finish go out again.
         foreach (var pending in _store.Pending(1000))
         {
@@ -109,16 +116,31 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
+        string secret;
+        try
+        {
+            secret = _secrets.Unprotect(subscription.StoredSecret);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            _store.UpdateDelivery(delivery with
+            {
+                Status = DeliveryState.Failed,
+                LastError = $"The subscription's secret cannot be decrypted: the key ring in {_secrets.KeyDirectory} is not the one that encrypted it. Restore that folder, or delete and re-create the subscription.",
+                CompletedAt = TimeProvider.System.GetUtcNow(),
+            });
+            return;
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
         {
             Content = new StringContent(delivery.Body, Encoding.UTF8, "application/json"),
         };
-        // Wall-clock time, not the licensing clock: receivers compare it with their own clock to refuse replays.
-        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Create(subscription.Secret, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(), delivery.Body));
         request.Headers.Add("Rds-Delivery-Id", delivery.DeliveryId.ToString());
         request.Headers.Add("Rds-Event-Type", AlertNames.EventName(delivery.EventType));
         var attempts = new StrongBox<int>();
-        request.Options.Set(AttemptCounter.Key, attempts);
+        request.Options.Set(WebhookAttemptHandler.AttemptsKey, attempts);
+        request.Options.Set(WebhookAttemptHandler.SigningKey, new WebhookSigning(secret, delivery.Body));
 
         WebhookDeliveryRecord outcome;
         try
@@ -161,20 +183,39 @@ public sealed partial class WebhookDispatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of delivery {DeliveryId} could not be recorded")]
     private partial void LogNotRecorded(Exception exception, Guid deliveryId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encrypted {Count} webhook secret(s) stored in clear by an earlier release (key ring in {KeyDirectory})")]
+    private partial void LogSecretsEncrypted(int count, string keyDirectory);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook queue full; delivery {DeliveryId} recorded as failed")]
     private partial void LogQueueFull(Guid deliveryId);
 }
 
-/// <summary>Counts the HTTP attempts of a delivery; it sits inside the retry handler, so it sees each one.</summary>
-public sealed class AttemptCounter : DelegatingHandler
+/// <summary>What <see cref="WebhookAttemptHandler"/> signs each attempt with.</summary>
+public sealed record WebhookSigning(string Secret, string Body);
+
+/// <summary>
+/// Runs once per HTTP attempt (it sits inside the retry handler): counts the attempt and signs it afresh, so each retry
+/// carries the time it was sent and passes a receiver's replay window however long the backoff waited.
+/// </summary>
+public sealed class WebhookAttemptHandler : DelegatingHandler
 {
-    public static readonly HttpRequestOptionsKey<StrongBox<int>> Key = new("rds.webhook.attempts");
+    public static readonly HttpRequestOptionsKey<StrongBox<int>> AttemptsKey = new("rds.webhook.attempts");
+
+    public static readonly HttpRequestOptionsKey<WebhookSigning> SigningKey = new("rds.webhook.signing");
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (request.Options.TryGetValue(Key, out var attempts))
+        if (request.Options.TryGetValue(AttemptsKey, out var attempts))
         {
             Interlocked.Increment(ref attempts.Value);
+        }
+
+        if (request.Options.TryGetValue(SigningKey, out var signing))
+        {
+            // Wall-clock time, not the licensing clock: receivers compare it with their own clock to refuse replays.
+            request.Headers.Remove(WebhookSignature.Header);
+            request.Headers.Add(WebhookSignature.Header,
+                WebhookSignature.Create(signing.Secret, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(), signing.Body));
         }
 
         return base.SendAsync(request, cancellationToken);

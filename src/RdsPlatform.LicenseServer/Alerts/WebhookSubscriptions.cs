@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 
 /// <summary>Webhook subscriptions as the admin RPCs manage them; requests arrive already checked by the gRPC service.</summary>
-public sealed class WebhookSubscriptions(WebhookStore store, LicenseServerIdentity identity, TimeProvider time)
+public sealed class WebhookSubscriptions(
+    WebhookStore store, WebhookSecretProtector secrets, LicenseServerIdentity identity, IOptions<WebhookOptions> options, TimeProvider time)
 {
+    /// <summary>The URL to subscribe (<see cref="WebhookUrlRules"/>), or null with the reason added to <paramref name="problems"/>.</summary>
+    public Uri? CheckUrl(string text, List<FieldViolation> problems) => WebhookUrlRules.Check(text, options.Value.AllowLinkLocalUrls, problems);
+
     public async Task<WebhookSubscriptionRecord> CreateAsync(Uri url, IReadOnlyList<AlertKind> eventTypes, string secret, CancellationToken cancellationToken)
     {
         await identity.GetAsync(cancellationToken);
-        var subscription = new WebhookSubscriptionRecord(Guid.CreateVersion7(), url.AbsoluteUri, eventTypes.Distinct().ToList(), secret, time.GetUtcNow());
+        var subscription = new WebhookSubscriptionRecord(Guid.CreateVersion7(), url.AbsoluteUri, eventTypes.Distinct().ToList(), secrets.Protect(secret), time.GetUtcNow());
         store.AddSubscription(subscription);
         return subscription;
     }

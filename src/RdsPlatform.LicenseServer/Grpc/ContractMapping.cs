@@ -145,6 +145,7 @@ internal static class ContractMapping
         AlertKind.PoolNone => Contract.Licensing.V1.AlertType.PoolNone,
         AlertKind.PoolOverUsed => Contract.Licensing.V1.AlertType.PoolOverused,
         AlertKind.RevokeCapReached => Contract.Licensing.V1.AlertType.RevokeCapReached,
+        AlertKind.GracePeriodLow => Contract.Licensing.V1.AlertType.GracePeriodLow,
         _ => Contract.Licensing.V1.AlertType.Unspecified,
     };
 
@@ -154,6 +155,7 @@ internal static class ContractMapping
         Contract.Licensing.V1.AlertType.PoolNone => AlertKind.PoolNone,
         Contract.Licensing.V1.AlertType.PoolOverused => AlertKind.PoolOverUsed,
         Contract.Licensing.V1.AlertType.RevokeCapReached => AlertKind.RevokeCapReached,
+        Contract.Licensing.V1.AlertType.GracePeriodLow => AlertKind.GracePeriodLow,
         _ => null,
     };
 

@@ -15,11 +15,8 @@ using AuditEventType = RdsPlatform.LicenseServer.Storage.AuditEventType;
 namespace RdsPlatform.LicenseServer.Grpc;
 
 /// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests, calls the application, maps answers; refusals become status codes in <see cref="Throw"/>.</summary>
-public sealed class LicenseServerService(LicenseServerApplication app, WebhookSubscriptions webhooks) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
+public sealed class LicenseServerService(LicenseServerApplication app, WebhookSubscriptions webhooks, GatewayAlerts gatewayAlerts) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
 {
-    /// <summary>Longest accepted webhook URL.</summary>
-    public const int MaxWebhookUrlLength = 2048;
-
     public const int MinWebhookSecretLength = 16;
 
     public const int MaxWebhookSecretLength = 256;
@@ -243,15 +240,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
     public override async Task<CreateWebhookSubscriptionResponse> CreateWebhookSubscription(CreateWebhookSubscriptionRequest request, ServerCallContext context)
     {
         var problems = new List<FieldViolation>();
-        Uri? url = null;
-        if (request.Url.Length > MaxWebhookUrlLength)
-        {
-            problems.Add(new("url", $"At most {MaxWebhookUrlLength} characters."));
-        }
-        else if (!Uri.TryCreate(request.Url, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || string.IsNullOrEmpty(url.Host))
-        {
-            problems.Add(new("url", "Give an absolute http:// or https:// URL that accepts POST requests; other schemes are never called."));
-        }
+        var url = webhooks.CheckUrl(request.Url, problems);
 
         var types = new List<AlertKind>();
         foreach (var type in request.EventTypes)
@@ -262,7 +251,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
             }
             else
             {
-                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED or REVOKE_CAP_REACHED."));
+                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED, REVOKE_CAP_REACHED or GRACE_PERIOD_LOW."));
             }
         }
 
@@ -303,6 +292,14 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
 
         var deliveries = Value(await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken));
         return new() { Deliveries = { deliveries.Select(MapToContract) } };
+    }
+
+    [AllowRoles(RdsRoles.SessionHost)]
+    public override async Task<RecordGatewayAlertResponse> RecordGatewayAlert(RecordGatewayAlertRequest request, ServerCallContext context)
+    {
+        var alert = Value(GatewayAlerts.Check(request));
+        context.EnsureActsForHost(alert.SessionHostId);
+        return new() { Recorded = await gatewayAlerts.RecordAsync(alert, context.CancellationToken) };
     }
 
     private static LicenseRequestInput MapToInput(RequestLicenseRequest request)
