@@ -70,6 +70,9 @@ public sealed class Farm : IAsyncDisposable
     /// <summary>When true, the gateway's calls to the license server fail with Unavailable.</summary>
     public bool LicenseServerDown { get; set; }
 
+    /// <summary>When true, the gateway's calls to the license server are never answered (they end at their deadline).</summary>
+    public bool LicenseServerHangs { get; set; }
+
     public string GatewayDataDirectory => Path.Combine(_root, "gateway");
 
     /// <summary>Extra gateway configuration, applied from the next <see cref="RestartGatewayAsync"/>.</summary>
@@ -257,10 +260,17 @@ public sealed class Farm : IAsyncDisposable
 
     private sealed class Switch(Farm farm, HttpMessageHandler inner) : DelegatingHandler(inner)
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            farm.LicenseServerDown
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (farm.LicenseServerHangs)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return farm.LicenseServerDown
                 ? throw new HttpRequestException("Connection refused (simulated license server outage).")
-                : base.SendAsync(request, cancellationToken);
+                : await base.SendAsync(request, cancellationToken);
+        }
     }
 
     private sealed class Unreachable : HttpMessageHandler

@@ -94,6 +94,24 @@ public sealed class GraceAlertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AHostWhoseLicenseServerHangsIsAlertedOnceTheProbeReachesItsDeadline()
+    {
+        // A hung license server is given up on at this deadline (the farm's default is long for a busy machine).
+        _farm.GatewaySettings["Gateway:LicenseServerTimeout"] = "00:00:01";
+        await _farm.RestartGatewayAsync();
+        await _farm.ConfigureAsync(HostId, LicensingMode.PerUser);
+        _farm.LicenseServerHangs = true;
+        _farm.AdvanceDays(115);
+
+        var row = await WaitForAsync(() => Outbox.ForHost(HostId).SingleOrDefault(), "an outbox row");
+
+        Assert.Equal(5, row.DaysLeft);
+        Assert.Single(GraceLogs());
+        _farm.LicenseServerHangs = false;
+        await WaitForAsync(async () => (await GraceAuditsAsync()).SingleOrDefault(), "an ALERT_RAISED audit event");
+    }
+
+    [Fact]
     public async Task AHostWhoseLicenseServerAnswersOrWithMoreDaysLeftIsNotAlerted()
     {
         await _farm.ConfigureAsync(HostId, LicensingMode.PerDevice);
