@@ -2,6 +2,7 @@ using Grpc.Core;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Mapping;
 using Core = RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Tests;
@@ -79,14 +80,14 @@ public sealed class AuditReasonTests : IAsyncLifetime
     {
         foreach (var reason in Enum.GetValues<Core.ReasonCode>())
         {
-            var wire = ReasonCodeMapping.ToContract(reason);
+            var wire = ContractMapping.ToContract(reason);
             if (wire != ReasonCode.Unspecified && reason != Core.ReasonCode.TemporaryCalValidated)
             {
-                Assert.Equal(reason, ReasonCodeMapping.ToCore(wire));
+                Assert.Equal(reason, ContractMapping.ToCore(wire));
             }
         }
 
         Assert.All(Enum.GetValues<ReasonCode>().Where(r => r != ReasonCode.Unspecified),
-            wire => Assert.Equal(wire, ReasonCodeMapping.ToContract(ReasonCodeMapping.ToCore(wire) ?? throw new Xunit.Sdk.XunitException($"{wire} has no core reason"))));
+            wire => Assert.Equal(wire, ContractMapping.ToContract(ContractMapping.ToCore(wire) ?? throw new Xunit.Sdk.XunitException($"{wire} has no core reason"))));
     }
 }

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Mapping;
 using Contract = RdsPlatform.Contracts.Licensing.V1;
 
 namespace RdsPlatform.LicenseServer.Alerts;
@@ -41,11 +42,11 @@ public sealed partial class AlertRaiser(
         var message = new Contract.Alert
         {
             AlertId = (alert.AlertId ?? Guid.CreateVersion7()).ToString(),
-            Type = Grpc.ContractMapping.MapToContract(alert.Kind),
+            Type = ContractMapping.ToContract(alert.Kind),
             OccurredAt = Timestamp.FromDateTimeOffset(alert.OccurredAt),
             ServerId = id.ServerId.ToString(),
-            ProductVersion = alert.Version is { } version ? Grpc.ContractMapping.MapToContract(version) : default,
-            CalType = alert.Type is { } type ? Grpc.ContractMapping.MapToContract(type) : default,
+            ProductVersion = alert.Version is { } version ? ContractMapping.ToContract(version) : default,
+            CalType = alert.Type is { } type ? ContractMapping.ToContract(type) : default,
             Installed = alert.Installed,
             Issued = alert.Issued,
             Available = alert.Available,

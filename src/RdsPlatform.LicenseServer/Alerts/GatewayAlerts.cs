@@ -1,6 +1,6 @@
-using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using Contract = RdsPlatform.Contracts.Licensing.V1;
 using FieldViolation = RdsPlatform.Licensing.FieldViolation;
 

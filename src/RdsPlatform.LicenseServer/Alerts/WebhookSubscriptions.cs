@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 

@@ -4,6 +4,7 @@ using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.LicenseServer.Telemetry;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.LicenseServer.Application;
 

@@ -3,30 +3,7 @@ using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Application;
 
-/// <summary>The kinds of expected refusal; the gRPC adapter maps each to one status code.</summary>
-public enum ProblemKind
-{
-    InvalidArgument = 1,
-    NotFound = 2,
-    AlreadyExists = 3,
-    FailedPrecondition = 4,
-    PermissionDenied = 5,
-}
-
-/// <summary>An expected refusal: a sentence a person can act on, and the fields at fault when there are any.</summary>
-public sealed record Problem(ProblemKind Kind, string Message, IReadOnlyList<FieldViolation>? Violations = null)
-{
-    public static Problem Invalid(string message, IReadOnlyList<FieldViolation> violations) => new(ProblemKind.InvalidArgument, message, violations);
-}
-
-/// <summary>Either a value or the <see cref="Problem"/> that refused it.</summary>
-public readonly record struct Outcome<T>(T? Value, Problem? Problem)
-{
-    public static implicit operator Outcome<T>(T value) => new(value, null);
-
-    public static implicit operator Outcome<T>(Problem problem) => new(default, problem);
-}
-
+// What the license server application answers with (the refusal types are the shared ServiceDefaults.Outcomes ones).
 /// <summary>The answer to a license request or renewal: the reason, a sentence, and the CAL with its signed certificate when one is held.</summary>
 public sealed record LicenseAnswer(ReasonCode Reason, string Message, LicenseRecord? License, byte[]? Certificate)
 {

@@ -7,14 +7,16 @@ using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
 using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Security;
-using static RdsPlatform.LicenseServer.Grpc.ContractMapping;
+using RdsPlatform.ServiceDefaults.Outcomes;
+using static RdsPlatform.LicenseServer.Grpc.LicenseServerMapping;
+using static RdsPlatform.ServiceDefaults.Mapping.ContractMapping;
 using Contract = RdsPlatform.Contracts;
 using FieldViolation = RdsPlatform.Licensing.FieldViolation;
 using AuditEventType = RdsPlatform.LicenseServer.Storage.AuditEventType;
 
 namespace RdsPlatform.LicenseServer.Grpc;
 
-/// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests, calls the application, maps answers; refusals become status codes in <see cref="Throw"/>.</summary>
+/// <summary><c>rds.licensing.v1.LicenseServer</c>: checks requests, calls the application, maps answers; refusals become status codes through the shared <see cref="ProblemExtensions.ToRpcException"/>.</summary>
 public sealed class LicenseServerService(LicenseServerApplication app, WebhookSubscriptions webhooks, GatewayAlerts gatewayAlerts) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
 {
     public const int MinWebhookSecretLength = 16;
@@ -30,14 +32,14 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<GetServerInfoResponse> GetServerInfo(GetServerInfoRequest request, ServerCallContext context) =>
-        new() { Server = MapToContract(await app.GetServerInfoAsync(context.CancellationToken)), CallerRole = context.GetCaller()?.Role ?? "" };
+        new() { Server = ToContract(await app.GetServerInfoAsync(context.CancellationToken)), CallerRole = context.GetCaller()?.Role ?? "" };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ActivateServerResponse> ActivateServer(ActivateServerRequest request, ServerCallContext context)
     {
         Check(Contact([], request.Contact), "The server was not activated.");
         var outcome = await app.ActivateAsync(MapToContact(request.Contact), context.CancellationToken);
-        return new() { Server = MapToContract(Value(outcome)) };
+        return new() { Server = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -45,7 +47,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
     {
         Check(Length([], "reason", request.Reason));
         var outcome = await app.DeactivateAsync(request.Reason, context.CancellationToken);
-        return new() { Server = MapToContract(Value(outcome)) };
+        return new() { Server = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -53,7 +55,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
     {
         Check(Contact(Length([], "reason", request.Reason), request.Contact));
         var outcome = await app.ReactivateAsync(request.Reason, MapToContact(request.Contact), context.CancellationToken);
-        return new() { Server = MapToContract(Value(outcome)) };
+        return new() { Server = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -71,24 +73,24 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         Check(problems, "The key pack cannot be installed.");
 
         var pack = new KeyPackRequest(
-            (KeyPackProgram)(int)request.Program,
-            MapToCore(request.ProductVersion) ?? default,
-            MapToCore(request.CalType) ?? default,
+            ToCore(request.Program) ?? default,
+            ToCore(request.ProductVersion) ?? default,
+            ToCore(request.CalType) ?? default,
             request.Count,
             request.RetailCode,
             request.OpenLicenseNumber,
             request.AuthorizationNumber,
-            request.AgreementType == Contract.Common.V1.AgreementType.Unspecified ? null : (AgreementType)(int)request.AgreementType,
+            ToCore(request.AgreementType),
             request.AgreementNumber);
         var outcome = await app.InstallKeyPackAsync(pack, context.CancellationToken);
-        return new() { KeyPack = MapToContract(Value(outcome)) };
+        return new() { KeyPack = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task<ListKeyPacksResponse> ListKeyPacks(ListKeyPacksRequest request, ServerCallContext context)
     {
         var response = new ListKeyPacksResponse();
-        response.KeyPacks.AddRange((await app.ListKeyPacksAsync(context.CancellationToken)).Select(MapToContract));
+        response.KeyPacks.AddRange((await app.ListKeyPacksAsync(context.CancellationToken)).Select(ToContract));
         return response;
     }
 
@@ -98,17 +100,17 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         var id = KeyPackId(request.KeyPackId);
         if (request.Count < 1)
         {
-            Throw(Problem.Invalid("The licenses cannot be removed.", [new("count", "Give how many unissued licenses to remove (at least 1).")]));
+            throw Problem.Invalid("The licenses cannot be removed.", [new("count", "Give how many unissued licenses to remove (at least 1).")]).ToRpcException();
         }
 
         var outcome = await app.RemoveLicensesAsync(id, request.Count, context.CancellationToken);
-        return new() { KeyPack = MapToContract(Value(outcome)) };
+        return new() { KeyPack = ToContract(outcome.ValueOrThrow()) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<UninstallKeyPackResponse> UninstallKeyPack(UninstallKeyPackRequest request, ServerCallContext context)
     {
-        Value(await app.UninstallKeyPackAsync(KeyPackId(request.KeyPackId), context.CancellationToken));
+        (await app.UninstallKeyPackAsync(KeyPackId(request.KeyPackId), context.CancellationToken)).ValueOrThrow();
         return new();
     }
 
@@ -117,13 +119,13 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
     {
         var input = MapToInput(request);
         context.EnsureActsForHost(request.SessionHostId);
-        var answer = Value(await app.RequestLicenseAsync(input, context.CancellationToken));
+        var answer = (await app.RequestLicenseAsync(input, context.CancellationToken)).ValueOrThrow();
         return new()
         {
-            Reason = MapToContract(answer.Reason),
+            Reason = ToContract(answer.Reason),
             Message = answer.Message,
-            License = MapToContractOrNull(answer.License, app.Now),
-            Certificate = MapToCertificate(answer.Certificate),
+            License = ToContractOrNull(answer.License, app.Now),
+            Certificate = ToContractCertificate(answer.Certificate),
         };
     }
 
@@ -133,8 +135,8 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         Check(Length([], "session_host_id", request.SessionHostId));
         var licenseId = LicenseId(request.LicenseId);
         context.EnsureActsForHost(request.SessionHostId);
-        var license = Value(await app.MarkValidatedAsync(licenseId, request.SessionHostId, context.CancellationToken));
-        return new() { License = MapToContract(license, app.Now) };
+        var license = (await app.MarkValidatedAsync(licenseId, request.SessionHostId, context.CancellationToken)).ValueOrThrow();
+        return new() { License = ToContract(license, app.Now) };
     }
 
     [AllowRoles(RdsRoles.SessionHost)]
@@ -143,23 +145,23 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         Check(Length([], "session_host_id", request.SessionHostId));
         var licenseId = LicenseId(request.LicenseId);
         context.EnsureActsForHost(request.SessionHostId);
-        var answer = Value(await app.RenewLicenseAsync(licenseId, request.SessionHostId, context.CancellationToken));
+        var answer = (await app.RenewLicenseAsync(licenseId, request.SessionHostId, context.CancellationToken)).ValueOrThrow();
         return new()
         {
-            Reason = MapToContract(answer.Reason),
+            Reason = ToContract(answer.Reason),
             Message = answer.Message,
-            License = MapToContractOrNull(answer.License, app.Now),
-            Certificate = MapToCertificate(answer.Certificate),
+            License = ToContractOrNull(answer.License, app.Now),
+            Certificate = ToContractCertificate(answer.Certificate),
         };
     }
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<RevokeLicenseResponse> RevokeLicense(RevokeLicenseRequest request, ServerCallContext context)
     {
-        var answer = Value(await app.RevokeLicenseAsync(LicenseId(request.LicenseId), context.CancellationToken));
+        var answer = (await app.RevokeLicenseAsync(LicenseId(request.LicenseId), context.CancellationToken)).ValueOrThrow();
         return new()
         {
-            License = MapToContract(answer.License, app.Now),
+            License = ToContract(answer.License, app.Now),
             RevocableRemaining = answer.RevocableRemaining,
             NextRevokeAllowedAt = answer.NextRevokeAllowedAt is { } next ? Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(next) : null,
         };
@@ -180,7 +182,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
 
         Check(problems, "The listing filters are invalid.");
         var now = app.Now;
-        var query = new LicenseQuery(now, MapToCore(request.CalType), MapToCore(request.ProductVersion), MapToCore(request.Status),
+        var query = new LicenseQuery(now, ToCore(request.CalType), ToCore(request.ProductVersion), ToCore(request.Status),
             request.Subject.Trim(), request.UserDomain.Trim(), keyPack, request.IncludeExpired, after);
         // A flush per message would make a million-CAL stream a million small HTTP/2 writes: messages are buffered and
         // flushed every StreamFlushEvery (and at the end of the call).
@@ -193,7 +195,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
                 responseStream.WriteOptions = ++written % StreamFlushEvery == 0 ? null : BufferedWrite;
             }
 
-            await responseStream.WriteAsync(MapToContract(license, now), context.CancellationToken);
+            await responseStream.WriteAsync(ToContract(license, now), context.CancellationToken);
         }
     }
 
@@ -219,20 +221,20 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         var types = new HashSet<AuditEventType>();
         foreach (var type in request.Types_.Take(InputRules.MaxRepeatedCount))
         {
-            if (type == Contract.Licensing.V1.AuditEventType.Unspecified || !System.Enum.IsDefined((AuditEventType)(int)type))
+            if (ToCore(type) is { } known)
             {
-                problems.Add(new("types", $"{type} is not an audit event type."));
+                types.Add(known);
             }
             else
             {
-                types.Add((AuditEventType)(int)type);
+                problems.Add(new("types", $"{type} is not an audit event type."));
             }
         }
 
         Check(problems, "The audit trail request is invalid.");
         await foreach (var record in await app.GetAuditTrailAsync(request.AfterSequence, request.Limit, types, request.Follow, context.CancellationToken))
         {
-            await responseStream.WriteAsync(MapToContract(record), context.CancellationToken);
+            await responseStream.WriteAsync(ToContract(record), context.CancellationToken);
         }
     }
 
@@ -245,7 +247,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         var types = new List<AlertKind>();
         foreach (var type in request.EventTypes)
         {
-            if (MapToCore(type) is { } kind)
+            if (ToCore(type) is { } kind)
             {
                 types.Add(kind);
             }
@@ -267,17 +269,17 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
 
         Check(problems, "The webhook subscription is invalid.");
         var subscription = await webhooks.CreateAsync(url!, types, request.Secret, context.CancellationToken);
-        return new() { Subscription = MapToContract(subscription) };
+        return new() { Subscription = ToContract(subscription) };
     }
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<ListWebhookSubscriptionsResponse> ListWebhookSubscriptions(ListWebhookSubscriptionsRequest request, ServerCallContext context) =>
-        new() { Subscriptions = { (await webhooks.ListAsync(context.CancellationToken)).Select(MapToContract) } };
+        new() { Subscriptions = { (await webhooks.ListAsync(context.CancellationToken)).Select(ToContract) } };
 
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<DeleteWebhookSubscriptionResponse> DeleteWebhookSubscription(DeleteWebhookSubscriptionRequest request, ServerCallContext context)
     {
-        Value(await webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken));
+        (await webhooks.DeleteAsync(SubscriptionId(request.SubscriptionId), context.CancellationToken)).ValueOrThrow();
         return new();
     }
 
@@ -287,17 +289,17 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         var id = SubscriptionId(request.SubscriptionId);
         if (request.Limit is < 0 or > 100)
         {
-            Throw(Problem.Invalid("The request is invalid.", [new("limit", "Give 1 to 100, or 0 for 20.")]));
+            throw Problem.Invalid("The request is invalid.", [new("limit", "Give 1 to 100, or 0 for 20.")]).ToRpcException();
         }
 
-        var deliveries = Value(await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken));
-        return new() { Deliveries = { deliveries.Select(MapToContract) } };
+        var deliveries = (await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken)).ValueOrThrow();
+        return new() { Deliveries = { deliveries.Select(ToContract) } };
     }
 
     [AllowRoles(RdsRoles.SessionHost)]
     public override async Task<RecordGatewayAlertResponse> RecordGatewayAlert(RecordGatewayAlertRequest request, ServerCallContext context)
     {
-        var alert = Value(GatewayAlerts.Check(request));
+        var alert = GatewayAlerts.Check(request).ValueOrThrow();
         context.EnsureActsForHost(alert.SessionHostId);
         return new() { Recorded = await gatewayAlerts.RecordAsync(alert, context.CancellationToken) };
     }
@@ -305,8 +307,8 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
     private static LicenseRequestInput MapToInput(RequestLicenseRequest request)
     {
         var problems = new List<FieldViolation>();
-        var version = MapToCore(request.SessionHostVersion);
-        var type = MapToCore(request.CalType);
+        var version = ToCore(request.SessionHostVersion);
+        var type = ToCore(request.CalType);
         if (version is null)
         {
             problems.Add(new("session_host_version", "Give the session host's version: 2016, 2019, 2022 or 2025."));
@@ -349,7 +351,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
     {
         if (!Guid.TryParse(text, out var id))
         {
-            Throw(Problem.Invalid("The request is invalid.", [new(field, string.IsNullOrWhiteSpace(text) ? $"Required. {hint}" : $"Not a valid id. {hint}")]));
+            throw Problem.Invalid("The request is invalid.", [new(field, string.IsNullOrWhiteSpace(text) ? $"Required. {hint}" : $"Not a valid id. {hint}")]).ToRpcException();
         }
 
         return id;
@@ -407,33 +409,7 @@ public sealed class LicenseServerService(LicenseServerApplication app, WebhookSu
         return problems;
     }
 
-    private static void Check(List<FieldViolation> problems, string message = "The request is invalid.")
-    {
-        if (problems.Count > 0)
-        {
-            Throw(Problem.Invalid(message, problems));
-        }
-    }
+    private static void Check(List<FieldViolation> problems, string message = "The request is invalid.") => problems.ThrowIfAny(message);
 
-    private static T Value<T>(Outcome<T> outcome)
-    {
-        if (outcome.Problem is { } problem)
-        {
-            Throw(problem);
-        }
-
-        return outcome.Value!;
-    }
-
-    /// <summary>The one place expected refusals become gRPC statuses.</summary>
-    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void Throw(Problem problem) => throw problem.Kind switch
-    {
-        ProblemKind.InvalidArgument => RpcProblems.InvalidArgument(problem.Message,
-            (problem.Violations ?? []).Select(v => new FieldProblem(v.Field, v.Description))),
-        ProblemKind.NotFound => RpcProblems.NotFound(problem.Message),
-        ProblemKind.AlreadyExists => RpcProblems.AlreadyExists(problem.Message),
-        ProblemKind.PermissionDenied => RpcProblems.PermissionDenied(problem.Message),
-        _ => RpcProblems.FailedPrecondition(problem.Message),
-    };
+    private static T Value<T>(Outcome<T> outcome) => outcome.ValueOrThrow();
 }

@@ -2,6 +2,7 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Mapping;
 using CalType = RdsPlatform.Contracts.Common.V1.CalType;
 using ProductVersion = RdsPlatform.Contracts.Common.V1.ProductVersion;
 using ServerScope = RdsPlatform.Contracts.Common.V1.ServerScope;
@@ -81,7 +82,11 @@ public sealed class SummaryAggregator
                 continue;
             }
 
-            pool.Availability = MapToContract(PoolAvailabilityRules.Classify(MapToCore(type), MapToCore(scope), pool.Installed, pool.Available));
+            // A CAL type newer than this service counts as Per Device; a server that does not say its scope is treated
+            // as a domain server, because tracking is the safe default.
+            var coreType = ContractMapping.ToCore(type) ?? Licensing.CalType.PerDevice;
+            var coreScope = ContractMapping.ToCore(scope) ?? Licensing.ServerScope.Domain;
+            pool.Availability = ContractMapping.ToContract(PoolAvailabilityRules.Classify(coreType, coreScope, pool.Installed, pool.Available));
             entries.Add(pool);
         }
 
@@ -98,19 +103,4 @@ public sealed class SummaryAggregator
 
         return pool;
     }
-
-    private static Licensing.CalType MapToCore(CalType type) =>
-        type == CalType.PerUser ? Licensing.CalType.PerUser : Licensing.CalType.PerDevice;
-
-    // A server that does not say its scope is treated as a domain server: tracking is the safe default.
-    private static Licensing.ServerScope MapToCore(ServerScope scope) =>
-        scope == ServerScope.Workgroup ? Licensing.ServerScope.Workgroup : Licensing.ServerScope.Domain;
-
-    private static Availability MapToContract(PoolAvailability availability) => availability switch
-    {
-        PoolAvailability.Available => Availability.Available,
-        PoolAvailability.Limited => Availability.Limited,
-        PoolAvailability.NotTracking => Availability.NotTracking,
-        _ => Availability.None,
-    };
 }

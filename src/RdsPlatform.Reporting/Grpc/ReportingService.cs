@@ -6,7 +6,9 @@ using RdsPlatform.Reporting.Compliance;
 using RdsPlatform.Reporting.Csv;
 using RdsPlatform.Reporting.Generation;
 using RdsPlatform.Reporting.Storage;
+using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using RdsPlatform.ServiceDefaults.Security;
 
 namespace RdsPlatform.Reporting.Grpc;
@@ -26,7 +28,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
     [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<GenerateReportResponse> GenerateReport(GenerateReportRequest request, ServerCallContext context)
     {
-        var problems = new List<FieldProblem>();
+        var problems = new List<FieldViolation>();
         if (request.Kind == ReportKind.Unspecified || !System.Enum.IsDefined(request.Kind))
         {
             problems.Add(new("kind", "Choose a report kind: REPORT_KIND_PER_USER, REPORT_KIND_PER_DEVICE, REPORT_KIND_SUMMARY or REPORT_KIND_FAILED_PER_USER."));
@@ -41,15 +43,12 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
             problems.Add("domain", InputRules.Text(request.Domain, MaxDomainLength));
         }
 
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The report request is invalid; nothing was generated.", problems);
-        }
+        problems.ThrowIfAny("The report request is invalid; nothing was generated.");
 
         var result = await generator.GenerateAsync(request.Kind, request.Domain.Trim(), context.CancellationToken);
         return result.Report is { } report
             ? new GenerateReportResponse { Report = report }
-            : throw RpcProblems.Unavailable(result.LicenseServerProblem!);
+            : throw Problem.Unavailable(result.LicenseServerProblem!).ToRpcException();
     }
 
     [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
@@ -57,15 +56,15 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
     {
         if (InputRules.Defined(request.Kind, allowUnspecified: true) is { } badKind)
         {
-            throw RpcProblems.InvalidArgument("kind", badKind);
+            throw Problem.Invalid("kind", badKind).ToRpcException();
         }
 
         var pageSize = PageSize(request.PageSize, DefaultReportsPageSize, MaxReportsPageSize);
         var before = long.MaxValue;
         if (request.PageToken.Length > 0 && !PageTokens.TryReadReports(request.PageToken, request.Kind, out before))
         {
-            throw RpcProblems.InvalidArgument("page_token",
-                "The page token is not one this service returned for this listing; start again with an empty page_token.");
+            throw Problem.Invalid("page_token",
+                "The page token is not one this service returned for this listing; start again with an empty page_token.").ToRpcException();
         }
 
         // One more than asked tells whether another page follows, so the last page has no token.
@@ -88,8 +87,8 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
         long after = 0;
         if (request.PageToken.Length > 0 && !PageTokens.TryReadEntries(request.PageToken, reportId, out after))
         {
-            throw RpcProblems.InvalidArgument("page_token",
-                "The page token is not one this service returned for this report; start again with an empty page_token.");
+            throw Problem.Invalid("page_token",
+                "The page token is not one this service returned for this report; start again with an empty page_token.").ToRpcException();
         }
 
         var report = await FindAsync(reportId, context.CancellationToken);
@@ -140,30 +139,30 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
     public override async Task<GetComplianceSummaryResponse> GetComplianceSummary(GetComplianceSummaryRequest request, ServerCallContext context)
     {
         var result = await compliance.GetAsync(context.CancellationToken);
-        return result.Summary ?? throw RpcProblems.Unavailable(result.LicenseServerProblem!);
+        return result.Summary ?? throw Problem.Unavailable(result.LicenseServerProblem!).ToRpcException();
     }
 
     private async Task<Report> FindAsync(string reportId, CancellationToken cancellationToken) =>
         await store.FindReportAsync(reportId, cancellationToken) ?? throw NotFound(reportId);
 
     private static RpcException NotFound(string reportId) =>
-        RpcProblems.NotFound($"No stored report has the id '{reportId}'; it may have been deleted. ListReports shows the reports that exist.");
+        Problem.NotFound($"No stored report has the id '{reportId}'; it may have been deleted. ListReports shows the reports that exist.").ToRpcException();
 
     private static string ValidReportId(string reportId)
     {
         if (reportId.Length == 0)
         {
-            throw RpcProblems.InvalidArgument("report_id", "Give the id of a stored report, as GenerateReport or ListReports returned it.");
+            throw Problem.Invalid("report_id", "Give the id of a stored report, as GenerateReport or ListReports returned it.").ToRpcException();
         }
 
         if (reportId.Length > MaxReportIdLength)
         {
-            throw RpcProblems.InvalidArgument("report_id", $"A report id has at most {MaxReportIdLength} characters; use an id from ListReports.");
+            throw Problem.Invalid("report_id", $"A report id has at most {MaxReportIdLength} characters; use an id from ListReports.").ToRpcException();
         }
 
         if (InputRules.Text(reportId, MaxReportIdLength) is { } problem)
         {
-            throw RpcProblems.InvalidArgument("report_id", problem);
+            throw Problem.Invalid("report_id", problem).ToRpcException();
         }
 
         return reportId;
@@ -171,7 +170,7 @@ public sealed class ReportingService(ReportGenerator generator, ReportStore stor
 
     private static int PageSize(int requested, int defaultSize, int maxSize) => requested switch
     {
-        < 0 => throw RpcProblems.InvalidArgument("page_size", $"The page size cannot be negative; use 0 for the default of {defaultSize}, or up to {maxSize}."),
+        < 0 => throw Problem.Invalid("page_size", $"The page size cannot be negative; use 0 for the default of {defaultSize}, or up to {maxSize}.").ToRpcException(),
         0 => defaultSize,
         _ => Math.Min(requested, maxSize),
     };

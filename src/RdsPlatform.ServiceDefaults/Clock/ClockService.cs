@@ -1,7 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using RdsPlatform.Contracts.Admin.V1;
-using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using RdsPlatform.ServiceDefaults.Security;
 using StackExchange.Redis;
 
@@ -15,7 +15,7 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
         => Task.FromResult(new GetTimeResponse
         {
             Now = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
-            Mode = MapToContract(clock.Mode),
+            Mode = ToContract(clock.Mode),
             Offset = Duration.FromTimeSpan(clock.Offset),
         });
 
@@ -24,13 +24,14 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
     {
         if (clock.Mode != ClockMode.Simulated)
         {
-            throw RpcProblems.FailedPrecondition(
-                "This service runs on the system clock, so time cannot be advanced. Run every service with Clock:Mode=Simulated (Development and tests only) to simulate time.");
+            throw Problem.FailedPrecondition(
+                "This service runs on the system clock, so time cannot be advanced. Run every service with Clock:Mode=Simulated (Development and tests only) to simulate time.")
+                .ToRpcException();
         }
 
         if (request.By is null)
         {
-            throw RpcProblems.InvalidArgument("by", "Say how far to advance, for example 86400s for one day.");
+            throw Problem.Invalid("by", "Say how far to advance, for example 86400s for one day.").ToRpcException();
         }
 
         // Checked before conversion: a Duration far out of range cannot be turned into a TimeSpan at all.
@@ -40,7 +41,7 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
             : TimeSpan.MinValue;
         if (by <= TimeSpan.Zero || by > ClockOptions.MaxAdvance)
         {
-            throw RpcProblems.InvalidArgument("by", $"Must be positive and at most {ClockOptions.MaxAdvance.TotalDays:0} days; time never runs backwards.");
+            throw Problem.Invalid("by", $"Must be positive and at most {ClockOptions.MaxAdvance.TotalDays:0} days; time never runs backwards.").ToRpcException();
         }
 
         TimeSpan offset;
@@ -50,15 +51,17 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
-            throw RpcProblems.Unavailable("The cache that shares simulated time between services is unreachable; time was not advanced. Try again when the cache is back.");
+            throw Problem.Unavailable("The cache that shares simulated time between services is unreachable; time was not advanced. Try again when the cache is back.")
+                .ToRpcException();
         }
 
         return new AdvanceResponse { Now = Timestamp.FromDateTimeOffset(clock.GetUtcNow()), Offset = Duration.FromTimeSpan(offset) };
     }
 
-    private static Contracts.Admin.V1.ClockMode MapToContract(ClockMode mode) => mode switch
+    private static Contracts.Admin.V1.ClockMode ToContract(ClockMode mode) => mode switch
     {
+        ClockMode.System => Contracts.Admin.V1.ClockMode.System,
         ClockMode.Simulated => Contracts.Admin.V1.ClockMode.Simulated,
-        _ => Contracts.Admin.V1.ClockMode.System,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "A clock mode without a contract value; add it here."),
     };
 }

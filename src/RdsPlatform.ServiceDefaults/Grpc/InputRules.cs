@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using RdsPlatform.Licensing;
 
 namespace RdsPlatform.ServiceDefaults.Grpc;
 
@@ -66,11 +67,11 @@ public static class InputRules
         value is not null && value.Length > maxBytes ? $"Give at most {maxBytes} bytes." : null;
 
     /// <summary>Adds a problem for <paramref name="field"/> when <paramref name="description"/> is not null.</summary>
-    public static List<FieldProblem> Add(this List<FieldProblem> problems, string field, string? description)
+    public static List<FieldViolation> Add(this List<FieldViolation> problems, string field, string? description)
     {
         if (description is not null)
         {
-            problems.Add(new FieldProblem(field, description));
+            problems.Add(new FieldViolation(field, description));
         }
 
         return problems;

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Options;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.ServiceDefaults.Grpc;
 
@@ -54,8 +55,9 @@ public sealed class StreamDurationInterceptor(IOptions<RpcOptions> options) : In
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException
             && timeout.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw RpcProblems.DeadlineExceeded(
-                $"The stream ran longer than this service's limit of {limit.TotalMinutes:0.#} minutes and was ended; narrow the request or resume from the last item received.");
+            throw Problem.DeadlineExceeded(
+                $"The stream ran longer than this service's limit of {limit.TotalMinutes:0.#} minutes and was ended; narrow the request or resume from the last item received.")
+                .ToRpcException();
         }
     }
 

@@ -5,6 +5,7 @@ using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
+using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.SessionHost.Connections;
 
@@ -106,7 +107,7 @@ public sealed partial class ConnectionGateway(
                 type == CalType.PerUser && decision.Reason == Licensing.ReasonCode.PerUserNotTracked));
         }
 
-        metrics.Decided(ContractMapping.ToWire(decision.Reason), decision.Admitted, host.Mode);
+        metrics.Decided(ContractMapping.ToContract(decision.Reason), decision.Admitted, host.Mode);
         var toKeep = kept is not null && !attempt.Presented.Span.SequenceEqual(kept.Bytes) ? kept.Bytes : null;
         return new ConnectOutcome(decision, kept, toKeep, sessionId);
     }
@@ -325,8 +326,8 @@ public sealed partial class ConnectionGateway(
     internal static RequestLicenseRequest LicenseRequest(SessionHostSettings host, CalType type, ConnectAttempt attempt) => new()
     {
         SessionHostId = host.HostId,
-        SessionHostVersion = ContractMapping.ToWire(host.Version),
-        CalType = ContractMapping.ToWire(type),
+        SessionHostVersion = ContractMapping.ToContract(host.Version),
+        CalType = ContractMapping.ToContract(type),
         HardwareId = attempt.HardwareId,
         ComputerName = attempt.ComputerName,
         UserDomain = attempt.UserDomain,

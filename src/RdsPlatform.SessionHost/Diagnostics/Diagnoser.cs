@@ -5,6 +5,7 @@ using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
+using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.SessionHost.Diagnostics;
 
@@ -110,7 +111,7 @@ public sealed class Diagnoser(LicenseServerRegistry servers, TimeProvider time)
             return;
         }
 
-        var wireType = ContractMapping.ToWire(type);
+        var wireType = ContractMapping.ToContract(type);
         var compatible = packs.KeyPacks
             .Where(p => p.CalType == wireType && ContractMapping.ToCore(p.ProductVersion) is { } v
                 && (host.PreventUpgrade ? v == host.Version : VersionCompatibility.CalServesHost(v, host.Version)))

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Mapping;
+using RdsPlatform.Licensing;
 
 namespace RdsPlatform.SessionHost.Grpc;
 
@@ -13,7 +15,7 @@ internal static partial class RequestValidation
     public const int DefaultHostsPageSize = 50;
     public const int MaxHostsPageSize = 500;
 
-    public static List<FieldProblem> HostId(string hostId, List<FieldProblem>? problems = null)
+    public static List<FieldViolation> HostId(string hostId, List<FieldViolation>? problems = null)
     {
         problems ??= [];
         if (!HostIdPattern().IsMatch(hostId))
@@ -25,9 +27,9 @@ internal static partial class RequestValidation
     }
 
     /// <summary>The page size to use, the host id the page starts after (null for the first page), or the problems.</summary>
-    public static List<FieldProblem> ListHosts(ListSessionHostsRequest request, out int pageSize, out string? after)
+    public static List<FieldViolation> ListHosts(ListSessionHostsRequest request, out int pageSize, out string? after)
     {
-        var problems = new List<FieldProblem>();
+        var problems = new List<FieldViolation>();
         pageSize = request.PageSize == 0 ? DefaultHostsPageSize : request.PageSize;
         if (request.PageSize is < 0 or > MaxHostsPageSize)
         {
@@ -43,7 +45,7 @@ internal static partial class RequestValidation
         return problems;
     }
 
-    public static List<FieldProblem> Configure(ConfigureSessionHostRequest request)
+    public static List<FieldViolation> Configure(ConfigureSessionHostRequest request)
     {
         var problems = HostId(request.HostId);
         if (ContractMapping.ToCore(request.Version) is null)
@@ -79,7 +81,7 @@ internal static partial class RequestValidation
         return problems;
     }
 
-    public static List<FieldProblem> Connect(ConnectRequest request, Licensing.LicensingMode? mode)
+    public static List<FieldViolation> Connect(ConnectRequest request, Licensing.LicensingMode? mode)
     {
         var problems = HostId(request.HostId);
         var hardwareId = request.Device?.HardwareId ?? "";
@@ -116,9 +118,9 @@ internal static partial class RequestValidation
         return problems;
     }
 
-    public static List<FieldProblem> SessionId(string sessionId)
+    public static List<FieldViolation> SessionId(string sessionId)
     {
-        List<FieldProblem> problems = [];
+        List<FieldViolation> problems = [];
         if (!SessionIdPattern().IsMatch(sessionId))
         {
             problems.Add(new("session_id", "Give the session id that Connect returned (32 hexadecimal characters)."));
@@ -128,7 +130,7 @@ internal static partial class RequestValidation
     }
 
     /// <summary>The shared character rules (<see cref="InputRules.Text"/>), for a field whose length was not already refused.</summary>
-    private static void Printable(List<FieldProblem> problems, string field, string? value)
+    private static void Printable(List<FieldViolation> problems, string field, string? value)
     {
         if (!problems.Exists(p => p.Field == field))
         {

@@ -7,6 +7,8 @@ using RdsPlatform.ServiceDefaults.Security;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
+using RdsPlatform.ServiceDefaults.Mapping;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.SessionHost.Grpc;
 
@@ -22,10 +24,7 @@ public sealed class SessionHostGatewayService(
     public override Task<ConfigureSessionHostResponse> ConfigureSessionHost(ConfigureSessionHostRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.Configure(request);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The session host settings were not saved.", problems);
-        }
+        problems.ThrowIfAny("The session host settings were not saved.");
 
         var saved = hosts.Save(new SessionHostConfiguration(
             request.HostId,
@@ -59,10 +58,7 @@ public sealed class SessionHostGatewayService(
     public override async Task<ConnectResponse> Connect(ConnectRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.Connect(request, hosts.Find(request.HostId)?.Mode);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The connection request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The connection request is invalid.");
 
         var attempt = new ConnectAttempt(
             request.HostId,
@@ -79,17 +75,14 @@ public sealed class SessionHostGatewayService(
     public override async Task<SignInResponse> SignIn(SignInRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.SessionId(request.SessionId);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The sign-in request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The sign-in request is invalid.");
 
         var outcome = await gateway.SignInAsync(request.SessionId, context.CancellationToken) ?? throw SessionNotFound(request.SessionId);
         return new SignInResponse
         {
-            Reason = ContractMapping.ToWire(outcome.Reason),
+            Reason = ContractMapping.ToContract(outcome.Reason),
             Message = outcome.Message,
-            CertificateDetails = outcome.Certificate is null ? null : ContractMapping.ToWire(outcome.Certificate),
+            CertificateDetails = outcome.Certificate is null ? null : ContractMapping.ToContract(outcome.Certificate),
         };
     }
 
@@ -97,10 +90,7 @@ public sealed class SessionHostGatewayService(
     public override async Task<DisconnectResponse> Disconnect(DisconnectRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.SessionId(request.SessionId);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The disconnect request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The disconnect request is invalid.");
 
         return await gateway.DisconnectAsync(request.SessionId, context.CancellationToken)
             ? new DisconnectResponse()
@@ -119,10 +109,7 @@ public sealed class SessionHostGatewayService(
     public override Task<ListSessionHostsResponse> ListSessionHosts(ListSessionHostsRequest request, ServerCallContext context)
     {
         var problems = RequestValidation.ListHosts(request, out var pageSize, out var after);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The session host listing request is invalid.", problems);
-        }
+        problems.ThrowIfAny("The session host listing request is invalid.");
 
         // One more than asked tells whether another page follows, so the last page has no token.
         var (page, total) = hosts.Page(after, pageSize + 1);
@@ -140,25 +127,22 @@ public sealed class SessionHostGatewayService(
     private SessionHostSettings FindHost(string hostId)
     {
         var problems = RequestValidation.HostId(hostId);
-        if (problems.Count > 0)
-        {
-            throw RpcProblems.InvalidArgument("The session host id is invalid.", problems);
-        }
+        problems.ThrowIfAny("The session host id is invalid.");
 
         return hosts.Find(hostId) ?? throw HostNotFound(hostId);
     }
 
     private static RpcException HostNotFound(string hostId) =>
-        RpcProblems.NotFound($"The session host {hostId} is not registered; call ConfigureSessionHost to register it first.");
+        Problem.NotFound($"The session host {hostId} is not registered; call ConfigureSessionHost to register it first.").ToRpcException();
 
     private static RpcException SessionNotFound(string sessionId) =>
-        RpcProblems.NotFound($"No session {sessionId} is known (it ended or expired); call Connect to start a new session.");
+        Problem.NotFound($"No session {sessionId} is known (it ended or expired); call Connect to start a new session.").ToRpcException();
 
     private static Contracts.SessionHost.V1.SessionHost MapToSessionHost(SessionHostSettings host, DateTimeOffset now) => new()
     {
         HostId = host.HostId,
-        Version = ContractMapping.ToWire(host.Version),
-        LicensingMode = ContractMapping.ToWire(host.Mode),
+        Version = ContractMapping.ToContract(host.Version),
+        LicensingMode = ContractMapping.ToContract(host.Mode),
         LicenseServers = { host.LicenseServers },
         PreventLicenseUpgrade = host.PreventUpgrade,
         GracePeriodStartedAt = Timestamp.FromDateTimeOffset(host.GraceStartedAt),
@@ -173,10 +157,10 @@ public sealed class SessionHostGatewayService(
         return new ConnectResponse
         {
             Admitted = decision.Admitted,
-            Reason = ContractMapping.ToWire(decision.Reason),
+            Reason = ContractMapping.ToContract(decision.Reason),
             Message = decision.Message,
-            Certificate = outcome.CertificateToKeep is null ? null : ContractMapping.ToWireCertificate(outcome.CertificateToKeep),
-            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToWire(decision.Certificate),
+            Certificate = ContractMapping.ToContractCertificate(outcome.CertificateToKeep),
+            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToContract(decision.Certificate),
             SessionId = outcome.SessionId ?? "",
             GraceDaysLeft = decision.GraceDaysLeft,
         };

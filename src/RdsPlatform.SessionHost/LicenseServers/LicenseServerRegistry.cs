@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.SessionHost.Grpc;
+using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.SessionHost.LicenseServers;
 
@@ -52,7 +53,7 @@ public sealed partial class LicenseServerRegistry(
                     info.ServerId,
                     info.PublicKey.ToByteArray(),
                     ContractMapping.ToCore(info.Version) ?? Licensing.ProductVersion.WindowsServer2016,
-                    info.Scope == Contracts.Common.V1.ServerScope.Workgroup ? Licensing.ServerScope.Workgroup : Licensing.ServerScope.Domain);
+                    ContractMapping.ToCore(info.Scope) ?? Licensing.ServerScope.Domain);
                 try
                 {
                     var changed = server.Identity is not { } known || !known.PublicKey.AsSpan().SequenceEqual(identity.PublicKey)

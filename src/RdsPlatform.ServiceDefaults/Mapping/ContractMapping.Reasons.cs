@@ -1,15 +1,13 @@
 using Core = RdsPlatform.Licensing;
 using Wire = RdsPlatform.Contracts.Common.V1;
 
-namespace RdsPlatform.ServiceDefaults.Grpc;
+namespace RdsPlatform.ServiceDefaults.Mapping;
 
-/// <summary>
-/// The one translation between the core's reason codes and the contract's, used by every service for answers and
-/// audit events alike, so one outcome always carries the same wire reason. The contract's reasons describe what
-/// happened to a connection or a CAL; the core's administrative outcomes (activation, key packs) and refusals that
-/// travel as gRPC status codes have no wire reason and map to UNSPECIFIED on purpose.
-/// </summary>
-public static class ReasonCodeMapping
+// Reason codes between the core and the contract (part of ContractMapping), used by every service for answers and
+// audit events alike, so one outcome always carries the same wire reason. The contract's reasons describe what happened
+// to a connection or a CAL; the core's administrative outcomes (activation, key packs) and refusals that travel as gRPC
+// status codes have no wire reason and map to UNSPECIFIED on purpose.
+public static partial class ContractMapping
 {
     public static Wire.ReasonCode ToContract(Core.ReasonCode reason) => reason switch
     {
@@ -35,7 +33,7 @@ public static class ReasonCodeMapping
             or Core.ReasonCode.VersionNotHosted or Core.ReasonCode.ServerNotActivated or Core.ReasonCode.AlreadyActivated
             or Core.ReasonCode.ServerActivated or Core.ReasonCode.ServerDeactivated or Core.ReasonCode.ServerReactivated
             or Core.ReasonCode.LicensesInUse or Core.ReasonCode.LicensesRemoved or Core.ReasonCode.KeyPackUninstalled => Wire.ReasonCode.Unspecified,
-        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "A core reason code without a contract mapping; add it to ReasonCodeMapping."),
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "A core reason code without a contract mapping; add it to ContractMapping."),
     };
 
     /// <summary>A reason from another service, in the core's terms (null for UNSPECIFIED and for reasons a newer contract added).</summary>
