@@ -7,13 +7,20 @@ public static class GraceAlertExtensions
 {
     public static IHostApplicationBuilder AddGraceAlerts(this IHostApplicationBuilder builder)
     {
+        builder.AddGraceAlertOptions();
+        builder.Services.AddSingleton<GatewayAlertOutbox>();
+        builder.Services.AddSingleton<GraceAlertMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GraceAlertMonitor>());
+        return builder;
+    }
+
+    /// <summary>Section <c>Alerts</c>, checked when the host starts.</summary>
+    public static IHostApplicationBuilder AddGraceAlertOptions(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddOptions<GraceAlertOptions>()
             .Bind(builder.Configuration.GetSection(GraceAlertOptions.SectionName))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<GraceAlertOptions>, GraceAlertOptionsValidation>();
-        builder.Services.AddSingleton<GatewayAlertOutbox>();
-        builder.Services.AddSingleton<GraceAlertMonitor>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GraceAlertMonitor>());
         return builder;
     }
 
