@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 
@@ -14,6 +15,7 @@ namespace RdsPlatform.LicenseServer.Alerts;
 /// </summary>
 public sealed partial class AlertMonitor(
     ILicenseStore store,
+    LicenseServerIdentity identity,
     AlertRaiser raiser,
     AlertStateStore states,
     IOptions<LicenseServerOptions> options,
@@ -52,6 +54,8 @@ public sealed partial class AlertMonitor(
             {
                 try
                 {
+                    // The alert tables exist once the store is initialized (schema migrations run with the identity).
+                    await identity.GetAsync(stoppingToken);
                     if (work is null)
                     {
                         await RaisePoolAlertsAsync(stoppingToken);
@@ -61,8 +65,9 @@ public sealed partial class AlertMonitor(
                         await raiser.RaiseAsync(work, stoppingToken);
                     }
                 }
-                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
+                    // Whatever failed, the loop goes on: a monitor that stopped would never alert again.
                     LogFailed(ex);
                 }
             }
@@ -87,6 +92,7 @@ public sealed partial class AlertMonitor(
             pools.TryAdd((overUsed.Version, CalType.PerUser), (0, 0, 0));
         }
 
+        var changed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var ((version, type), pool) in pools)
         {
             var overUsed = type == CalType.PerUser ? levels.OverUsed.FirstOrDefault(o => o.Version == version)?.Count ?? 0 : 0;
@@ -105,9 +111,11 @@ public sealed partial class AlertMonitor(
             }
 
             // Every change is kept, better ones too: a pool that recovered and runs out again alerts again, after a restart as well.
-            states.Save(key, FormatState(state), now);
+            changed[key] = FormatState(state);
             _pools[key] = state;
         }
+
+        states.Save(changed, now);
     }
 
     private static string FormatState(PoolState state) =>

@@ -24,12 +24,22 @@ public sealed class AlertStateStore(AlertDatabase database)
         return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM alert_state WHERE alert_key = @key", new { key }) > 0;
     }
 
-    public void Save(string key, string state, DateTimeOffset at)
+    public void Save(string key, string state, DateTimeOffset at) => Save(new Dictionary<string, string> { [key] = state }, at);
+
+    /// <summary>Keeps every state in one transaction (one fsync, however many pools one re-read changed).</summary>
+    public void Save(IReadOnlyDictionary<string, string> states, DateTimeOffset at)
     {
+        if (states.Count == 0)
+        {
+            return;
+        }
+
         using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
         connection.Execute("""
             INSERT INTO alert_state (alert_key, state, updated_at) VALUES (@key, @state, @at)
             ON CONFLICT (alert_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
-            """, new { key, state, at = at.UtcTicks });
+            """, states.Select(s => new { key = s.Key, state = s.Value, at = at.UtcTicks }), transaction);
+        transaction.Commit();
     }
 }
