@@ -13,6 +13,9 @@ var licenseServerSettings = LicenseServerSettings.From(builder.Configuration);
 
 var cache = builder.AddRdsCache();
 
+// Database:Mode picks SQLite files (default) or PostgreSQL for the services whose PostgreSQL store exists (docs/storage.md).
+var database = builder.AddRdsDatabase(dataRoot);
+
 // Every call carries an API key; the keys are secret parameters generated on first run (docs/security.md).
 var keys = builder.AddApiKeys();
 
@@ -29,6 +32,7 @@ var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceN
     .WithApiKeys(keys)
     .WithEnvironment("Gateway__LicenseServerApiKey", keys.Gateway)
     .WithCache(cache)
+    .WithDatabase(database, "gateway")
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 
@@ -38,6 +42,7 @@ var reporting = builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames
     .WithApiKeys(keys)
     .WithEnvironment("Reporting__LicenseServerApiKey", keys.Reporting)
     .WithCache(cache)
+    .WithDatabase(database, "reporting")
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 

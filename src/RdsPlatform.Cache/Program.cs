@@ -1,3 +1,4 @@
+// The embedded Redis-protocol cache (Garnet) the AppHost runs when no container engine or redis-server is used.
 using Garnet;
 
 // Aspire passes the port it allocated in CACHE_PORT; anything on the command line (Garnet's own options) wins.

@@ -1,3 +1,4 @@
+// rdslic's process entry: Ctrl+C cancels the running call, then RdslicApp runs the command.
 using RdsPlatform.Cli;
 
 using var cancellation = new CancellationTokenSource();

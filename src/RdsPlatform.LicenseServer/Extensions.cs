@@ -8,9 +8,10 @@ using RdsPlatform.LicenseServer.Telemetry;
 
 namespace RdsPlatform.LicenseServer;
 
+/// <summary>Registration of the license server's parts, in the order its hosted services must start.</summary>
 public static class Extensions
 {
-    /// <summary>The license server's parts: options, the SQLite store, identity, application, metrics, sweep and DB health.</summary>
+    /// <summary>The license server's parts: options, the store and its start-up migration, identity, use cases, metrics, sweep and DB health.</summary>
     public static IHostApplicationBuilder AddLicenseServer(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LicenseServerOptions>()
@@ -19,18 +20,38 @@ public static class Extensions
             .Validate(o => o.Scope == Licensing.ServerScope.Workgroup || !string.IsNullOrWhiteSpace(o.Domain),
                 "LicenseServer:Domain is required when LicenseServer:Scope is Domain.")
             .Validate(o => o.ReclaimSweepInterval > TimeSpan.Zero, "LicenseServer:ReclaimSweepInterval must be positive.")
+            .Validate(o => o.AuditFollowPollInterval > TimeSpan.Zero, "LicenseServer:AuditFollowPollInterval must be positive.")
             .ValidateOnStart();
         builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
 
-        builder.Services.AddSingleton<ILicenseStore, SqliteLicenseStore>();
+        builder.Services.AddSqliteLicenseStore();
         builder.Services.AddSingleton<LicenseServerIdentity>();
+        // First hosted service: the database is migrated and the identity loaded before the others start and before Kestrel listens.
+        builder.Services.AddHostedService<LicenseDatabaseMigration>();
         builder.Services.AddSingleton<LicenseServerMetrics>();
-        builder.Services.AddSingleton<LicenseServerApplication>();
+        builder.Services.AddSingleton<PoolChangeSignal>();
+        builder.Services.AddSingleton<SeatReclaimer>();
+        builder.Services.AddSingleton<SecurityGroupGate>();
+        builder.Services.AddSingleton<ActivationService>();
+        builder.Services.AddSingleton<KeyPackService>();
+        builder.Services.AddSingleton<IssuanceService>();
+        builder.Services.AddSingleton<RevocationService>();
+        builder.Services.AddSingleton<LicenseQueries>();
         builder.Services.AddHostedService<ReclaimSweeper>();
         builder.AddAlerts();
 
         builder.Services.AddGrpcHealthChecks().AddCheck<LicenseStoreHealthCheck>("license-database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>The SQLite engine as every storage port: one store object, so reads, writes and the migration share its file and writer.</summary>
+    private static void AddSqliteLicenseStore(this IServiceCollection services)
+    {
+        services.AddSingleton<SqliteLicenseStore>();
+        services.AddSingleton<ILicenseStore>(sp => sp.GetRequiredService<SqliteLicenseStore>());
+        services.AddSingleton<ILicenseSchema>(sp => sp.GetRequiredService<ILicenseStore>());
+        services.AddSingleton<ILicenseReader>(sp => sp.GetRequiredService<ILicenseStore>());
+        services.AddSingleton<ILicenseWriter>(sp => sp.GetRequiredService<ILicenseStore>());
     }
 
     /// <summary>Alerts (audit, log, webhooks) and their background delivery with Polly retries.</summary>

@@ -1,3 +1,4 @@
+// Composition only: service defaults, the license server's parts (Extensions.cs), its gRPC service.
 using RdsPlatform.LicenseServer;
 using RdsPlatform.LicenseServer.Grpc;
 

@@ -1,5 +1,7 @@
 namespace RdsPlatform.Licensing;
 
+// Gateway-side connection decisions: the facts, the plan, the license server's answer, the verdict.
+
 /// <summary>What the gateway knows when a client connects: the host's settings, the time, and the checked certificate.</summary>
 /// <param name="Presented">The client's certificate after <see cref="CertificateVerifier.Check"/>; <see cref="CertificateCheck.NotPresented"/> when none.</param>
 public sealed record ConnectionFacts(
@@ -91,9 +93,27 @@ public static class ConnectionPolicy
         }
     }
 
+    /// <summary>
+    /// The scope a connection is decided in (R12): a user without a domain is in a workgroup; otherwise the scope of the host's
+    /// first license server when the gateway knows it (null when it does not yet), else a domain.
+    /// </summary>
+    public static ServerScope ScopeFor(string userDomain, ServerScope? firstServerScope) =>
+        string.IsNullOrWhiteSpace(userDomain) || firstServerScope == ServerScope.Workgroup ? ServerScope.Workgroup : ServerScope.Domain;
+
+    /// <summary>Whether a license server's reason hands the client a CAL (a certificate that comes with any other reason is not kept).</summary>
+    public static bool IsGrant(ReasonCode reason) => reason is ReasonCode.TemporaryCalIssued or ReasonCode.CalUpgraded or ReasonCode.ValidCal
+        or ReasonCode.CalRenewed or ReasonCode.PerUserRecorded or ReasonCode.PerUserOverUsed;
+
     /// <summary>The final decision, given the license server's answer, or null when no license server could be reached.</summary>
     public static ConnectionDecision Conclude(ConnectionFacts facts, LicenseServerAnswer? answer)
     {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (answer?.Reason == ReasonCode.PerUserNotTracked)
+        {
+            // The license server is in a workgroup (R12): the user is decided Not Tracking from the scope, as if the gateway had known.
+            facts = facts with { Scope = ServerScope.Workgroup };
+        }
+
         var plan = Plan(facts);
         if (plan.Action == PlanAction.Decided)
         {

@@ -82,6 +82,51 @@ public static class IssuancePolicy
 
     private static IssuanceOutcome DecidePerDevice(IssuanceSnapshot s, LicenseRequest r, DateTimeOffset now, Random random, Func<Guid> ids)
     {
+        var (permanent, temporary) = HeldPerDeviceCals(s, r, now);
+        if (permanent is not null && !permanent.IsExpiredAt(now))
+        {
+            // Renewal reuses the seat the CAL already holds, so it needs no free seat and no activation (R15: issued CALs stay valid).
+            return LicensingRules.IsRenewalDue(permanent.ExpiresAt, now)
+                ? RenewPermanent(permanent, now, random)
+                : new(IssuanceKind.Reuse, ReasonCode.ValidCal, "The device already holds a valid permanent license.", permanent);
+        }
+
+        if (temporary is not null)
+        {
+            if (temporary.Validated && s.ServerActivated
+                && ChooseFor(s, r, temporary.LicenseId) is { } pack)
+            {
+                return new(IssuanceKind.Update, ReasonCode.CalUpgraded,
+                    $"The temporary license was upgraded to a permanent {VersionCompatibility.CalName(pack.Version)} Per Device license.",
+                    PermanentIn(temporary, pack, now, random), pack.Id);
+            }
+
+            if (!temporary.IsExpiredAt(now))
+            {
+                return new(IssuanceKind.Reuse, ReasonCode.ValidCal, TemporaryContinues(s, temporary), temporary);
+            }
+
+            if (permanent is null)
+            {
+                return Refuse(ReasonCode.NoLicensesAvailable,
+                    "The device's temporary license has expired and no Per Device license is available to upgrade it; a device gets one temporary license only.");
+            }
+        }
+
+        if (permanent is not null)
+        {
+            return ReissueExpired(s, r, permanent, now, random);
+        }
+
+        // R3: the first request gets a temporary CAL of the host's version, even from an unactivated server.
+        var issued = new IssuedCal(ids(), CalType.PerDevice, r.HostVersion, r.Subject, CalStatus.Temporary, null, now, now + LicensingRules.TemporaryCalLifetime);
+        return new(IssuanceKind.Issue, ReasonCode.TemporaryCalIssued,
+            $"Issued a temporary {VersionCompatibility.CalName(r.HostVersion)} Per Device license valid for 90 days.", issued);
+    }
+
+    /// <summary>The device's best permanent and best temporary CAL that can serve the host (either may be null).</summary>
+    private static (IssuedCal? Permanent, IssuedCal? Temporary) HeldPerDeviceCals(IssuanceSnapshot s, LicenseRequest r, DateTimeOffset now)
+    {
         IssuedCal? permanent = null;
         IssuedCal? temporary = null;
         foreach (var cal in s.SubjectCals)
@@ -101,70 +146,32 @@ public static class IssuancePolicy
             }
         }
 
-        if (permanent is not null && !permanent.IsExpiredAt(now))
-        {
-            // Renewal reuses the seat the CAL already holds, so it needs no free seat and no activation (R15: issued CALs stay valid).
-            return LicensingRules.IsRenewalDue(permanent.ExpiresAt, now)
-                ? RenewPermanent(permanent, now, random)
-                : new(IssuanceKind.Reuse, ReasonCode.ValidCal, "The device already holds a valid permanent license.", permanent);
-        }
-
-        if (temporary is not null)
-        {
-            if (temporary.Validated && s.ServerActivated
-                && ChooseFor(s, r, temporary.LicenseId) is { } pack)
-            {
-                var upgraded = temporary with
-                {
-                    Status = CalStatus.Permanent,
-                    Version = pack.Version,
-                    KeyPackId = pack.Id,
-                    IssuedAt = now,
-                    ExpiresAt = now + LicensingRules.NextPermanentCalLifetime(random),
-                };
-                return new(IssuanceKind.Update, ReasonCode.CalUpgraded,
-                    $"The temporary license was upgraded to a permanent {VersionCompatibility.CalName(pack.Version)} Per Device license.", upgraded, pack.Id);
-            }
-
-            if (!temporary.IsExpiredAt(now))
-            {
-                return new(IssuanceKind.Reuse, ReasonCode.ValidCal, TemporaryContinues(s, temporary), temporary);
-            }
-
-            if (permanent is null)
-            {
-                return Refuse(ReasonCode.NoLicensesAvailable,
-                    "The device's temporary license has expired and no Per Device license is available to upgrade it; a device gets one temporary license only.");
-            }
-        }
-
-        if (permanent is not null)
-        {
-            // R6: the expired CAL's seat went back to the pool; the device takes one again if any is free, under the same license id (no leakage).
-            if (s.ServerActivated && ChooseFor(s, r, permanent.LicenseId) is { } pack)
-            {
-                var reissued = permanent with
-                {
-                    Status = CalStatus.Permanent,
-                    Version = pack.Version,
-                    KeyPackId = pack.Id,
-                    IssuedAt = now,
-                    ExpiresAt = now + LicensingRules.NextPermanentCalLifetime(random),
-                };
-                return new(IssuanceKind.Update, ReasonCode.CalRenewed,
-                    "The device's expired license was issued again from the available Per Device licenses.", reissued, pack.Id);
-            }
-
-            return Refuse(ReasonCode.NoLicensesAvailable, s.ServerActivated
-                ? "The device's license expired unrenewed and no Per Device license is available."
-                : "The device's license expired unrenewed and the license server is not activated, so it cannot issue a permanent license.");
-        }
-
-        // R3: the first request gets a temporary CAL of the host's version, even from an unactivated server.
-        var issued = new IssuedCal(ids(), CalType.PerDevice, r.HostVersion, r.Subject, CalStatus.Temporary, null, now, now + LicensingRules.TemporaryCalLifetime);
-        return new(IssuanceKind.Issue, ReasonCode.TemporaryCalIssued,
-            $"Issued a temporary {VersionCompatibility.CalName(r.HostVersion)} Per Device license valid for 90 days.", issued);
+        return (permanent, temporary);
     }
+
+    /// <summary>R6: an expired permanent CAL's seat went back to the pool; the device takes one again if any is free, under the same license id (no leakage).</summary>
+    private static IssuanceOutcome ReissueExpired(IssuanceSnapshot s, LicenseRequest r, IssuedCal permanent, DateTimeOffset now, Random random)
+    {
+        if (s.ServerActivated && ChooseFor(s, r, permanent.LicenseId) is { } pack)
+        {
+            return new(IssuanceKind.Update, ReasonCode.CalRenewed,
+                "The device's expired license was issued again from the available Per Device licenses.", PermanentIn(permanent, pack, now, random), pack.Id);
+        }
+
+        return Refuse(ReasonCode.NoLicensesAvailable, s.ServerActivated
+            ? "The device's license expired unrenewed and no Per Device license is available."
+            : "The device's license expired unrenewed and the license server is not activated, so it cannot issue a permanent license.");
+    }
+
+    /// <summary>The CAL as a permanent one in <paramref name="pack"/>, issued now for a new random 52-89 day lifetime.</summary>
+    private static IssuedCal PermanentIn(IssuedCal cal, KeyPackSnapshot pack, DateTimeOffset now, Random random) => cal with
+    {
+        Status = CalStatus.Permanent,
+        Version = pack.Version,
+        KeyPackId = pack.Id,
+        IssuedAt = now,
+        ExpiresAt = now + LicensingRules.NextPermanentCalLifetime(random),
+    };
 
     private static IssuanceOutcome DecidePerUser(IssuanceSnapshot s, LicenseRequest r, DateTimeOffset now, Func<Guid> ids)
     {

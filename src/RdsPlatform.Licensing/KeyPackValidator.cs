@@ -44,71 +44,7 @@ public static class KeyPackValidator
             violations.Add(new(KeyPackFields.Count, $"The number of licenses must be between 1 and {MaxCount:N0}."));
         }
 
-        string? code = null;
-        switch (request.Program)
-        {
-            case KeyPackProgram.Retail:
-                var retail = NormalizeRetailCode(request.RetailCode);
-                if (retail is null)
-                {
-                    violations.Add(new(KeyPackFields.RetailCode,
-                        "The license code must be 25 letters or digits, in five groups of five, with or without dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)."));
-                }
-                else
-                {
-                    code = $"RETAIL:{retail}";
-                }
-
-                break;
-
-            case KeyPackProgram.OpenLicense:
-                var license = request.LicenseNumber?.Trim();
-                var authorization = request.AuthorizationNumber?.Trim().ToUpperInvariant();
-                var licenseOk = IsDigits(license, LicenseNumberLength);
-                var authorizationOk = IsAlphanumeric(authorization, AuthorizationNumberLength);
-                if (!licenseOk)
-                {
-                    violations.Add(new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
-                }
-
-                if (!authorizationOk)
-                {
-                    violations.Add(new(KeyPackFields.AuthorizationNumber, "The authorization number must be exactly 15 letters or digits."));
-                }
-
-                if (licenseOk && authorizationOk)
-                {
-                    code = $"OPEN:{license}:{authorization}:{(int)request.Version}:{request.CalType}";
-                }
-
-                break;
-
-            case KeyPackProgram.Agreement:
-                var typeOk = request.AgreementType is { } type && Enum.IsDefined(type);
-                var number = request.AgreementNumber?.Trim();
-                var numberOk = IsDigits(number, AgreementNumberLength);
-                if (!typeOk)
-                {
-                    violations.Add(new(KeyPackFields.AgreementType, "Choose the agreement type: Select, Enterprise, Campus, School, SPLA or Other."));
-                }
-
-                if (!numberOk)
-                {
-                    violations.Add(new(KeyPackFields.AgreementNumber, "The agreement number must be exactly 7 digits."));
-                }
-
-                if (typeOk && numberOk)
-                {
-                    code = $"AGREEMENT:{request.AgreementType}:{number}:{(int)request.Version}:{request.CalType}";
-                }
-
-                break;
-
-            default:
-                violations.Add(new(KeyPackFields.Program, "Choose the license program: Retail, Open License or Agreement."));
-                break;
-        }
-
+        var code = ProgramCode(request, violations);
         if (violations.Count == 0)
         {
             return new(violations, code, null);
@@ -116,6 +52,58 @@ public static class KeyPackValidator
 
         var onlyVersion = !versionHosted && violations.Count == 1;
         return new(violations, null, onlyVersion ? ReasonCode.VersionNotHosted : ReasonCode.InvalidInput);
+    }
+
+    /// <summary>The pack's identity from its program's codes (installed once), or null with the violations of those fields.</summary>
+    private static string? ProgramCode(KeyPackRequest request, List<FieldViolation> violations) => request.Program switch
+    {
+        KeyPackProgram.Retail => RetailCode(request, violations),
+        KeyPackProgram.OpenLicense => OpenLicenseCode(request, violations),
+        KeyPackProgram.Agreement => AgreementCode(request, violations),
+        _ => Refused(violations, new(KeyPackFields.Program, "Choose the license program: Retail, Open License or Agreement.")),
+    };
+
+    private static string? RetailCode(KeyPackRequest request, List<FieldViolation> violations) => NormalizeRetailCode(request.RetailCode) is { } retail
+        ? $"RETAIL:{retail}"
+        : Refused(violations, new(KeyPackFields.RetailCode,
+            "The license code must be 25 letters or digits, in five groups of five, with or without dashes (XXXXX-XXXXX-XXXXX-XXXXX-XXXXX)."));
+
+    private static string? OpenLicenseCode(KeyPackRequest request, List<FieldViolation> violations)
+    {
+        var license = request.LicenseNumber?.Trim();
+        var authorization = request.AuthorizationNumber?.Trim().ToUpperInvariant();
+        var licenseOk = Required(IsDigits(license, LicenseNumberLength), violations,
+            new(KeyPackFields.OpenLicenseNumber, "The Open License number must be exactly 8 digits."));
+        var authorizationOk = Required(IsAlphanumeric(authorization, AuthorizationNumberLength), violations,
+            new(KeyPackFields.AuthorizationNumber, "The authorization number must be exactly 15 letters or digits."));
+        return licenseOk && authorizationOk ? $"OPEN:{license}:{authorization}:{(int)request.Version}:{request.CalType}" : null;
+    }
+
+    private static string? AgreementCode(KeyPackRequest request, List<FieldViolation> violations)
+    {
+        var typeOk = Required(request.AgreementType is { } type && Enum.IsDefined(type), violations,
+            new(KeyPackFields.AgreementType, "Choose the agreement type: Select, Enterprise, Campus, School, SPLA or Other."));
+        var number = request.AgreementNumber?.Trim();
+        var numberOk = Required(IsDigits(number, AgreementNumberLength), violations,
+            new(KeyPackFields.AgreementNumber, "The agreement number must be exactly 7 digits."));
+        return typeOk && numberOk ? $"AGREEMENT:{request.AgreementType}:{number}:{(int)request.Version}:{request.CalType}" : null;
+    }
+
+    private static string? Refused(List<FieldViolation> violations, FieldViolation violation)
+    {
+        violations.Add(violation);
+        return null;
+    }
+
+    /// <summary>Adds <paramref name="violation"/> unless <paramref name="ok"/>; returns <paramref name="ok"/>.</summary>
+    private static bool Required(bool ok, List<FieldViolation> violations, FieldViolation violation)
+    {
+        if (!ok)
+        {
+            violations.Add(violation);
+        }
+
+        return ok;
     }
 
     /// <summary>The canonical dashed upper-case form of a retail code, or null when it is not 25 alphanumerics in 5 groups of 5.</summary>

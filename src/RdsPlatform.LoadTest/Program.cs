@@ -1,3 +1,4 @@
+// rds-load's process entry: Ctrl+C cancels the run, then Commands runs the chosen command.
 using RdsPlatform.LoadTest.Cli;
 
 using var stop = new CancellationTokenSource();

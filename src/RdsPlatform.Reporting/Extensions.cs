@@ -1,27 +1,36 @@
 using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.Reporting.Application;
 using RdsPlatform.Reporting.Compliance;
 using RdsPlatform.Reporting.Generation;
 using RdsPlatform.Reporting.Storage;
 using RdsPlatform.ServiceDefaults.Security;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.Reporting;
 
 public static class ReportingExtensions
 {
-    /// <summary>The reporting service's parts: its SQLite snapshot store, the license server client, generation, compliance and metrics.</summary>
+    /// <summary>The reporting service's parts: its snapshot store (SQLite or PostgreSQL), the license server client, generation, compliance and metrics.</summary>
     public static IHostApplicationBuilder AddReporting(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<ReportingOptions>(builder.Configuration.GetSection(ReportingOptions.SectionName));
+        builder.Services.AddValidatedOptions<ReportingOptions>(ReportingOptions.SectionName);
 
-        var storage = builder.Configuration.GetSection(ReportingStorageOptions.SectionName).Get<ReportingStorageOptions>() ?? new();
-        var dataDirectory = Path.GetFullPath(storage.DataDirectory, builder.Environment.ContentRootPath);
-        Directory.CreateDirectory(dataDirectory);
-        builder.Services.AddSingleton(_ =>
+        if (builder.AddRdsStorage(ReportingSchema.ConnectionName, ReportingSchema.PostgresSchema) == StorageProvider.Postgres)
         {
-            var store = new ReportStore(Path.Combine(dataDirectory, "reporting.db"));
-            store.Initialize();
-            return store;
-        });
+            builder.Services.AddSingleton<IReportStore, PostgresReportStore>();
+        }
+        else
+        {
+            var storage = builder.Configuration.GetSection(ReportingStorageOptions.SectionName).Get<ReportingStorageOptions>() ?? new();
+            var dataDirectory = Path.GetFullPath(storage.DataDirectory, builder.Environment.ContentRootPath);
+            Directory.CreateDirectory(dataDirectory);
+            builder.Services.AddSingleton<IReportStore>(_ =>
+            {
+                var store = new SqliteReportStore(Path.Combine(dataDirectory, "reporting.db"));
+                store.Initialize();
+                return store;
+            });
+        }
 
         builder.Services.AddRdsGrpcClient<LicenseServer.LicenseServerClient>(
                 builder.Configuration["Reporting:LicenseServerAddress"] ?? "http://license-server")
@@ -30,6 +39,7 @@ public static class ReportingExtensions
         builder.Services.AddSingleton<ReportingMetrics>();
         builder.Services.AddSingleton<LicenseServerReader>();
         builder.Services.AddSingleton<ReportGenerator>();
+        builder.Services.AddSingleton<ReportCatalog>();
         builder.Services.AddSingleton<ComplianceSummaryProvider>();
         return builder;
     }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace RdsPlatform.Reporting;
 
 /// <summary>Configuration section <c>Reporting</c>.</summary>
@@ -12,15 +14,19 @@ public sealed class ReportingOptions
     public string? LicenseServerApiKey { get; set; }
 
     /// <summary>How long a live compliance summary is served from the cache.</summary>
+    [Range(0, 86_400, ErrorMessage = "Reporting:ComplianceCacheSeconds must be from 0 (no cache) to 86400.")]
     public int ComplianceCacheSeconds { get; set; } = 5;
 
     /// <summary>Rows written per SQLite transaction while a report is generated.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Reporting:InsertBatchSize must be from 1 to 1,000,000.")]
     public int InsertBatchSize { get; set; } = 5000;
 
     /// <summary>Deadline of one license server stream; a million CALs stream well within it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Reporting:StreamDeadline must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan StreamDeadline { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Deadline of one unary license server call.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Reporting:CallDeadline must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan CallDeadline { get; set; } = TimeSpan.FromSeconds(5);
 }
 

@@ -37,7 +37,7 @@ public static class ServiceDefaultsExtensions
         builder.AddSharedClock();
 
         builder.AddRdsAuthentication();
-        builder.Services.Configure<RpcOptions>(builder.Configuration.GetSection(RpcOptions.SectionName));
+        builder.Services.AddValidatedOptions<RpcOptions>(RpcOptions.SectionName);
         var grpc = builder.Services.AddGrpc(options =>
         {
             options.Interceptors.Add<ServerErrorInterceptor>();
@@ -121,14 +121,14 @@ public static class ServiceDefaultsExtensions
 
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Anonymous by its place: the /metrics branch answers before authentication runs (management port only).
         app.UseManagementEndpoint();
-        // Runs after routing (WebApplication adds it first) and before any gRPC endpoint reads a message.
-        app.UseMiddleware<AuthenticationMiddleware>();
+        // After routing (WebApplication adds it first), so the endpoint's roles are known, and before any RPC reads a message.
+        app.UseRdsAuthentication();
         app.UseMiddleware<UnreadableRequestMiddleware>();
-        // Reading the keys now makes a configuration mistake stop the service at start, not at its first call.
-        app.Services.GetRequiredService<ApiKeyStore>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        // The only endpoints open without a key (every other one is denied unless it declares its roles).
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
         app.MapGrpcService<ClockService>();
         app.MapHttpApiReference();
         return app;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace RdsPlatform.SessionHost;
 
 /// <summary>Configuration section <c>Gateway</c>.</summary>
@@ -9,27 +11,33 @@ public sealed class GatewayOptions
     public string? LicenseServerApiKey { get; set; }
 
     /// <summary>Deadline of every unary call to a license server.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:LicenseServerTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan LicenseServerTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>After a license server failed to answer, it is skipped this long so that connections do not each wait for its deadline.</summary>
     public TimeSpan LicenseServerRetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often each license server's identity and public key are re-read.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:ServerInfoRefresh must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan ServerInfoRefresh { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the audit trail of each license server is tailed for revocations.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:RevocationPollInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often not-tracked sign-ins waiting for an unreachable license server are offered to it again (R12 audit).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:NotTrackedRetryInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan NotTrackedRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a session stays known for SignIn and Disconnect.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ErrorMessage = "Gateway:SessionLifetime must be a duration from 1 ms to 365 days, for example 00:00:05.")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
     /// Most sessions kept in process (least recently used leave first). Beyond it the shared cache is the store of
     /// record: without a cache, a session pushed out of process is no longer found by SignIn or Disconnect.
     /// </summary>
+    [Range(3, 100_000_000, ErrorMessage = "Gateway:SessionCacheCapacity must be at least 3 (the in-process cache's smallest size).")]
     public int SessionCacheCapacity { get; set; } = 50_000;
 
     /// <summary>
@@ -37,6 +45,7 @@ public sealed class GatewayOptions
     /// certificates each license server's verifier remembers. A miss costs one signature check or one cache read, never a
     /// wrong decision. About 0.8 KB each: 50,000 keep the gateway under 250 MB with every session cache full.
     /// </summary>
+    [Range(3, 100_000_000, ErrorMessage = "Gateway:TokenCacheCapacity must be at least 3 (the in-process cache's smallest size).")]
     public int TokenCacheCapacity { get; set; } = 50_000;
 
     /// <summary>
@@ -45,8 +54,10 @@ public sealed class GatewayOptions
     /// after one fails every later one is verified and the key is re-read. 1 verifies every certificate (ECDSA verification
     /// was about a quarter of the gateway's CPU when connecting new devices).
     /// </summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Gateway:IssuedCertificateSpotCheck must be at least 1 (1 verifies every certificate).")]
     public int IssuedCertificateSpotCheck { get; set; } = 64;
 
     /// <summary>Timeout of one cache (Redis protocol) call; the gateway decides without the cache when it is slow or down.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:CacheTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan CacheTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -1,3 +1,4 @@
+// Composition of the session-host gateway: service defaults, the gateway's parts, its gRPC service.
 using RdsPlatform.SessionHost.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -60,7 +60,7 @@ public sealed class LicenseServerSettingsTests(WorkgroupTopologyFixture workgrou
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
-            var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.RdsPlatform_AppHost>([argument, "--Cache:Mode=garnet"]);
+            var builder = await AppHostTopology.CreateBuilderAsync([argument, "--Cache:Mode=garnet"]);
             await using var app = await builder.BuildAsync();
         });
 

@@ -1,4 +1,5 @@
 using RdsPlatform.Cli.Infrastructure;
+using RdsPlatform.Shared;
 
 namespace RdsPlatform.Cli.Tests;
 
@@ -14,7 +15,7 @@ public sealed class DurationTests
     [InlineData("1.5h", 90 * 60)]
     public void AdministratorDurationsParse(string text, int seconds)
     {
-        Assert.True(Durations.TryParse(text, out var duration));
+        Assert.True(DurationText.TryParse(text, bareNumberIsSeconds: false, out var duration));
         Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
     }
 
@@ -25,7 +26,7 @@ public sealed class DurationTests
     [InlineData("5w")]
     [InlineData("-1d")]
     [InlineData("1d 2h")]
-    public void AnythingElseIsNotADuration(string text) => Assert.False(Durations.TryParse(text, out _));
+    public void AnythingElseIsNotADuration(string text) => Assert.False(DurationText.TryParse(text, bareNumberIsSeconds: false, out _));
 
     [Fact]
     public void DurationsPrintShort()

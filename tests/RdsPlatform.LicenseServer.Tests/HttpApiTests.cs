@@ -7,10 +7,10 @@ namespace RdsPlatform.LicenseServer.Tests;
 /// <summary>The license server's administrative RPCs over HTTP/JSON on its JSON API port, through real sockets.</summary>
 public sealed class HttpApiTests : IAsyncDisposable
 {
-    private readonly KestrelServices _services = new();
+    private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _addresses;
 
-    public HttpApiTests() => _addresses = _services.Start<LicenseServerService>("license-server");
+    public HttpApiTests() => _addresses = _services.Start<LicenseServerService>("license-server").Addresses!;
 
     [Fact]
     public async Task AnAdministratorInstallsAndListsKeyPacksWithJson()

@@ -1,7 +1,6 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
 using RdsPlatform.Contracts.Admin.V1;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
@@ -16,13 +15,13 @@ namespace RdsPlatform.LicenseServer.Tests;
 [Collection(AloneInProcess.Name)]
 public sealed class PrometheusScrapeTests : IAsyncDisposable
 {
-    private readonly KestrelServices _services = new();
+    private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _addresses;
     private readonly GrpcChannel _channel;
 
     public PrometheusScrapeTests()
     {
-        _addresses = _services.Start<LicenseServerService>("license-server", web => web.UseSetting("Clock:Mode", "Simulated"));
+        _addresses = _services.Start<LicenseServerService>("license-server", s => s.Set("Clock:Mode", "Simulated")).Addresses!;
         _channel = GrpcChannel.ForAddress(_addresses.Grpc);
     }
 

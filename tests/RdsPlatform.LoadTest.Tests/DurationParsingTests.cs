@@ -1,4 +1,5 @@
 using RdsPlatform.LoadTest.Cli;
+using RdsPlatform.Shared;
 
 namespace RdsPlatform.LoadTest.Tests;
 
@@ -15,7 +16,7 @@ public sealed class DurationParsingTests
     [InlineData("7", 7_000)]
     public void GhzStyleDurationsAreReadAsTheyAreWritten(string text, double milliseconds)
     {
-        Assert.True(DurationParser.TryParse(text, out var value));
+        Assert.True(DurationText.TryParse(text, bareNumberIsSeconds: true, out var value));
         Assert.Equal(milliseconds, value.TotalMilliseconds, 6);
     }
 
@@ -26,7 +27,7 @@ public sealed class DurationParsingTests
     [InlineData("s")]
     [InlineData("-5s")]
     [InlineData("1..5s")]
-    public void MalformedDurationsAreRefused(string text) => Assert.False(DurationParser.TryParse(text, out _));
+    public void MalformedDurationsAreRefused(string text) => Assert.False(DurationText.TryParse(text, bareNumberIsSeconds: true, out _));
 
     [Fact]
     public void AMalformedDurationOptionSaysWhatToWrite()

@@ -1,44 +1,31 @@
 using Grpc.Core;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using RdsPlatform.LicenseServer.Grpc;
 using RdsPlatform.LoadTest.Cli;
 using RdsPlatform.LoadTest.Load;
 using RdsPlatform.LoadTest.Summary;
+using RdsPlatform.Testing;
 
 namespace RdsPlatform.LoadTest.Tests;
 
-public sealed class HealthScenarioTests : IDisposable
+public sealed class HealthScenarioTests : IAsyncDisposable
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "rds-load-tests", Guid.NewGuid().ToString("N"));
-    private readonly WebApplicationFactory<LicenseServerService> _factory;
+    private readonly ServiceFarm _services = new("rds-load-tests");
+    private readonly TestServer _server;
 
-    public HealthScenarioTests()
-    {
-        _factory = new WebApplicationFactory<LicenseServerService>().WithWebHostBuilder(web =>
+    public HealthScenarioTests() =>
+        _server = _services.Start<LicenseServerService>("license-server", setup =>
         {
-            web.UseSetting("Storage:DataDirectory", _dataDirectory);
-            web.UseSetting("Clock:Mode", "Simulated");
-        });
-    }
+            setup.UseTestKeys = false;
+            setup.SimulatedClock = true;
+        }).Server;
 
-    public void Dispose()
-    {
-        _factory.Dispose();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may still hold the file for a moment; the temp folder is cleaned by the OS.
-        }
-    }
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     [Fact]
     public async Task AFixedCountOfHealthChecksIsMadeExactlyOnceEach()
     {
-        using var pool = new ChannelPool(_factory.Server.BaseAddress, 1, apiKey: null, _factory.Server.CreateHandler());
+        using var pool = new ChannelPool(_server.BaseAddress, 1, apiKey: null, _server.CreateHandler());
 
         var result = await LoadRunner.RunAsync(new Scenarios.Health(), pool, new LoadSettings(8, 200, null, TimeSpan.FromSeconds(30)), 0, CancellationToken.None);
         var summary = LoadSummary.From("health", "grpc.health.v1.Health.Check", pool.Address.ToString(), 8, pool.Count, result);
@@ -55,7 +42,7 @@ public sealed class HealthScenarioTests : IDisposable
     [Fact]
     public async Task CallsToAnUnknownServiceAreCountedAsErrorsByStatus()
     {
-        using var pool = new ChannelPool(_factory.Server.BaseAddress, 1, apiKey: null, _factory.Server.CreateHandler());
+        using var pool = new ChannelPool(_server.BaseAddress, 1, apiKey: null, _server.CreateHandler());
 
         var result = await LoadRunner.RunAsync(new Scenarios.Health("rds.unknown.v1.Nothing"), pool, new LoadSettings(4, 20, null, TimeSpan.FromSeconds(30)), 0, CancellationToken.None);
         var summary = LoadSummary.From("health", "grpc.health.v1.Health.Check", pool.Address.ToString(), 4, pool.Count, result);
@@ -85,7 +72,7 @@ public sealed class HealthScenarioTests : IDisposable
     [Fact]
     public async Task AnApiKeyIsSentAsABearerToken()
     {
-        using var pool = new ChannelPool(_factory.Server.BaseAddress, 1, apiKey: " secret-key ", _factory.Server.CreateHandler());
+        using var pool = new ChannelPool(_server.BaseAddress, 1, apiKey: " secret-key ", _server.CreateHandler());
 
         Assert.Equal("Bearer secret-key", pool.Headers!.GetValue("authorization"));
         var result = await LoadRunner.RunAsync(new Scenarios.Health(), pool, new LoadSettings(2, 4, null, TimeSpan.FromSeconds(30)), 0, CancellationToken.None);

@@ -1,61 +1,29 @@
-extern alias apphost;
-
-using Aspire.Hosting;
-using Grpc.Core;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client;
 using Microsoft.Playwright;
 using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.Manager.Tests;
 
 /// <summary>
-/// The real AppHost (embedded cache, simulated time, a fresh data folder) with the manager, and a headless Debian
-/// Chromium driven by Playwright. One per test collection: starting both costs several seconds.
+/// The real AppHost of the shared <see cref="AppHostTopology"/> (embedded cache, simulated time, a fresh data folder) with
+/// the manager, and a headless Debian Chromium driven by Playwright. One per test collection: starting both costs several seconds.
 /// </summary>
-public sealed class ManagerTopology : IAsyncLifetime
+public sealed class ManagerTopology : AppHostTopology
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
-    private readonly Dictionary<string, GrpcChannel> _channels = [];
     private IPlaywright? _playwright;
-
-    public string DataRoot { get; } = Path.Combine(Path.GetTempPath(), "rds-manager-tests-" + Guid.NewGuid().ToString("N"));
-
-    public DistributedApplication App { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
     public Uri ManagerUrl { get; private set; } = null!;
 
-    public static readonly IReadOnlyDictionary<string, string> Keys = new Dictionary<string, string>
-    {
-        ["admin-api-key"] = TestKeys.Admin,
-        ["session-host-api-key"] = TestKeys.SessionHost,
-        ["client-api-key"] = TestKeys.Client,
-        ["reporter-api-key"] = TestKeys.Reporter,
-        ["gateway-api-key"] = TestKeys.Gateway,
-        ["reporting-api-key"] = TestKeys.ReportingService,
-    };
+    protected override TimeSpan StartTimeout => TimeSpan.FromMinutes(4);
 
-    public async Task InitializeAsync()
+    protected override IEnumerable<string> Resources => base.Resources.Append(ResourceNames.Manager);
+
+    public override async Task InitializeAsync()
     {
         // Checked first: without the browser there is nothing to test, and starting the topology would only hide why.
         var chromium = Chromium.Find();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<apphost::Projects.RdsPlatform_AppHost>(
-        [
-            $"--RdsPlatform:DataRoot={DataRoot}",
-            "--RdsPlatform:ClockMode=Simulated",
-            "--Cache:Mode=garnet",
-            .. Keys.Select(k => $"--Parameters:{k.Key}={k.Value}"),
-        ]);
-        App = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        await App.StartAsync(timeout.Token);
-        foreach (var name in new[] { ResourceNames.LicenseServer, ResourceNames.SessionHost, ResourceNames.Reporting, ResourceNames.Manager })
-        {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
-        }
-
+        await base.InitializeAsync();
         ManagerUrl = App.GetEndpoint(ResourceNames.Manager, "http");
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -96,27 +64,7 @@ public sealed class ManagerTopology : IAsyncLifetime
     public static async Task WaitForInteractivityAsync(IPage page) =>
         await page.Locator("main[data-interactive='true']").WaitForAsync();
 
-    /// <summary>A call invoker to a service that sends the given API key on every call.</summary>
-    public CallInvoker Invoker(string resource, string key)
-    {
-        GrpcChannel channel;
-        lock (_channels)
-        {
-            if (!_channels.TryGetValue(resource, out channel!))
-            {
-                channel = GrpcChannel.ForAddress(App.GetEndpoint(resource, "http"));
-                _channels[resource] = channel;
-            }
-        }
-
-        return channel.Intercept(headers =>
-        {
-            headers.Add("authorization", $"Bearer {key}");
-            return headers;
-        });
-    }
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (Browser is not null)
         {
@@ -124,25 +72,7 @@ public sealed class ManagerTopology : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        foreach (var channel in _channels.Values)
-        {
-            channel.Dispose();
-        }
-
-        if (App is not null)
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(DataRoot, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A service may still hold a file for a moment after stopping; the folder is in the temp area.
-        }
+        await base.DisposeAsync();
     }
 }
 
@@ -162,15 +92,4 @@ public static class Chromium
             .FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException(
             "The end-to-end tests drive Debian's Chromium, and no 'chromium' command is on the PATH. Install the Debian package: `apt-get install -y chromium` (as root; .ci/run does it).");
-}
-
-/// <summary>Fixed values for the AppHost's secret key parameters in these tests.</summary>
-public static class TestKeys
-{
-    public const string Admin = "manager-test-admin-key";
-    public const string SessionHost = "manager-test-session-host-key";
-    public const string Client = "manager-test-client-key";
-    public const string Reporter = "manager-test-reporter-key";
-    public const string Gateway = "manager-test-gateway-key";
-    public const string ReportingService = "manager-test-reporting-key";
 }

@@ -28,31 +28,16 @@ public sealed class Seed(ManagerTopology topology)
         var info = await LicenseServer.GetServerInfoAsync(new GetServerInfoRequest(), deadline: DateTime.UtcNow + Deadline);
         if (info.Server.ActivationState != ActivationState.Activated)
         {
-            await LicenseServer.ActivateServerAsync(new ActivateServerRequest
-            {
-                Contact = new ContactDetails { FirstName = "Ada", LastName = "Lovelace", Company = "Contoso", Country = "GB", Email = "ada@contoso.example" },
-            }, deadline: DateTime.UtcNow + Deadline);
+            await LicenseServer.ActivateServerAsync(Requests.Activate("ada@contoso.example"), deadline: DateTime.UtcNow + Deadline);
         }
     }
 
     public async Task<KeyPack> InstallAsync(CalType type, ProductVersion version, int count) =>
-        (await LicenseServer.InstallKeyPackAsync(new InstallKeyPackRequest
-        {
-            Program = KeyPackProgram.Retail,
-            RetailCode = NewRetailCode(),
-            CalType = type,
-            ProductVersion = version,
-            Count = count,
-        }, deadline: DateTime.UtcNow + Deadline)).KeyPack;
+        (await LicenseServer.InstallKeyPackAsync(Requests.Retail(NewRetailCode(), type, version, count), deadline: DateTime.UtcNow + Deadline)).KeyPack;
 
     public async Task ConfigureHostAsync(string hostId, LicensingMode mode = LicensingMode.PerDevice, ProductVersion version = ProductVersion._2022) =>
-        await Gateway(TestKeys.Admin).ConfigureSessionHostAsync(new ConfigureSessionHostRequest
-        {
-            HostId = hostId,
-            Version = version,
-            LicensingMode = mode,
-            LicenseServers = { ResourceNames.LicenseServer },
-        }, deadline: DateTime.UtcNow + Deadline);
+        await Gateway(TestKeys.Admin).ConfigureSessionHostAsync(
+            Requests.ConfigureHost(hostId, mode, version, false, ResourceNames.LicenseServer), deadline: DateTime.UtcNow + Deadline);
 
     public async Task GenerateReportAsync(ReportKind kind) =>
         await new ReportingClient(topology.Invoker(ResourceNames.Reporting, TestKeys.Reporter))
@@ -66,13 +51,8 @@ public sealed class Seed(ManagerTopology topology)
         ConnectResponse connected = null!;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            connected = await client.ConnectAsync(new ConnectRequest
-            {
-                HostId = hostId,
-                Device = new Device { HardwareId = hardwareId, ComputerName = "PC-" + hardwareId },
-                User = new User { Domain = "CONTOSO", Name = "user-" + hardwareId },
-                PresentedCertificate = certificate,
-            }, deadline: DateTime.UtcNow + Deadline);
+            connected = await client.ConnectAsync(
+                Requests.Connect(hostId, hardwareId, userName: "user-" + hardwareId, presented: certificate), deadline: DateTime.UtcNow + Deadline);
             certificate = connected.Certificate ?? certificate;
             if (connected.CertificateDetails is { Temporary: false })
             {

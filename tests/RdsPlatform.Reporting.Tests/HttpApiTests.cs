@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using RdsPlatform.Reporting.Grpc;
 using RdsPlatform.Testing;
 using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService;
@@ -8,16 +7,16 @@ namespace RdsPlatform.Reporting.Tests;
 /// <summary>Reports over HTTP/JSON on reporting's JSON API port, through real sockets.</summary>
 public sealed class HttpApiTests : IAsyncDisposable
 {
-    private readonly KestrelServices _services = new();
+    private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _licenseServer;
     private readonly ServiceAddresses _reporting;
 
     public HttpApiTests()
     {
-        _licenseServer = _services.Start<LicenseServerService>("license-server");
+        _licenseServer = _services.Start<LicenseServerService>("license-server").Addresses!;
         var address = _licenseServer.Grpc.ToString();
         _reporting = _services.Start<ReportingService>("reporting",
-            web => web.UseSetting("Reporting:LicenseServerAddress", address));
+            s => s.Set("Reporting:LicenseServerAddress", address)).Addresses!;
     }
 
     [Fact]

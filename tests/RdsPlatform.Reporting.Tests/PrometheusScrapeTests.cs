@@ -1,5 +1,4 @@
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
 using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Reporting.Grpc;
 using RdsPlatform.Testing;
@@ -11,14 +10,14 @@ namespace RdsPlatform.Reporting.Tests;
 [Collection(AloneInProcess.Name)]
 public sealed class PrometheusScrapeTests : IAsyncDisposable
 {
-    private readonly KestrelServices _services = new();
+    private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
 
     [Fact]
     public async Task ReportCountsAndDurationsAreScrapedWithoutAnApiKey()
     {
-        var licenseServer = _services.Start<LicenseServerService>("license-server");
+        var licenseServer = _services.Start<LicenseServerService>("license-server").Addresses!;
         var reporting = _services.Start<ReportingService>("reporting",
-            web => web.UseSetting("Reporting:LicenseServerAddress", licenseServer.Grpc.ToString()));
+            s => s.Set("Reporting:LicenseServerAddress", licenseServer.Grpc.ToString())).Addresses!;
         using var channel = GrpcChannel.ForAddress(reporting.Grpc);
         var client = new Contracts.Reporting.V1.Reporting.ReportingClient(channel.WithRoleKeys(typeof(ReportingService)));
 

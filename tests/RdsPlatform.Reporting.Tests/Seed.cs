@@ -2,6 +2,7 @@ using Grpc.Core;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.Reporting.V1;
+using RdsPlatform.Testing;
 
 using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
 
@@ -12,25 +13,8 @@ public static class Seed
 {
     public const string HostId = "rdsh-01";
 
-    public static async Task ActivateAsync(this LicenseServerClient server) =>
-        await server.ActivateServerAsync(new ActivateServerRequest
-        {
-            Contact = new ContactDetails { FirstName = "Ada", LastName = "Admin", Company = "Contoso", Country = "NL", Email = "ada@contoso.test" },
-        });
-
-    public static async Task<KeyPack> InstallAsync(this LicenseServerClient server, CalType type, ProductVersion version, int count)
-    {
-        var code = Guid.NewGuid().ToString("N")[..25].ToUpperInvariant();
-        var response = await server.InstallKeyPackAsync(new InstallKeyPackRequest
-        {
-            Program = KeyPackProgram.Retail,
-            RetailCode = code,
-            ProductVersion = version,
-            CalType = type,
-            Count = count,
-        });
-        return response.KeyPack;
-    }
+    public static async Task<KeyPack> InstallAsync(this LicenseServerClient server, CalType type, ProductVersion version, int count) =>
+        (await server.InstallKeyPackAsync(Requests.Retail(Requests.NewRandomCode(), type, version, count))).KeyPack;
 
     /// <summary>First connection (temporary CAL), sign-in, and second connection: permanent when a seat is free (R3-R5).</summary>
     public static async Task<IssuedLicense> ConnectDeviceAsync(this LicenseServerClient server, string hardwareId, string computerName, bool signIn = true)
@@ -46,14 +30,7 @@ public static class Seed
     }
 
     public static async Task<RequestLicenseResponse> SignInUserAsync(this LicenseServerClient server, string domain, string user) =>
-        await server.RequestLicenseAsync(new RequestLicenseRequest
-        {
-            SessionHostId = HostId,
-            SessionHostVersion = ProductVersion._2022,
-            CalType = CalType.PerUser,
-            UserDomain = domain,
-            UserName = user,
-        });
+        await server.RequestLicenseAsync(Requests.User(user, domain, hostId: HostId));
 
     public static async Task<Report> GenerateAsync(this Contracts.Reporting.V1.Reporting.ReportingClient reporting, ReportKind kind, string domain = "") =>
         (await reporting.GenerateReportAsync(new GenerateReportRequest { Kind = kind, Domain = domain })).Report;
@@ -86,12 +63,10 @@ public static class Seed
         return [.. bytes];
     }
 
-    private static RequestLicenseRequest DeviceRequest(string hardwareId, string computerName) => new()
+    private static RequestLicenseRequest DeviceRequest(string hardwareId, string computerName)
     {
-        SessionHostId = HostId,
-        SessionHostVersion = ProductVersion._2022,
-        CalType = CalType.PerDevice,
-        HardwareId = hardwareId,
-        ComputerName = computerName,
-    };
+        var request = Requests.Device(hardwareId, hostId: HostId);
+        request.ComputerName = computerName;
+        return request;
+    }
 }

@@ -1,11 +1,5 @@
-using System.Net;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Grpc;
@@ -22,25 +16,17 @@ namespace RdsPlatform.Security.Tests;
 /// </summary>
 public sealed class AcceptedKeyTests : IAsyncDisposable
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "rds-accepted-key-tests", Guid.NewGuid().ToString("N"));
-    private readonly WebApplicationFactory<LicenseServerService> _factory;
+    private readonly ServiceFarm _services = new("rds-accepted-key-tests", onKestrel: true);
+    private readonly ServiceHost<LicenseServerService> _host;
     private readonly GrpcChannel _channel;
 
     public AcceptedKeyTests()
     {
-        _factory = new WebApplicationFactory<LicenseServerService>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Development");
-            web.UseTestKeys();
-            web.UseSetting("Storage:DataDirectory", _dataDirectory);
-        });
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _channel = GrpcChannel.ForAddress(address);
+        _host = _services.Start<LicenseServerService>("license-server");
+        _channel = _host.Channel;
     }
 
-    private ApiKeyStore Keys => _factory.Services.GetRequiredService<ApiKeyStore>();
+    private ApiKeyStore Keys => _host.Services.GetRequiredService<ApiKeyStore>();
 
     [Fact]
     public async Task ManyCallsWithOneKeyOnOneConnectionHashTheKeyOnlyOnTheFirstFew()
@@ -87,17 +73,5 @@ public sealed class AcceptedKeyTests : IAsyncDisposable
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _channel.Dispose();
-        await _factory.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may hold a pooled handle for a moment; the folder is in the temp area.
-        }
-    }
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

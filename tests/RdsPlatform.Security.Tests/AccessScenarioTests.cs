@@ -82,10 +82,10 @@ public sealed class AccessScenarioTests
         var own = await hostOne.RequestLicenseAsync(Clients.DeviceLicense(TestKeys.RestrictedHostId, "device-1"));
         var before = await platform.IssuedAsync();
 
-        var request = await Clients.RefusedAsync(() => hostOne.RequestLicenseAsync(Clients.DeviceLicense("host-2", "device-2")));
-        var validate = await Clients.RefusedAsync(() => hostOne.MarkLicenseValidatedAsync(
+        var request = await Requests.RefusedAsync(() => hostOne.RequestLicenseAsync(Clients.DeviceLicense("host-2", "device-2")));
+        var validate = await Requests.RefusedAsync(() => hostOne.MarkLicenseValidatedAsync(
             new MarkLicenseValidatedRequest { LicenseId = own.License.LicenseId, SessionHostId = "host-2" }));
-        var renew = await Clients.RefusedAsync(() => hostOne.RenewLicenseAsync(
+        var renew = await Requests.RefusedAsync(() => hostOne.RenewLicenseAsync(
             new RenewLicenseRequest { LicenseId = own.License.LicenseId, SessionHostId = "host-2" }));
 
         Assert.Equal(ReasonCode.TemporaryCalIssued, own.Reason);
@@ -102,7 +102,7 @@ public sealed class AccessScenarioTests
     {
         await using var platform = new Platform();
 
-        var error = await Clients.RefusedAsync(() => platform.LicenseServerAs(TestKeys.Client).ActivateServerAsync(new ActivateServerRequest()));
+        var error = await Requests.RefusedAsync(() => platform.LicenseServerAs(TestKeys.Client).ActivateServerAsync(new ActivateServerRequest()));
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Contains("has the role client", error.Status.Detail);

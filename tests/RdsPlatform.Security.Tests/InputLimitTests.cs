@@ -33,7 +33,7 @@ public sealed class InputLimitTests : IAsyncLifetime
     {
         var before = await StateAsync();
 
-        var error = await Clients.RefusedAsync(() => _platform.LicenseServerAs(TestKeys.Admin).InstallKeyPackAsync(new InstallKeyPackRequest
+        var error = await Requests.RefusedAsync(() => _platform.LicenseServerAs(TestKeys.Admin).InstallKeyPackAsync(new InstallKeyPackRequest
         {
             Program = KeyPackProgram.Retail, RetailCode = code, ProductVersion = ProductVersion._2022, CalType = CalType.PerDevice, Count = 5,
         }));
@@ -48,7 +48,7 @@ public sealed class InputLimitTests : IAsyncLifetime
         var before = await StateAsync();
         var admin = _platform.LicenseServerAs(TestKeys.Admin);
 
-        var install = await Clients.RefusedAsync(() => admin.InstallKeyPackAsync(new InstallKeyPackRequest
+        var install = await Requests.RefusedAsync(() => admin.InstallKeyPackAsync(new InstallKeyPackRequest
         {
             Program = (KeyPackProgram)99, RetailCode = "AAAAA-BBBBB-CCCCC-DDDDD-00002", ProductVersion = ProductVersion._2022, CalType = CalType.PerDevice, Count = 5,
         }));
@@ -57,7 +57,7 @@ public sealed class InputLimitTests : IAsyncLifetime
             using var call = admin.ListIssuedLicenses(new ListIssuedLicensesRequest { Status = (CalStatus)42 });
             await call.ResponseStream.MoveNext(CancellationToken.None);
         });
-        var reports = await Clients.RefusedAsync(() => _platform.ReportingAs(TestKeys.Reporter).ListReportsAsync(new ListReportsRequest { Kind = (ReportKind)7 }));
+        var reports = await Requests.RefusedAsync(() => _platform.ReportingAs(TestKeys.Reporter).ListReportsAsync(new ListReportsRequest { Kind = (ReportKind)7 }));
 
         AssertRefused(install, "program");
         AssertRefused(list, "status");
@@ -71,15 +71,15 @@ public sealed class InputLimitTests : IAsyncLifetime
         var before = await StateAsync();
         var client = _platform.GatewayAs(TestKeys.Client);
 
-        var huge = await Clients.RefusedAsync(() => client.ConnectAsync(new ConnectRequest
+        var huge = await Requests.RefusedAsync(() => client.ConnectAsync(new ConnectRequest
         {
             HostId = "host-1", Device = new Device { HardwareId = new string('x', 10_000) }, User = new User { Domain = "CONTOSO", Name = "bob" },
         }));
-        var control = await Clients.RefusedAsync(() => client.ConnectAsync(new ConnectRequest
+        var control = await Requests.RefusedAsync(() => client.ConnectAsync(new ConnectRequest
         {
             HostId = "host-1", Device = new Device { HardwareId = "dev\u0007ice" }, User = new User { Domain = "CONTOSO", Name = "b\u0000b" },
         }));
-        var certificate = await Clients.RefusedAsync(() => client.ConnectAsync(new ConnectRequest
+        var certificate = await Requests.RefusedAsync(() => client.ConnectAsync(new ConnectRequest
         {
             HostId = "host-1", Device = new Device { HardwareId = "device-9" },
             PresentedCertificate = new CalCertificate { Data = ByteString.CopyFrom(new byte[100_000]) },
@@ -96,12 +96,12 @@ public sealed class InputLimitTests : IAsyncLifetime
     {
         var admin = _platform.GatewayAs(TestKeys.Admin);
 
-        var error = await Clients.RefusedAsync(() => admin.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
+        var error = await Requests.RefusedAsync(() => admin.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
         {
             HostId = "bad\nhost", Version = ProductVersion._2022, LicensingMode = LicensingMode.PerDevice,
             LicenseServers = { Enumerable.Range(0, 50).Select(i => $"server-{i}") },
         }));
-        var lookup = await Clients.RefusedAsync(() => admin.GetSessionHostAsync(new GetSessionHostRequest { HostId = "bad\nhost" }));
+        var lookup = await Requests.RefusedAsync(() => admin.GetSessionHostAsync(new GetSessionHostRequest { HostId = "bad\nhost" }));
 
         AssertRefused(error, "host_id", "license_servers");
         Assert.Equal(StatusCode.InvalidArgument, lookup.StatusCode);
@@ -112,9 +112,9 @@ public sealed class InputLimitTests : IAsyncLifetime
     {
         var reporter = _platform.ReportingAs(TestKeys.Reporter);
 
-        var error = await Clients.RefusedAsync(() => reporter.GenerateReportAsync(new GenerateReportRequest { Kind = ReportKind.PerUser, Domain = "CONTOSO\r\nX" }));
-        var negativePage = await Clients.RefusedAsync(() => reporter.ListReportsAsync(new ListReportsRequest { PageSize = -1 }));
-        var forgedToken = await Clients.RefusedAsync(() => reporter.ListReportsAsync(new ListReportsRequest { PageToken = new string('A', 5000) }));
+        var error = await Requests.RefusedAsync(() => reporter.GenerateReportAsync(new GenerateReportRequest { Kind = ReportKind.PerUser, Domain = "CONTOSO\r\nX" }));
+        var negativePage = await Requests.RefusedAsync(() => reporter.ListReportsAsync(new ListReportsRequest { PageSize = -1 }));
+        var forgedToken = await Requests.RefusedAsync(() => reporter.ListReportsAsync(new ListReportsRequest { PageToken = new string('A', 5000) }));
 
         AssertRefused(error, "domain");
         AssertRefused(negativePage, "page_size");
@@ -128,7 +128,7 @@ public sealed class InputLimitTests : IAsyncLifetime
         await using var simulated = new Platform(allServiceSettings: new Dictionary<string, string?> { ["Clock:Mode"] = "Simulated" });
         var clock = new Clock.ClockClient(simulated.LicenseServer(TestKeys.Admin));
 
-        var error = await Clients.RefusedAsync(() => clock.AdvanceAsync(new AdvanceRequest { By = new Google.Protobuf.WellKnownTypes.Duration { Seconds = long.MaxValue } }));
+        var error = await Requests.RefusedAsync(() => clock.AdvanceAsync(new AdvanceRequest { By = new Google.Protobuf.WellKnownTypes.Duration { Seconds = long.MaxValue } }));
 
         AssertRefused(error, "by");
     }
@@ -138,7 +138,7 @@ public sealed class InputLimitTests : IAsyncLifetime
     {
         var before = await StateAsync();
 
-        var error = await Clients.RefusedAsync(() => _platform.LicenseServerAs(TestKeys.Admin).DeactivateServerAsync(
+        var error = await Requests.RefusedAsync(() => _platform.LicenseServerAs(TestKeys.Admin).DeactivateServerAsync(
             new DeactivateServerRequest { Reason = new string('r', RdsPlatform.ServiceDefaults.RpcLimits.MaxReceiveMessageBytes + 10) }));
 
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);

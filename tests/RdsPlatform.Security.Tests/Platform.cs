@@ -1,81 +1,57 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using RdsPlatform.Reporting.Grpc;
 using RdsPlatform.SessionHost.Grpc;
-using RdsPlatform.SessionHost.LicenseServers;
 using RdsPlatform.Testing;
-using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
 using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService;
 
 namespace RdsPlatform.Security.Tests;
 
 /// <summary>
-/// The three services in process with authentication on and the well-known test keys: a license server on a real
-/// SQLite file, a gateway and a reporting service that reach it through the test server with their own keys, and
-/// one fake clock for all three.
+/// The three services in process from the shared <see cref="ServiceFarm"/>, with authentication on and the well-known test
+/// keys: a license server on a real SQLite file, a gateway and a reporting service that reach it through the test server
+/// with their own keys, and one fake clock for all three.
 /// </summary>
 public sealed class Platform : IAsyncDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "rds-security-tests", Guid.NewGuid().ToString("N"));
+    public const string SecondLicenseServerName = "license-server-2";
+
+    private readonly ServiceFarm _services;
     private readonly List<GrpcChannel> _channels = [];
 
     /// <param name="secondLicenseServer">Settings of a second license server, reached by the gateway as "license-server-2"; none when null.</param>
     public Platform(IDictionary<string, string?>? licenseServerSettings = null, IDictionary<string, string?>? allServiceSettings = null,
         IDictionary<string, string?>? secondLicenseServer = null)
     {
-        Directory.CreateDirectory(_root);
-        LicenseServerHost = new WebApplicationFactory<LicenseServerService>().WithWebHostBuilder(web =>
+        // Every name the gateway resolves other than the second server's is the first license server.
+        _services = new ServiceFarm("rds-security-tests") { Time = Time, FallbackRoute = Requests.LicenseServerName };
+        foreach (var (key, value) in allServiceSettings ?? new Dictionary<string, string?>())
         {
-            Common(web, "license-server", allServiceSettings);
-            web.UseSetting("LicenseServer:Version", "2025");
-            foreach (var (key, value) in licenseServerSettings ?? new Dictionary<string, string?>())
-            {
-                web.UseSetting(key, value);
-            }
-        });
-        if (secondLicenseServer is not null)
-        {
-            SecondLicenseServerHost = new WebApplicationFactory<LicenseServerService>().WithWebHostBuilder(web =>
-            {
-                Common(web, "license-server-2", allServiceSettings);
-                foreach (var (key, value) in secondLicenseServer)
-                {
-                    web.UseSetting(key, value);
-                }
-            });
+            _services.CommonSettings[key] = value;
         }
 
-        GatewayHost = new WebApplicationFactory<SessionHostGatewayService>().WithWebHostBuilder(web =>
+        LicenseServerHost = _services.Start<LicenseServerService>(Requests.LicenseServerName,
+            setup => setup.Set("LicenseServer:Version", "2025").SetAll(licenseServerSettings));
+        if (secondLicenseServer is not null)
         {
-            Common(web, "gateway", allServiceSettings);
-            web.UseSetting("Gateway:LicenseServerRetryAfter", "00:00:00");
-            web.UseSetting("Gateway:LicenseServerTimeout", "00:00:15");
-            web.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<ILicenseServerChannelFactory>(new InProcessLicenseServer(this))));
-        });
-        ReportingHost = new WebApplicationFactory<ReportingService>().WithWebHostBuilder(web =>
-        {
-            Common(web, "reporting", allServiceSettings);
-            web.UseSetting("Reporting:LicenseServerAddress", "http://localhost");
-            web.ConfigureTestServices(services => services.AddGrpcClient<LicenseServerClient>()
-                .ConfigurePrimaryHttpMessageHandler(() => LicenseServerHost.Server.CreateHandler()));
-        });
+            SecondLicenseServerHost = _services.Start<LicenseServerService>(SecondLicenseServerName, setup => setup.SetAll(secondLicenseServer));
+        }
+
+        GatewayHost = _services.Start<SessionHostGatewayService>("gateway", setup => setup.FastGateway().GatewayReachesLicenseServersThrough(_services.RouteByName));
+        ReportingHost = _services.Start<ReportingService>("reporting", setup => setup.ReportingReadsLicenseServerThrough(LicenseServerHost.CreateHandler));
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
-    public WebApplicationFactory<LicenseServerService> LicenseServerHost { get; }
+    public ServiceHost<LicenseServerService> LicenseServerHost { get; }
 
-    public WebApplicationFactory<LicenseServerService>? SecondLicenseServerHost { get; }
+    public ServiceHost<LicenseServerService>? SecondLicenseServerHost { get; }
 
-    public WebApplicationFactory<SessionHostGatewayService> GatewayHost { get; }
+    public ServiceHost<SessionHostGatewayService> GatewayHost { get; }
 
-    public WebApplicationFactory<ReportingService> ReportingHost { get; }
+    public ServiceHost<ReportingService> ReportingHost { get; }
 
     /// <summary>The test server of each service, by the name the tests use.</summary>
     public IReadOnlyDictionary<string, TestServer> Servers => new Dictionary<string, TestServer>
@@ -111,44 +87,6 @@ public sealed class Platform : IAsyncDisposable
             channel.Dispose();
         }
 
-        await ReportingHost.DisposeAsync();
-        await GatewayHost.DisposeAsync();
-        await LicenseServerHost.DisposeAsync();
-        if (SecondLicenseServerHost is not null)
-        {
-            await SecondLicenseServerHost.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may still hold a pooled handle for a moment; the temp folder is cleaned by the OS.
-        }
-    }
-
-    private void Common(IWebHostBuilder web, string name, IDictionary<string, string?>? settings)
-    {
-        web.UseEnvironment("Development");
-        web.UseTestKeys();
-        web.UseSetting("Storage:DataDirectory", Path.Combine(_root, name));
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            web.UseSetting(key, value);
-        }
-
-        web.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time)));
-    }
-
-    /// <summary>"license-server-2" is the second license server; every other name the gateway resolves is the first.</summary>
-    private sealed class InProcessLicenseServer(Platform platform) : ILicenseServerChannelFactory
-    {
-        public GrpcChannel Create(Uri address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = (address.Host == "license-server-2" && platform.SecondLicenseServerHost is { } second ? second : platform.LicenseServerHost).Server.CreateHandler(),
-            DisposeHttpClient = true,
-        });
+        await _services.DisposeAsync();
     }
 }

@@ -24,14 +24,15 @@ public sealed class RateLimitTests
         var failures = new List<StatusCode>();
         for (var i = 0; i < 3; i++)
         {
-            failures.Add((await Clients.RefusedAsync(() => stranger.GetServerInfoAsync(new GetServerInfoRequest()))).StatusCode);
+            failures.Add((await Requests.RefusedAsync(() => stranger.GetServerInfoAsync(new GetServerInfoRequest()))).StatusCode);
         }
 
-        var limited = await Clients.RefusedAsync(() => stranger.GetServerInfoAsync(new GetServerInfoRequest()));
+        var limited = await Requests.RefusedAsync(() => stranger.GetServerInfoAsync(new GetServerInfoRequest()));
         var stillServed = await admin.GetServerInfoAsync(new GetServerInfoRequest());
-        var noKeyFromTheSameAddress = await Clients.RefusedAsync(() => new LicenseServerClient(platform.LicenseServer(null)).GetServerInfoAsync(new GetServerInfoRequest()));
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var afterWindow = await Clients.RefusedAsync(() => stranger.GetServerInfoAsync(new GetServerInfoRequest()));
+        var noKeyFromTheSameAddress = await Requests.RefusedAsync(() => new LicenseServerClient(platform.LicenseServer(null)).GetServerInfoAsync(new GetServerInfoRequest()));
+        // The limiter reads the service clock, the platform's fake one: moved past the window instead of waiting.
+        platform.Time.Advance(TimeSpan.FromSeconds(2));
+        var afterWindow = await Requests.RefusedAsync(() => stranger.GetServerInfoAsync(new GetServerInfoRequest()));
 
         Assert.All(failures, code => Assert.Equal(StatusCode.Unauthenticated, code));
         Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
@@ -48,10 +49,10 @@ public sealed class RateLimitTests
         var licenseServer = new LicenseServerClient(platform.LicenseServer("wrong-key"));
         for (var i = 0; i < 3; i++)
         {
-            await Clients.RefusedAsync(() => licenseServer.GetServerInfoAsync(new GetServerInfoRequest()));
+            await Requests.RefusedAsync(() => licenseServer.GetServerInfoAsync(new GetServerInfoRequest()));
         }
 
-        var gateway = await Clients.RefusedAsync(() => platform.GatewayAs("wrong-key").GetGracePeriodAsync(new Contracts.SessionHost.V1.GetGracePeriodRequest { HostId = "h" }));
+        var gateway = await Requests.RefusedAsync(() => platform.GatewayAs("wrong-key").GetGracePeriodAsync(new Contracts.SessionHost.V1.GetGracePeriodRequest { HostId = "h" }));
 
         Assert.Equal(StatusCode.Unauthenticated, gateway.StatusCode);
     }

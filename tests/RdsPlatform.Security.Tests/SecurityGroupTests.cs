@@ -25,9 +25,9 @@ public sealed class SecurityGroupTests : IAsyncLifetime
         var sessionHost = _platform.LicenseServerAs(TestKeys.SessionHost);
         var allowed = await sessionHost.RequestLicenseAsync(Clients.DeviceLicense("allowed-host", "device-1"));
 
-        var refused = await Clients.RefusedAsync(() => sessionHost.RequestLicenseAsync(Clients.DeviceLicense("outsider", "device-2")));
-        var renew = await Clients.RefusedAsync(() => sessionHost.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = allowed.License.LicenseId, SessionHostId = "outsider" }));
-        var validate = await Clients.RefusedAsync(() => sessionHost.MarkLicenseValidatedAsync(
+        var refused = await Requests.RefusedAsync(() => sessionHost.RequestLicenseAsync(Clients.DeviceLicense("outsider", "device-2")));
+        var renew = await Requests.RefusedAsync(() => sessionHost.RenewLicenseAsync(new RenewLicenseRequest { LicenseId = allowed.License.LicenseId, SessionHostId = "outsider" }));
+        var validate = await Requests.RefusedAsync(() => sessionHost.MarkLicenseValidatedAsync(
             new MarkLicenseValidatedRequest { LicenseId = allowed.License.LicenseId, SessionHostId = "outsider" }));
 
         Assert.Equal(ReasonCode.TemporaryCalIssued, allowed.Reason);

@@ -1,13 +1,7 @@
 using RdsPlatform.Testing;
 using System.Collections;
 using System.Diagnostics;
-using System.Net;
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using RdsPlatform.Contracts.Common.V1;
@@ -24,16 +18,14 @@ namespace RdsPlatform.SessionHost.Tests;
 /// </summary>
 public sealed class CrossServiceTraceTests : IAsyncDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "rds-trace-tests", Guid.NewGuid().ToString("N"));
+    private readonly ServiceFarm _services = new("rds-trace-tests", onKestrel: true);
     private readonly SpanCollection _spans = new();
-    private readonly List<IAsyncDisposable> _hosts = [];
 
     [Fact]
     public async Task AConnectThatReachesTheLicenseServerIsOneTraceWithSpansFromBothServices()
     {
-        var licenseServer = StartOnKestrel(new WebApplicationFactory<LicenseServerService>(), "license-server", _ => { });
-        var gateway = StartOnKestrel(new WebApplicationFactory<SessionHostGatewayService>(), "session-host",
-            web => web.UseSetting("LicenseServers:license-server", licenseServer.ToString()));
+        var licenseServer = StartTraced<LicenseServerService>("license-server");
+        var gateway = StartTraced<SessionHostGatewayService>("session-host", ("LicenseServers:license-server", licenseServer.Address.ToString())).Address;
         using var channel = GrpcChannel.ForAddress(gateway);
         var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
         await ConfigurePerDeviceAsync(client, "rdsh-trace");
@@ -56,10 +48,10 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
     [Fact]
     public async Task TheRevocationFeedsPollsAreNotTracedOnEitherSide()
     {
-        var licenseServer = StartOnKestrel(new WebApplicationFactory<LicenseServerService>(), "license-server", _ => { });
-        var gateway = StartOnKestrel(new WebApplicationFactory<SessionHostGatewayService>(), "session-host",
-            web => web.UseSetting("LicenseServers:license-server", licenseServer.ToString()));
-        var feed = ((WebApplicationFactory<SessionHostGatewayService>)_hosts[^1]).Services.GetRequiredService<RdsPlatform.SessionHost.Connections.RevocationFeed>();
+        var licenseServer = StartTraced<LicenseServerService>("license-server");
+        var gatewayHost = StartTraced<SessionHostGatewayService>("session-host", ("LicenseServers:license-server", licenseServer.Address.ToString()));
+        var gateway = gatewayHost.Address;
+        var feed = gatewayHost.Services.GetRequiredService<RdsPlatform.SessionHost.Connections.RevocationFeed>();
         using var channel = GrpcChannel.ForAddress(gateway);
         var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
         await ConfigurePerDeviceAsync(client, "rdsh-quiet");
@@ -113,39 +105,19 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"No server span for {path}. Spans seen: {seen}");
     }
 
-    private Uri StartOnKestrel<T>(WebApplicationFactory<T> factory, string name, Action<IWebHostBuilder> configure) where T : class
-    {
-        var host = factory.WithWebHostBuilder(web =>
+    /// <summary>A service on real sockets whose spans go to this test's collection.</summary>
+    private ServiceHost<T> StartTraced<T>(string name, params (string Key, string Value)[] settings) where T : class =>
+        _services.Start<T>(name, setup =>
         {
-            web.UseEnvironment("Development");
-            web.UseTestKeys();
-            web.UseSetting("Storage:DataDirectory", Path.Combine(_root, name));
-            web.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
-            configure(web);
+            foreach (var (key, value) in settings)
+            {
+                setup.Set(key, value);
+            }
+
+            setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
         });
-        host.UseKestrel(options => options.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        host.StartServer();
-        _hosts.Add(host);
-        var address = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address);
-    }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var host in Enumerable.Reverse(_hosts))
-        {
-            await host.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // SQLite may hold a pooled handle for a moment; the folder is in the temp area.
-        }
-    }
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
 
     /// <summary>The exporters of both services add from their own threads.</summary>
     private sealed class SpanCollection : ICollection<Activity>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using RdsPlatform.LicenseServer.Grpc;
 using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.Testing;
@@ -8,14 +7,14 @@ namespace RdsPlatform.SessionHost.Tests;
 /// <summary>The gateway's host settings, grace period and diagnosis over HTTP/JSON on its JSON API port, through real sockets.</summary>
 public sealed class HttpApiTests : IAsyncDisposable
 {
-    private readonly KestrelServices _services = new();
+    private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _gateway;
 
     public HttpApiTests()
     {
-        var licenseServer = _services.Start<LicenseServerService>("license-server");
+        var licenseServer = _services.Start<LicenseServerService>("license-server").Addresses!;
         _gateway = _services.Start<SessionHostGatewayService>("session-host",
-            web => web.UseSetting("LicenseServers:license-server", licenseServer.Grpc.ToString()));
+            s => s.Set("LicenseServers:license-server", licenseServer.Grpc.ToString())).Addresses!;
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using Grpc.Net.Client;
-using Microsoft.AspNetCore.Hosting;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.LicenseServer.Grpc;
@@ -12,18 +11,16 @@ namespace RdsPlatform.SessionHost.Tests;
 [Collection(AloneInProcess.Name)]
 public sealed class PrometheusScrapeTests : IAsyncDisposable
 {
-    private readonly KestrelServices _services = new();
+    private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
 
     [Fact]
     public async Task DecisionsGraceAndLicenseServerReachabilityAreScrapedWithoutAnApiKey()
     {
-        var licenseServer = _services.Start<LicenseServerService>("license-server");
-        var gateway = _services.Start<SessionHostGatewayService>("session-host", web =>
-        {
-            web.UseSetting("LicenseServers:license-server", licenseServer.Grpc.ToString());
-            web.UseSetting("LicenseServers:offline", $"http://127.0.0.1:{KestrelHosting.FreePort()}");
-            web.UseSetting("Gateway:LicenseServerRetryAfter", "00:10:00");
-        });
+        var licenseServer = _services.Start<LicenseServerService>("license-server").Addresses!;
+        var gateway = _services.Start<SessionHostGatewayService>("session-host", s => s
+            .Set("LicenseServers:license-server", licenseServer.Grpc.ToString())
+            .Set("LicenseServers:offline", $"http://127.0.0.1:{KestrelHosting.FreePort()}")
+            .Set("Gateway:LicenseServerRetryAfter", "00:10:00")).Addresses!;
         using var channel = GrpcChannel.ForAddress(gateway.Grpc);
         var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
         await client.ConfigureSessionHostAsync(new ConfigureSessionHostRequest

@@ -1,3 +1,4 @@
+// rdslic audit: reads (or follows) the license server's audit trail.
 using System.ComponentModel;
 using Grpc.Core;
 using RdsPlatform.Cli.Infrastructure;

@@ -1,3 +1,4 @@
+// rdslic clock: shows and advances the simulated clock shared by the services (Development and tests).
 using System.ComponentModel;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;

@@ -1,3 +1,4 @@
+// rdslic compliance: the live compliance summary from the reporting service.
 using System.ComponentModel;
 using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Reporting.V1;

@@ -1,3 +1,4 @@
+// rdslic host: a session host's licensing settings, grace period, diagnosis and test connections.
 using System.ComponentModel;
 using Grpc.Core;
 using RdsPlatform.Cli.Infrastructure;

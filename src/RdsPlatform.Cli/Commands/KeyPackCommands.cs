@@ -1,3 +1,4 @@
+// rdslic keypack: installs, lists, removes CALs from and uninstalls key packs.
 using System.ComponentModel;
 using RdsPlatform.Cli.Infrastructure;
 using RdsPlatform.Contracts.Common.V1;

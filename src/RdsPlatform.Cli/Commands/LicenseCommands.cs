@@ -1,3 +1,4 @@
+// rdslic license: lists and revokes issued CALs.
 using System.ComponentModel;
 using Grpc.Core;
 using RdsPlatform.Cli.Infrastructure;

@@ -1,3 +1,4 @@
+// rdslic report: generates, lists, shows, exports and deletes usage reports.
 using System.ComponentModel;
 using Grpc.Core;
 using RdsPlatform.Cli.Infrastructure;

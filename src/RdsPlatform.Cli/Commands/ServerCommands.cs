@@ -1,3 +1,4 @@
+// rdslic server: the license server's status and its activation, deactivation and reactivation.
 using System.ComponentModel;
 using System.Security.Cryptography;
 using RdsPlatform.Cli.Infrastructure;

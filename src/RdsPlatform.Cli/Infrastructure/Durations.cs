@@ -1,48 +1,13 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
+using RdsPlatform.Shared;
 
 namespace RdsPlatform.Cli.Infrastructure;
 
-/// <summary>Durations as administrators type them: <c>30d</c>, <c>12h</c>, <c>90m</c>, <c>3600s</c>, or combined like <c>1d12h</c>.</summary>
-public static partial class Durations
+/// <summary>Durations as administrators type them (<c>30d</c>, <c>12h</c>, <c>90m</c>, <c>3600s</c>, <c>1d12h</c>; parsed by the shared <see cref="DurationText"/>, a unit required) and as rdslic prints them.</summary>
+public static class Durations
 {
-    public static bool TryParse(string? text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        var trimmed = text?.Trim().ToLowerInvariant() ?? "";
-        if (!WholeDuration().IsMatch(trimmed))
-        {
-            return false;
-        }
-
-        foreach (Match part in DurationPart().Matches(trimmed))
-        {
-            if (!double.TryParse(part.Groups["n"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-            {
-                return false;
-            }
-
-            var unit = part.Groups["u"].Value switch
-            {
-                "d" => TimeSpan.FromDays(1),
-                "h" => TimeSpan.FromHours(1),
-                "m" => TimeSpan.FromMinutes(1),
-                _ => TimeSpan.FromSeconds(1),
-            };
-            if (amount * unit.TotalDays > 100_000)
-            {
-                return false;
-            }
-
-            duration += unit * amount;
-        }
-
-        return true;
-    }
-
-    /// <summary>Parses a duration or throws a usage error naming the option.</summary>
-    public static TimeSpan Parse(string text, string what)
-        => TryParse(text, out var duration)
+    /// <summary>Parses a duration or throws a usage error naming the option; a bare number is seconds only where <paramref name="bareNumberIsSeconds"/> says so.</summary>
+    public static TimeSpan Parse(string text, string what, bool bareNumberIsSeconds = false)
+        => DurationText.TryParse(text, bareNumberIsSeconds, out var duration)
             ? duration
             : throw new UsageException($"{what} '{text}' is not a duration. Write a number followed by d, h, m or s, for example 30d, 12h, 90m or 3600s.");
 
@@ -63,10 +28,4 @@ public static partial class Durations
         if (duration.Seconds > 0 || parts.Count == 0) parts.Add($"{duration.Seconds}s");
         return sign + string.Join(' ', parts);
     }
-
-    [GeneratedRegex(@"^(\d+(\.\d+)?[dhms])+$")]
-    private static partial Regex WholeDuration();
-
-    [GeneratedRegex(@"(?<n>\d+(\.\d+)?)(?<u>[dhms])")]
-    private static partial Regex DurationPart();
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grpc.Core;
 using Grpc.Net.Client;
 using RdsPlatform.Contracts.Admin.V1;
@@ -124,9 +123,7 @@ public sealed class ServiceClients : IDisposable
             return DefaultTimeout;
         }
 
-        var timeout = double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
-            ? TimeSpan.FromSeconds(seconds)
-            : Durations.Parse(text, "--timeout");
+        var timeout = Durations.Parse(text, "--timeout", bareNumberIsSeconds: true);
         return timeout > TimeSpan.Zero && timeout <= TimeSpan.FromDays(1)
             ? timeout
             : throw new UsageException($"--timeout '{text}' must be more than zero and at most one day, for example 30s or 2m.");

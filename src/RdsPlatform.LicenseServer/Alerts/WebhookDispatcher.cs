@@ -32,12 +32,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
         _http = http;
         _identity = identity;
         _logger = logger;
-        _queue = Channel.CreateBounded<WebhookDeliveryRecord>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
+        _queue = Channel.CreateBounded<WebhookDeliveryRecord>(new BoundedChannelOptions(options.Value.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
         });
-        _slots = new SemaphoreSlim(Math.Max(1, options.Value.MaxConcurrentDeliveries));
+        _slots = new SemaphoreSlim(options.Value.MaxConcurrentDeliveries);
     }
 
     /// <summary>Queues a recorded delivery without waiting; a full queue fails it at once.</summary>

@@ -9,8 +9,8 @@ namespace RdsPlatform.LicenseServer.Alerts;
 public sealed class WebhookSubscriptions(
     WebhookStore store, WebhookSecretProtector secrets, LicenseServerIdentity identity, IOptions<WebhookOptions> options, TimeProvider time)
 {
-    /// <summary>The URL to subscribe (<see cref="WebhookUrlRules"/>), or null with the reason added to <paramref name="problems"/>.</summary>
-    public Uri? CheckUrl(string text, List<FieldViolation> problems) => WebhookUrlRules.Check(text, options.Value.AllowLinkLocalUrls, problems);
+    /// <summary>Whether subscriptions may name link-local addresses (<see cref="WebhookUrlRules"/>).</summary>
+    public bool AllowLinkLocalUrls => options.Value.AllowLinkLocalUrls;
 
     public async Task<WebhookSubscriptionRecord> CreateAsync(Uri url, IReadOnlyList<AlertKind> eventTypes, string secret, CancellationToken cancellationToken)
     {

@@ -4,50 +4,37 @@ using RdsPlatform.Licensing;
 namespace RdsPlatform.LicenseServer.Application;
 
 /// <summary>
-/// The server id and signing key, created once at first start and kept in the database; loaded once per process.
-/// Every operation awaits <see cref="GetAsync"/>, so a request arriving before start-up finished still sees a ready store.
+/// The server id and signing key, created once at first start and kept in the database; loaded by the start-up step
+/// (<see cref="LicenseDatabaseMigration"/>) before the server accepts calls.
 /// </summary>
-public sealed class LicenseServerIdentity(ILicenseStore store, TimeProvider time) : IDisposable
+public sealed class LicenseServerIdentity : IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private Loaded? _loaded;
+    private readonly TaskCompletionSource<Loaded> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public sealed record Loaded(Guid ServerId, CalCertificateSigner Signer);
 
-    public async ValueTask<Loaded> GetAsync(CancellationToken cancellationToken)
+    /// <summary>The identity loaded at start-up; calls are accepted only after it, so a miss is a start-up bug.</summary>
+    public Loaded Current => _loaded.Task.IsCompletedSuccessfully
+        ? _loaded.Task.Result
+        : throw new InvalidOperationException("The license server identity is not loaded: the database start-up step has not run.");
+
+    /// <summary>The identity once the start-up step loaded it, for background services that may start alongside it.</summary>
+    public async ValueTask<Loaded> GetAsync(CancellationToken cancellationToken) => await _loaded.Task.WaitAsync(cancellationToken);
+
+    internal void Load(ServerRecord server)
     {
-        if (Volatile.Read(ref _loaded) is { } loaded)
+        var loaded = new Loaded(server.ServerId, CalCertificateSigner.FromPkcs8PrivateKey(server.SigningKey));
+        if (!_loaded.TrySetResult(loaded))
         {
-            return loaded;
-        }
-
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            if (_loaded is null)
-            {
-                await store.InitializeAsync(CreateIdentity, cancellationToken);
-                var server = await store.GetServerAsync(cancellationToken);
-                Volatile.Write(ref _loaded, new Loaded(server.ServerId, CalCertificateSigner.FromPkcs8PrivateKey(server.SigningKey)));
-            }
-
-            return _loaded!;
-        }
-        finally
-        {
-            _gate.Release();
+            loaded.Signer.Dispose();
         }
     }
 
     public void Dispose()
     {
-        _loaded?.Signer.Dispose();
-        _gate.Dispose();
-    }
-
-    private ServerRecord CreateIdentity()
-    {
-        using var signer = CalCertificateSigner.Create();
-        return new ServerRecord(Guid.NewGuid(), signer.ExportPkcs8PrivateKey(), time.GetUtcNow(), ActivationState.Initial);
+        if (_loaded.Task.IsCompletedSuccessfully)
+        {
+            _loaded.Task.Result.Signer.Dispose();
+        }
     }
 }

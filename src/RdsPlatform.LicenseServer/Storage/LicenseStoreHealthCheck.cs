@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>Healthy when the license database answers a read.</summary>
-public sealed class LicenseStoreHealthCheck(ILicenseStore store) : IHealthCheck
+public sealed class LicenseStoreHealthCheck(ILicenseReader store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+// The records the license store ports read and write: CALs, key packs, identity, audit entries, queries and pool levels.
 using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;

@@ -151,8 +151,6 @@ internal static class SqliteSchema
         """,
     ];
 
-    public static int LatestVersion => Migrations.Length;
-
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)
     {
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");

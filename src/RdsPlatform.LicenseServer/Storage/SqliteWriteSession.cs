@@ -4,14 +4,12 @@ using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
-/// <summary>One write transaction of <see cref="SqliteLicenseStore"/>; its frequent commands are the writer connection's prepared statements.</summary>
+/// <summary>One write transaction of the SQLite engine's group commit; its frequent commands are the writer connection's prepared statements.</summary>
 internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTransaction transaction, ServerRecord server) : ILicenseWriteSession
 {
     private readonly SqliteConnection _connection = statements.Connection;
 
     public ServerRecord Server { get; private set; } = server;
-
-    public bool SeatsReclaimed { get; set; }
 
     private readonly List<Action> _afterCommit = [];
 
@@ -21,10 +19,9 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
     internal int AfterCommitCount => _afterCommit.Count;
 
     /// <summary>Back to the state before a write whose savepoint was rolled back.</summary>
-    internal void Restore(ServerRecord server, bool seatsReclaimed, int afterCommitCount)
+    internal void Restore(ServerRecord server, int afterCommitCount)
     {
         Server = server;
-        SeatsReclaimed = seatsReclaimed;
         _afterCommit.RemoveRange(afterCommitCount, _afterCommit.Count - afterCommitCount);
     }
 
@@ -67,8 +64,8 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
 
     private List<KeyPackRecord> ReadKeyPacks(DateTimeOffset now, CalType? type, Guid? id)
     {
-        var (sql, parameters) = SqliteLicenseStore.KeyPackQuery(now, type, id);
-        return SqliteLicenseStore.ReadKeyPacks(statements.Get(sql, transaction, parameters));
+        var (sql, parameters) = SqliteRows.KeyPackQuery(now, type, id);
+        return SqliteRows.ReadKeyPacks(statements.Get(sql, transaction, parameters));
     }
 
     public Guid? FindKeyPackByInstallKey(string installKey) =>
@@ -102,11 +99,11 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         _connection.Execute("DELETE FROM key_packs WHERE key_pack_id = @id", new { id = id.ToString() }, transaction);
 
     public IReadOnlyList<LicenseRecord> LoadSubjectLicenses(CalType type, string subject) =>
-        ReadLicenses($"SELECT {SqliteLicenseStore.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY id",
+        ReadLicenses($"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY id",
             new Dictionary<string, object?> { ["subject"] = subject, ["type"] = (int)type });
 
     public LicenseRecord? FindLicense(Guid id) =>
-        ReadLicenses($"SELECT {SqliteLicenseStore.LicenseColumns} FROM licenses WHERE license_id = @id",
+        ReadLicenses($"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE license_id = @id",
             new Dictionary<string, object?> { ["id"] = id.ToString() }).SingleOrDefault();
 
     public void InsertLicense(LicenseRecord license)
@@ -116,8 +113,8 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
                 revoked_at, seat_held_until, computer_name, user_domain, user_name, session_host_id)
             VALUES (@license_id, @cal_type, @version, @subject, @status, @key_pack_id, @issued_at, @expires_at, @validated, @assigned_at,
                 @revoked_at, @seat_held_until, @computer_name, @user_domain, @user_name, @session_host_id)
-            """, LicenseParameterNames);
-        Bind(command, license);
+            """, SqliteRows.LicenseParameterNames);
+        SqliteRows.BindLicense(command.Parameters, license);
         command.ExecuteNonQuery();
     }
 
@@ -131,8 +128,8 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
                 seat_held_until = @seat_held_until, computer_name = @computer_name, user_domain = @user_domain, user_name = @user_name,
                 session_host_id = @session_host_id
             WHERE license_id = @license_id
-            """, LicenseParameterNames);
-        Bind(command, license);
+            """, SqliteRows.LicenseParameterNames);
+        SqliteRows.BindLicense(command.Parameters, license);
         if (command.ExecuteNonQuery() != 1)
         {
             throw new InvalidOperationException($"License {license.Cal.LicenseId} was not found to update.");
@@ -147,16 +144,14 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         var expiries = _connection.Query<long>(
             "SELECT expires_at FROM licenses WHERE cal_type = @type AND version = @version AND status = @revoked AND expires_at > @now",
             new { type = (int)CalType.PerDevice, version = (int)version, revoked = (int)CalStatus.Revoked, now = now.UtcTicks }, transaction)
-            .Select(SqliteLicenseStore.Time)
+            .Select(SqliteRows.Time)
             .ToList();
         return new RevocationSnapshot((int)Math.Min(installed, int.MaxValue), expiries);
     }
 
     public IReadOnlyList<LicenseRecord> ReclaimExpiredSeats(DateTimeOffset now, int max)
     {
-        var expired = ReadLicenses(
-            $"SELECT {SqliteLicenseStore.LicenseColumns} FROM licenses WHERE seat_reclaimed = 0 AND status IN (2, 6) AND seat_held_until <= @now ORDER BY seat_held_until LIMIT {max}",
-            new Dictionary<string, object?> { ["now"] = now.UtcTicks });
+        var expired = ReadLicenses(ReclaimQuery, ReclaimParameters(now, max));
         foreach (var license in expired)
         {
             statements.Get("UPDATE licenses SET seat_reclaimed = 1 WHERE license_id = @id", transaction,
@@ -166,23 +161,28 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         return expired;
     }
 
+    /// <summary>
+    /// Seats held by a pack (Permanent, Active) whose end passed and were not reclaimed yet. The one query whose statuses
+    /// are SQL text, written from the enum: SQLite uses the partial index ix_licenses_reclaim (<c>status IN (2, 6)</c>,
+    /// schema version 1) only when the query repeats that IN list literally; it never matches bound parameters inside an
+    /// IN list, and without the index every write would scan all licenses.
+    /// </summary>
+    internal static readonly string ReclaimQuery =
+        $"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE seat_reclaimed = 0 AND status IN ({(int)CalStatus.Permanent}, {(int)CalStatus.Active}) AND seat_held_until <= @now ORDER BY seat_held_until LIMIT @max";
+
+    internal static Dictionary<string, object?> ReclaimParameters(DateTimeOffset now, int max) => new()
+    {
+        ["now"] = now.UtcTicks,
+        ["max"] = max,
+    };
+
     public void Append(AuditEntry entry)
     {
         var command = WithParameters("""
             INSERT INTO audit_events (occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail)
             VALUES (@occurred_at, @type, @license_id, @key_pack_id, @cal_type, @version, @subject, @session_host_id, @reason, @detail)
-            """, AuditParameterNames);
-        var p = command.Parameters;
-        p["@occurred_at"].Value = entry.OccurredAt.UtcTicks;
-        p["@type"].Value = (int)entry.Type;
-        p["@license_id"].Value = (object?)entry.LicenseId?.ToString() ?? DBNull.Value;
-        p["@key_pack_id"].Value = (object?)entry.KeyPackId?.ToString() ?? DBNull.Value;
-        p["@cal_type"].Value = (object?)(int?)entry.CalType ?? DBNull.Value;
-        p["@version"].Value = (object?)(int?)entry.Version ?? DBNull.Value;
-        p["@subject"].Value = (object?)entry.Subject ?? DBNull.Value;
-        p["@session_host_id"].Value = (object?)entry.SessionHostId ?? DBNull.Value;
-        p["@reason"].Value = (object?)(int?)entry.Reason ?? DBNull.Value;
-        p["@detail"].Value = entry.Detail;
+            """, SqliteRows.AuditParameterNames);
+        SqliteRows.BindAudit(command.Parameters, entry);
         command.ExecuteNonQuery();
     }
 
@@ -201,44 +201,13 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         return command;
     }
 
-    private static readonly string[] AuditParameterNames =
-        ["occurred_at", "type", "license_id", "key_pack_id", "cal_type", "version", "subject", "session_host_id", "reason", "detail"];
-
-    private static readonly string[] LicenseParameterNames =
-    [
-        "license_id", "cal_type", "version", "subject", "status", "key_pack_id", "issued_at", "expires_at", "validated", "assigned_at",
-        "revoked_at", "seat_held_until", "computer_name", "user_domain", "user_name", "session_host_id",
-    ];
-
-    private static void Bind(SqliteCommand command, LicenseRecord license)
-    {
-        var cal = license.Cal;
-        var p = command.Parameters;
-        p["@license_id"].Value = cal.LicenseId.ToString();
-        p["@cal_type"].Value = (int)cal.Type;
-        p["@version"].Value = (int)cal.Version;
-        p["@subject"].Value = cal.Subject;
-        p["@status"].Value = (int)cal.Status;
-        p["@key_pack_id"].Value = (object?)cal.KeyPackId?.ToString() ?? DBNull.Value;
-        p["@issued_at"].Value = cal.IssuedAt.UtcTicks;
-        p["@expires_at"].Value = cal.ExpiresAt.UtcTicks;
-        p["@validated"].Value = cal.Validated ? 1 : 0;
-        p["@assigned_at"].Value = (object?)cal.AssignedAt?.UtcTicks ?? DBNull.Value;
-        p["@revoked_at"].Value = (object?)cal.RevokedAt?.UtcTicks ?? DBNull.Value;
-        p["@seat_held_until"].Value = (object?)cal.SeatHeldUntil?.UtcTicks ?? DBNull.Value;
-        p["@computer_name"].Value = (object?)license.ComputerName ?? DBNull.Value;
-        p["@user_domain"].Value = (object?)license.UserDomain ?? DBNull.Value;
-        p["@user_name"].Value = (object?)license.UserName ?? DBNull.Value;
-        p["@session_host_id"].Value = (object?)license.SessionHostId ?? DBNull.Value;
-    }
-
     private List<LicenseRecord> ReadLicenses(string sql, IReadOnlyDictionary<string, object?> parameters)
     {
         using var reader = statements.Get(sql, transaction, parameters).ExecuteReader();
         var licenses = new List<LicenseRecord>();
         while (reader.Read())
         {
-            licenses.Add(SqliteLicenseStore.ReadLicense(reader));
+            licenses.Add(SqliteRows.ReadLicense(reader));
         }
 
         return licenses;

@@ -15,14 +15,14 @@ public sealed class LicenseServerMetrics
     private readonly Counter<long> _issued;
     private readonly Counter<long> _revoked;
     private readonly Counter<long> _reclaimed;
-    private readonly ILicenseStore _store;
+    private readonly ILicenseReader _store;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private PoolLevels _levels = PoolLevels.Empty;
     private DateTimeOffset _levelsReadAt = DateTimeOffset.MinValue;
     private int _stale = 1;
 
-    public LicenseServerMetrics(IMeterFactory meterFactory, ILicenseStore store, TimeProvider time)
+    public LicenseServerMetrics(IMeterFactory meterFactory, ILicenseReader store, TimeProvider time)
     {
         _store = store;
         _time = time;

@@ -1,3 +1,5 @@
+using RdsPlatform.Shared;
+
 namespace RdsPlatform.LoadTest.Cli;
 
 /// <summary>
@@ -63,12 +65,6 @@ public sealed class Arguments
         return _values.TryGetValue(name, out var list) ? list[^1] : null;
     }
 
-    public IReadOnlyList<string> GetAll(string name)
-    {
-        _used.Add(name);
-        return _values.TryGetValue(name, out var list) ? list : [];
-    }
-
     public string Required(string name, string why) =>
         Get(name) is { Length: > 0 } value ? value : throw new UsageException($"--{name} is required: {why}");
 
@@ -95,7 +91,8 @@ public sealed class Arguments
             return null;
         }
 
-        return DurationParser.TryParse(text, out var value)
+        // A bare number is seconds, as ghz reads it.
+        return DurationText.TryParse(text, bareNumberIsSeconds: true, out var value)
             ? value
             : throw new UsageException($"--{name} must be a duration such as 500ms, 10s, 1m or 1m30s; '{text}' is not.");
     }

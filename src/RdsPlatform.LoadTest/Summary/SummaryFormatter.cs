@@ -20,6 +20,33 @@ public static class SummaryFormatter
     public static string ToText(LoadSummary summary)
     {
         var text = new StringBuilder();
+        AppendTotals(text, summary);
+        AppendHistogram(text, summary);
+
+        text.AppendLine();
+        text.AppendLine("Latency distribution:");
+        foreach (var percentile in summary.LatencyDistribution)
+        {
+            text.Append("  ").Append(FormatPercentage(percentile.Percentage)).Append(" % in ").AppendLine(FormatLatency(percentile.Latency));
+        }
+
+        AppendCounts(text, "Status code distribution:", summary.StatusCodeDistribution, alwaysShown: true);
+        AppendCounts(text, "Outcome distribution:", summary.OutcomeDistribution, alwaysShown: false);
+        if (summary.ErrorDistribution.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Error distribution:");
+            foreach (var (error, count) in summary.ErrorDistribution.Take(20))
+            {
+                text.Append("  [").Append(count.ToString(CultureInfo.InvariantCulture)).Append("]\t").AppendLine(error);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static void AppendTotals(StringBuilder text, LoadSummary summary)
+    {
         text.AppendLine();
         text.AppendLine("Summary:");
         if (summary.Name.Length > 0)
@@ -37,55 +64,41 @@ public static class SummaryFormatter
         text.Append("  Fastest:\t").AppendLine(FormatLatency(summary.Fastest));
         text.Append("  Average:\t").AppendLine(FormatLatency(summary.Average));
         text.Append("  Requests/sec:\t").AppendLine(summary.RequestsPerSecond.ToString("0.00", CultureInfo.InvariantCulture));
+    }
 
-        if (summary.Histogram.Count > 0)
+    private static void AppendHistogram(StringBuilder text, LoadSummary summary)
+    {
+        if (summary.Histogram.Count == 0)
         {
-            text.AppendLine();
-            text.AppendLine("Response time histogram:");
-            var widest = Math.Max(1, summary.Histogram.Max(b => b.Count));
-            foreach (var bucket in summary.Histogram)
-            {
-                var bar = new string('∎', (int)(40 * bucket.Count / widest));
-                text.Append("  ").Append(bucket.Mark.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture))
-                    .Append(" [").Append(bucket.Count.ToString(CultureInfo.InvariantCulture)).Append("]\t|").AppendLine(bar);
-            }
+            return;
         }
 
         text.AppendLine();
-        text.AppendLine("Latency distribution:");
-        foreach (var percentile in summary.LatencyDistribution)
+        text.AppendLine("Response time histogram:");
+        var widest = Math.Max(1, summary.Histogram.Max(b => b.Count));
+        foreach (var bucket in summary.Histogram)
         {
-            text.Append("  ").Append(FormatPercentage(percentile.Percentage)).Append(" % in ").AppendLine(FormatLatency(percentile.Latency));
+            var bar = new string('∎', (int)(40 * bucket.Count / widest));
+            text.Append("  ").Append(bucket.Mark.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture))
+                .Append(" [").Append(bucket.Count.ToString(CultureInfo.InvariantCulture)).Append("]\t|").AppendLine(bar);
+        }
+    }
+
+    /// <summary>ghz's "[name] N responses" lines, under a heading shown only when there is something to count unless <paramref name="alwaysShown"/>.</summary>
+    private static void AppendCounts(StringBuilder text, string heading, IEnumerable<KeyValuePair<string, long>> counts, bool alwaysShown)
+    {
+        var lines = counts.ToList();
+        if (lines.Count == 0 && !alwaysShown)
+        {
+            return;
         }
 
         text.AppendLine();
-        text.AppendLine("Status code distribution:");
-        foreach (var (code, count) in summary.StatusCodeDistribution)
+        text.AppendLine(heading);
+        foreach (var (name, count) in lines)
         {
-            text.Append("  [").Append(code).Append("]\t").Append(count.ToString(CultureInfo.InvariantCulture)).AppendLine(" responses");
+            text.Append("  [").Append(name).Append("]\t").Append(count.ToString(CultureInfo.InvariantCulture)).AppendLine(" responses");
         }
-
-        if (summary.OutcomeDistribution.Count > 0)
-        {
-            text.AppendLine();
-            text.AppendLine("Outcome distribution:");
-            foreach (var (outcome, count) in summary.OutcomeDistribution)
-            {
-                text.Append("  [").Append(outcome).Append("]\t").Append(count.ToString(CultureInfo.InvariantCulture)).AppendLine(" responses");
-            }
-        }
-
-        if (summary.ErrorDistribution.Count > 0)
-        {
-            text.AppendLine();
-            text.AppendLine("Error distribution:");
-            foreach (var (error, count) in summary.ErrorDistribution.Take(20))
-            {
-                text.Append("  [").Append(count.ToString(CultureInfo.InvariantCulture)).Append("]\t").AppendLine(error);
-            }
-        }
-
-        return text.ToString();
     }
 
     /// <summary>ghz's JSON report fields (<c>count</c>, <c>total</c>, <c>average</c>, <c>fastest</c>, <c>slowest</c>, <c>rps</c>, distributions), nanoseconds for durations.</summary>

@@ -7,12 +7,10 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Reporting.Generation;
+using RdsPlatform.ServiceDefaults.Outcomes;
 using StackExchange.Redis;
 
 namespace RdsPlatform.Reporting.Compliance;
-
-/// <summary>The outcome of a compliance read: the summary, or why the license server could not be read.</summary>
-public sealed record ComplianceResult(GetComplianceSummaryResponse? Summary, string? LicenseServerProblem);
 
 /// <summary>
 /// The live installed-vs-issued summary, computed from the license server and kept for a few seconds in the shared
@@ -32,12 +30,13 @@ public sealed partial class ComplianceSummaryProvider(
     private readonly Lock _gate = new();
     private (GetComplianceSummaryResponse Summary, DateTimeOffset ExpiresAt)? _local;
 
-    public async Task<ComplianceResult> GetAsync(CancellationToken cancellationToken)
+    /// <summary>The summary, or Unavailable with why the license server could not be read.</summary>
+    public async Task<Outcome<GetComplianceSummaryResponse>> GetAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (await ReadCachedAsync(now) is { } cached)
         {
-            return new ComplianceResult(cached, null);
+            return cached;
         }
 
         GetComplianceSummaryResponse summary;
@@ -48,14 +47,16 @@ public sealed partial class ComplianceSummaryProvider(
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogLicenseServerFailed(ex, ex.StatusCode);
-            return new ComplianceResult(null, LicenseServerReader.Describe(ex, "so compliance cannot be checked"));
+            return Problem.Unavailable(LicenseServerReader.Describe(ex, "so compliance cannot be checked"));
         }
 
         await WriteCachedAsync(summary, now + Lifetime);
-        return new ComplianceResult(summary, null);
+        return summary;
     }
 
-    private TimeSpan Lifetime => TimeSpan.FromSeconds(Math.Max(0, options.Value.ComplianceCacheSeconds));
+    private static readonly TimeSpan CacheExpiryMargin = TimeSpan.FromMinutes(1);
+
+    private TimeSpan Lifetime => TimeSpan.FromSeconds(options.Value.ComplianceCacheSeconds);
 
     private async Task<GetComplianceSummaryResponse> ComputeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -150,7 +151,10 @@ public sealed partial class ComplianceSummaryProvider(
 
         try
         {
-            await cache.GetDatabase().StringSetAsync(CacheKey, summary.ToByteArray(), Lifetime);
+            // Freshness is decided on the service's clock when the entry is read (GeneratedAt + Lifetime); the cache's own
+            // expiry, on the cache server's real clock, only clears entries nobody reads. Expiring it at exactly the lifetime
+            // dropped it early whenever the service clock ran slower than real time (a loaded machine, simulated time).
+            await cache.GetDatabase().StringSetAsync(CacheKey, summary.ToByteArray(), Lifetime + CacheExpiryMargin);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

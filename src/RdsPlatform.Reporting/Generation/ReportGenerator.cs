@@ -7,16 +7,9 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Reporting.Storage;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.Reporting.Generation;
-
-/// <summary>The outcome of a generation: the stored report, or why the license server could not be read.</summary>
-public sealed record GenerationResult(Report? Report, string? LicenseServerProblem)
-{
-    public static GenerationResult Stored(Report report) => new(report, null);
-
-    public static GenerationResult LicenseServerUnreadable(string problem) => new(null, problem);
-}
 
 /// <summary>
 /// Builds report snapshots from the license server's streams, writing entries to the store as they arrive
@@ -24,7 +17,7 @@ public sealed record GenerationResult(Report? Report, string? LicenseServerProbl
 /// </summary>
 public sealed partial class ReportGenerator(
     LicenseServerReader reader,
-    ReportStore store,
+    IReportStore store,
     TimeProvider clock,
     ReportingMetrics metrics,
     IOptions<ReportingOptions> options,
@@ -33,7 +26,8 @@ public sealed partial class ReportGenerator(
     public const string NotTracking = "Not Tracking";
     public const string NoDomain = "(no domain)";
 
-    public async Task<GenerationResult> GenerateAsync(ReportKind kind, string domain, CancellationToken cancellationToken)
+    /// <summary>The stored report, or Unavailable with why the license server could not be read (nothing is stored then).</summary>
+    public async Task<Outcome<Report>> GenerateAsync(ReportKind kind, string domain, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var generatedAt = clock.GetUtcNow();
@@ -63,16 +57,16 @@ public sealed partial class ReportGenerator(
             var elapsed = Stopwatch.GetElapsedTime(started);
             metrics.RecordGenerated(kind, elapsed);
             LogGenerated(reportId, kind, domain, writer.Count, elapsed.TotalMilliseconds);
-            return GenerationResult.Stored(report);
+            return report;
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogLicenseServerFailed(ex, kind, ex.StatusCode);
-            return GenerationResult.LicenseServerUnreadable(LicenseServerReader.Describe(ex, "so no report was stored"));
+            return Problem.Unavailable(LicenseServerReader.Describe(ex, "so no report was stored"));
         }
     }
 
-    private async Task<Dictionary<string, long>> WritePerUserAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WritePerUserAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("users", "active", "overused", "temporary", "not_tracking");
         var workgroup = server.Scope == ServerScope.Workgroup;
@@ -119,7 +113,7 @@ public sealed partial class ReportGenerator(
     /// R12: users outside a domain get no CAL, only an audit entry; each such user is listed once as Not Tracking.
     /// The set of names seen is the one thing held in memory, and it grows with untracked users, not with CALs.
     /// </summary>
-    private async Task WriteNotTrackedUsersAsync(ReportWriter writer, Dictionary<string, long> totals, string domain, CancellationToken cancellationToken)
+    private async Task WriteNotTrackedUsersAsync(IReportWriter writer, Dictionary<string, long> totals, string domain, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed } };
@@ -146,7 +140,7 @@ public sealed partial class ReportGenerator(
         }
     }
 
-    private async Task<Dictionary<string, long>> WritePerDeviceAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WritePerDeviceAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("devices", "permanent", "temporary", "revoked", "expired");
 
@@ -185,7 +179,7 @@ public sealed partial class ReportGenerator(
         return totals;
     }
 
-    private async Task<Dictionary<string, long>> WriteSummaryAsync(ReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WriteSummaryAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("installed", "issued", "available", "overused", "temporary");
         foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain, cancellationToken))
@@ -201,7 +195,7 @@ public sealed partial class ReportGenerator(
         return totals;
     }
 
-    private async Task<Dictionary<string, long>> WriteFailedPerUserAsync(ReportWriter writer, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WriteFailedPerUserAsync(IReportWriter writer, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("failed");
         var request = new GetAuditTrailRequest { Types_ = { AuditEventType.IssuanceFailed, AuditEventType.LicenseOverused } };
@@ -250,11 +244,11 @@ public sealed partial class ReportGenerator(
     internal static (string Domain, string Name) UserOf(IssuedLicense license) =>
         license.UserName.Length > 0 ? (license.UserDomain, license.UserName) : SplitSubject(license.Subject);
 
-    /// <summary>DOMAIN\user, or a bare user name outside a domain.</summary>
-    internal static (string Domain, string Name) SplitSubject(string subject)
+    /// <summary>The domain and user of a stored Per User subject (<see cref="Licensing.CalSubject.Parse"/>).</summary>
+    private static (string Domain, string Name) SplitSubject(string subject)
     {
-        var slash = subject.IndexOf('\\', StringComparison.Ordinal);
-        return slash < 0 ? (string.Empty, subject) : (subject[..slash], subject[(slash + 1)..]);
+        var user = Licensing.CalSubject.Parse(Licensing.CalType.PerUser, subject);
+        return (user.Domain, user.UserName);
     }
 
     internal static bool InDomain(string candidate, string scope) =>

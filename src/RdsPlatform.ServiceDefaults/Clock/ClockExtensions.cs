@@ -10,7 +10,7 @@ public static class ClockExtensions
     public static IHostApplicationBuilder AddSharedClock(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ClockOptions.SectionName);
-        builder.Services.Configure<ClockOptions>(section);
+        builder.Services.AddValidatedOptions<ClockOptions>(ClockOptions.SectionName);
         var mode = section.GetValue<ClockMode?>(nameof(ClockOptions.Mode)) ?? ClockMode.System;
         if (mode == ClockMode.Simulated && builder.Environment.IsProduction())
         {

@@ -19,9 +19,6 @@ public sealed partial class SharedClockSync(
     internal const string OffsetKey = "rds:clock:offset-ticks";
     private static readonly RedisChannel AdvancedChannel = RedisChannel.Literal("rds:clock:advanced");
 
-    /// <summary>True when the offset is shared with other services (a cache is configured).</summary>
-    public bool IsShared => cache is not null;
-
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (cache is not null)

@@ -2,6 +2,7 @@ using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi.Models;
@@ -58,10 +59,11 @@ public static class HttpApiExtensions
     /// <summary>The OpenAPI document (every environment) and, in Development, the Scalar reference page that renders it.</summary>
     public static WebApplication MapHttpApiReference(this WebApplication app)
     {
-        app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+        // Open without a key, as the deny-by-default fallback policy would otherwise refuse them: they describe the API.
+        app.MapSwagger("/openapi/{documentName}.json").AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
-            app.MapScalarApiReference(options => options.OpenApiRoutePattern = "/openapi/{documentName}.json");
+            app.MapScalarApiReference(options => options.OpenApiRoutePattern = "/openapi/{documentName}.json").AllowAnonymous();
         }
 
         return app;

@@ -16,7 +16,7 @@ public static class ManagementExtensions
     /// <summary>Gives the JSON API and management ports (<see cref="PortsOptions"/>) HTTP/1.1; every other listener keeps Http2 for gRPC.</summary>
     public static IHostApplicationBuilder AddRdsPorts(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<PortsOptions>(builder.Configuration.GetSection(PortsOptions.SectionName));
+        builder.Services.AddValidatedOptions<PortsOptions>(PortsOptions.SectionName);
         var ports = builder.Configuration.GetSection(PortsOptions.SectionName).Get<PortsOptions>() ?? new PortsOptions();
         if (builder is WebApplicationBuilder web && (ports.HttpApi is not null || ports.Management is not null))
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace RdsPlatform.ServiceDefaults.Http;
@@ -13,9 +14,11 @@ public sealed class PortsOptions
     public const string SectionName = "Ports";
 
     /// <summary>HTTP/1.1 port of the JSON API (gRPC JSON transcoding, OpenAPI); null when the service serves gRPC only.</summary>
+    [Range(1, 65_535, ErrorMessage = "Ports:HttpApi must be a TCP port from 1 to 65535.")]
     public int? HttpApi { get; set; }
 
     /// <summary>HTTP/1.1 port that serves <c>/metrics</c> to Prometheus without an API key; null for no scrape endpoint.</summary>
+    [Range(1, 65_535, ErrorMessage = "Ports:Management must be a TCP port from 1 to 65535.")]
     public int? Management { get; set; }
 
     /// <summary>The protocols a listener on <paramref name="port"/> gets, or null to keep the configured default (Http2 for gRPC).</summary>

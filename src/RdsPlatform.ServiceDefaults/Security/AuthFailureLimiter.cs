@@ -1,90 +1,56 @@
 using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace RdsPlatform.ServiceDefaults.Security;
 
 /// <summary>
-/// Counts failed authentications per remote address. Only failures reach it: a call with a valid key never touches
-/// it, so authenticated traffic from the same address is not slowed. Memory is bounded by
-/// <see cref="AuthOptions.MaxTrackedAddresses"/>.
+/// Counts failed authentications per remote address: a <see cref="PartitionedRateLimiter{TResource}"/> with one
+/// <see cref="FailureWindowLimiter"/> per address, on the service's <see cref="TimeProvider"/>. Only failures reach
+/// it (the API-key handler's challenge): a call with a valid key never touches it, so authenticated traffic from the
+/// same address is not slowed. Memory is bounded by <see cref="AuthOptions.MaxTrackedAddresses"/>: beyond it new
+/// addresses share one partition, and the partitioned limiter drops an address's limiter once it has been idle a while.
 /// </summary>
-public sealed class AuthFailureLimiter(IOptions<AuthOptions> options)
+public sealed class AuthFailureLimiter : IDisposable
 {
     private const string Overflow = "(overflow)";
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
-    private readonly TimeProvider _time = TimeProvider.System;
 
-    public int TrackedAddresses => _windows.Count;
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, FailureWindowLimiter> _tracked = new(StringComparer.Ordinal);
+    private readonly PartitionedRateLimiter<string> _limiter;
+
+    public AuthFailureLimiter(IOptions<AuthOptions> options, TimeProvider? time = null)
+    {
+        _options = options.Value;
+        _time = time ?? TimeProvider.System;
+        _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.Get(PartitionOf(address), Track));
+    }
+
+    public int TrackedAddresses => _tracked.Count;
 
     /// <summary>Records one failure; returns how long the address must wait when it is over the limit, else null.</summary>
     public TimeSpan? RecordFailure(string address)
     {
-        var limit = options.Value;
-        var now = _time.GetUtcNow();
-        if (!_windows.TryGetValue(address, out var window))
+        using var lease = _limiter.AttemptAcquire(address);
+        if (lease.IsAcquired)
         {
-            if (_windows.Count >= limit.MaxTrackedAddresses)
-            {
-                Sweep(now);
-            }
-
-            window = _windows.Count >= limit.MaxTrackedAddresses
-                ? _windows.GetOrAdd(Overflow, _ => new Window(now))
-                : _windows.GetOrAdd(address, _ => new Window(now));
-        }
-
-        lock (window)
-        {
-            if (window.BlockedUntil is { } blocked)
-            {
-                if (now < blocked)
-                {
-                    return blocked - now;
-                }
-
-                window.BlockedUntil = null;
-                window.Start = now;
-                window.Count = 0;
-            }
-            else if (now - window.Start > limit.FailureWindow)
-            {
-                window.Start = now;
-                window.Count = 0;
-            }
-
-            window.Count++;
-            if (window.Count > limit.FailureLimit)
-            {
-                window.BlockedUntil = now + limit.FailureWindow;
-                return limit.FailureWindow;
-            }
-
             return null;
         }
+
+        return lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : _options.FailureWindow;
     }
 
-    private void Sweep(DateTimeOffset now)
+    public void Dispose() => _limiter.Dispose();
+
+    private string PartitionOf(string address) =>
+        _tracked.ContainsKey(address) || _tracked.Count < _options.MaxTrackedAddresses ? address : Overflow;
+
+    private FailureWindowLimiter Track(string partition)
     {
-        var window = options.Value.FailureWindow;
-        foreach (var (address, state) in _windows)
-        {
-            lock (state)
-            {
-                var ends = state.BlockedUntil ?? state.Start + window;
-                if (ends < now)
-                {
-                    _windows.TryRemove(address, out _);
-                }
-            }
-        }
-    }
-
-    private sealed class Window(DateTimeOffset start)
-    {
-        public DateTimeOffset Start { get; set; } = start;
-
-        public int Count { get; set; }
-
-        public DateTimeOffset? BlockedUntil { get; set; }
+        var limiter = new FailureWindowLimiter(_options.FailureLimit, _options.FailureWindow, _time,
+            disposed => _tracked.TryRemove(KeyValuePair.Create(partition, disposed)));
+        _tracked[partition] = limiter;
+        return limiter;
     }
 }

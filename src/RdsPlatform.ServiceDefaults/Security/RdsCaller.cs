@@ -1,13 +1,22 @@
+using System.Security.Claims;
 using Grpc.Core;
-using Microsoft.AspNetCore.Http;
-using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.ServiceDefaults.Security;
 
-/// <summary>The authenticated caller of the current call: the key's configured name, its role and, for session-host keys, its host ids.</summary>
+/// <summary>
+/// The authenticated caller of the current call: the key's configured name, its role and, for session-host keys, its
+/// host ids. The API-key handler signs it in as a <see cref="ClaimsPrincipal"/> (name, role and host-id claims), which
+/// is what <c>[AllowRoles]</c> and <see cref="RdsCallerExtensions.GetCaller"/> read.
+/// </summary>
 public sealed class RdsCaller(string keyName, string role, IReadOnlyList<string> hostIds)
 {
     public const string AnyHost = "*";
+
+    /// <summary>The claim type of each host id a session-host key may act for.</summary>
+    public const string HostIdClaim = "rds:host_id";
+
+    private ClaimsPrincipal? _principal;
 
     public string KeyName { get; } = keyName;
 
@@ -15,14 +24,38 @@ public sealed class RdsCaller(string keyName, string role, IReadOnlyList<string>
 
     public IReadOnlyList<string> HostIds { get; } = hostIds;
 
+    /// <summary>
+    /// This key's principal, built once and shared by every call that presents the key (keys never change while a
+    /// service runs, and nothing in a call adds to a principal), so an authenticated call allocates no claims.
+    /// </summary>
+    public ClaimsPrincipal Principal => _principal ??= new ClaimsPrincipal(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, KeyName), new Claim(ClaimTypes.Role, Role), .. HostIds.Select(h => new Claim(HostIdClaim, h))],
+        ApiKeyAuthenticationHandler.SchemeName,
+        ClaimTypes.Name,
+        ClaimTypes.Role));
+
     public bool MayActFor(string hostId) =>
         HostIds.Any(h => h == AnyHost || string.Equals(h, hostId, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The caller a principal signed in by an API key stands for; null for anyone else (health, reflection).</summary>
+    public static RdsCaller? From(ClaimsPrincipal? user)
+    {
+        if (user?.Identity is not ClaimsIdentity { IsAuthenticated: true, AuthenticationType: ApiKeyAuthenticationHandler.SchemeName } identity)
+        {
+            return null;
+        }
+
+        return new RdsCaller(
+            identity.Name ?? "",
+            identity.FindFirst(identity.RoleClaimType)?.Value ?? "",
+            [.. identity.FindAll(HostIdClaim).Select(c => c.Value)]) { _principal = user };
+    }
 }
 
 public static class RdsCallerExtensions
 {
-    /// <summary>The caller the authentication middleware admitted; null only for health and reflection.</summary>
-    public static RdsCaller? GetCaller(this ServerCallContext context) => context.GetHttpContext().Features.Get<RdsCaller>();
+    /// <summary>The caller the API-key handler authenticated; null only for health and reflection.</summary>
+    public static RdsCaller? GetCaller(this ServerCallContext context) => RdsCaller.From(context.GetHttpContext().User);
 
     /// <summary>
     /// Refuses with PermissionDenied when a session-host key acts for a host id it was not given. Other roles are
@@ -32,9 +65,9 @@ public static class RdsCallerExtensions
     {
         if (context.GetCaller() is { Role: RdsRoles.SessionHost } caller && !caller.MayActFor(hostId))
         {
-            throw RpcProblems.PermissionDenied(string.IsNullOrWhiteSpace(hostId)
+            throw Problem.PermissionDenied(string.IsNullOrWhiteSpace(hostId)
                 ? $"The API key '{caller.KeyName}' acts only for named session hosts; give {field}."
-                : $"The API key '{caller.KeyName}' may not act for session host '{hostId}'; add '{hostId}' to Auth:Keys:{caller.KeyName}:HostIds or use that host's own key.");
+                : $"The API key '{caller.KeyName}' may not act for session host '{hostId}'; add '{hostId}' to Auth:Keys:{caller.KeyName}:HostIds or use that host's own key.").ToRpcException();
         }
     }
 }

@@ -20,15 +20,3 @@ public static class RdsRoles
     /// <summary>The roles as they are spelled in configuration, or null for an unknown spelling.</summary>
     public static string? Parse(string? role) => All.FirstOrDefault(r => string.Equals(r, role?.Trim(), StringComparison.OrdinalIgnoreCase));
 }
-
-/// <summary>
-/// Declares which roles may call an RPC. Put it on each RPC override of a gRPC service, so that the rule
-/// "which role may call what" reads next to the code; a method without it can be called by no key at all.
-/// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
-public sealed class AllowRolesAttribute(params string[] roles) : Attribute
-{
-    public IReadOnlyList<string> Roles { get; } = roles;
-
-    public bool Allows(string role) => Roles.Contains(role, StringComparer.Ordinal);
-}

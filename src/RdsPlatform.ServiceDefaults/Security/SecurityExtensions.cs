@@ -1,4 +1,7 @@
 using Grpc.Net.ClientFactory;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,12 +9,13 @@ using Microsoft.Extensions.Logging;
 
 namespace RdsPlatform.ServiceDefaults.Security;
 
+/// <summary>Registers API-key authentication, role authorization with a deny-by-default fallback, and the failed-authentication limit.</summary>
 public static class SecurityExtensions
 {
-    /// <summary>The accepted API keys (hashed), the failed-authentication limiter and their options.</summary>
+    /// <summary>The accepted API keys (hashed), their authentication scheme, the role policies and the failed-authentication limiter.</summary>
     public static IHostApplicationBuilder AddRdsAuthentication(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.SectionName));
+        builder.Services.AddValidatedOptions<AuthOptions>(AuthOptions.SectionName);
         builder.Services.AddSingleton(sp =>
         {
             var store = new ApiKeyStore(sp.GetRequiredService<IConfiguration>());
@@ -24,7 +28,27 @@ public static class SecurityExtensions
             return store;
         });
         builder.Services.AddSingleton<AuthFailureLimiter>();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(RdsPolicies.DenyByDefault)
+            .AddPolicy(RdsPolicies.Nobody, RdsPolicies.DenyByDefault);
+        builder.Services.AddSingleton<IAuthorizationHandler, DeclaredAccessHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, RpcAuthorizationResultHandler>();
         return builder;
+    }
+
+    /// <summary>
+    /// Authentication and authorization, where the pipeline reaches them: after routing and the management port's
+    /// <c>/metrics</c> branch, before any RPC reads its message. Reads the keys now, so a configuration mistake stops
+    /// the service at start, not at its first call.
+    /// </summary>
+    public static WebApplication UseRdsAuthentication(this WebApplication app)
+    {
+        app.Services.GetRequiredService<ApiKeyStore>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
     }
 
     /// <summary>Sends <c>authorization: Bearer &lt;key&gt;</c> on every call of a service-to-service client.</summary>

@@ -9,15 +9,13 @@ using RdsPlatform.SessionHost.LicenseServers;
 namespace RdsPlatform.SessionHost.Connections;
 
 /// <summary>
-/// Tails every known license server's audit trail for LICENSE_REVOKED (remembering the cursor) and puts the revoked ids
-/// into the <see cref="RevocationList"/>, which shares them with the other replicas. Also sweeps expired sessions.
+/// Follows revocations: tails every known license server's audit trail for LICENSE_REVOKED (remembering the cursor) and puts
+/// the revoked ids into the <see cref="RevocationList"/>, which shares them with the other replicas and hears theirs.
 /// </summary>
 public sealed partial class RevocationFeed(
     SessionHostStore hosts,
     LicenseServerRegistry servers,
     RevocationList revocations,
-    SessionRegistry sessions,
-    GatewayCache cache,
     IOptions<GatewayOptions> options,
     ILogger<RevocationFeed> logger) : BackgroundService
 {
@@ -49,7 +47,6 @@ public sealed partial class RevocationFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await revocations.LoadSharedAsync(stoppingToken);
-        await cache.SubscribeAsync(GatewayCache.HostsChangedChannel, hostId => hosts.Forget(hostId.ToString()));
         // Operational time, not licensing time: the interval must pass even when the licensing clock is simulated.
         using var timer = new PeriodicTimer(options.Value.RevocationPollInterval);
         do
@@ -57,7 +54,6 @@ public sealed partial class RevocationFeed(
             try
             {
                 await PollAsync(stoppingToken);
-                sessions.Sweep();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

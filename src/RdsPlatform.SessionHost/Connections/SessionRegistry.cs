@@ -1,8 +1,8 @@
+// The gateway's admitted sessions, in process and in the shared store.
 using BitFaster.Caching.Lru;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace RdsPlatform.SessionHost.Connections;
 
@@ -26,13 +26,13 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// <summary>
 /// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (least
 /// recently used leave first), and in the shared cache, the store of record beyond that bound (written through a
-/// coalescing writer) so that SignIn and Disconnect work on any replica and for sessions no longer held here. Expiry
+/// coalescing writer, through <see cref="ISessionStore"/>) so that SignIn and Disconnect work on any replica and for sessions no longer held here. Expiry
 /// uses operational time: a session is not a licensing fact.
 /// </summary>
-public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions> options)
+public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
     private readonly FastConcurrentLru<string, Entry> _sessions =
-        new(Environment.ProcessorCount, Math.Max(3, options.Value.SessionCacheCapacity), StringComparer.Ordinal);
+        new(Environment.ProcessorCount, options.Value.SessionCacheCapacity, StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
 
@@ -44,7 +44,7 @@ public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions>
         // and fewer, flatter objects are cheaper for the GC to mark and promote (connect-valid's tail latency).
         var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState);
         _sessions.AddOrUpdate(session.SessionId, new Entry(json, Environment.TickCount64 + (long)lifetime.TotalMilliseconds));
-        cache.Set(Key(session.SessionId), json, lifetime);
+        shared.Save(session.SessionId, json, lifetime);
         return session;
     }
 
@@ -63,16 +63,16 @@ public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions>
             return null;
         }
 
-        var json = await cache.TryAsync(db => db.StringGetAsync(Key(sessionId)), RedisValue.Null, cancellationToken);
-        return json.IsNullOrEmpty ? null : JsonSerializer.Deserialize((byte[])json!, SessionJsonContext.Default.SessionState);
+        var json = await shared.FindAsync(sessionId, cancellationToken);
+        return json is null ? null : JsonSerializer.Deserialize(json, SessionJsonContext.Default.SessionState);
     }
 
     /// <summary>Ends a session; false when no replica knew it.</summary>
     public async Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken)
     {
         var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
-        var shared = await cache.DeleteAsync(Key(sessionId), cancellationToken);
-        return local || shared;
+        var stored = await shared.DeleteAsync(sessionId, cancellationToken);
+        return local || stored;
     }
 
     /// <summary>Forgets expired sessions (called periodically).</summary>
@@ -87,8 +87,6 @@ public sealed class SessionRegistry(GatewayCache cache, IOptions<GatewayOptions>
             }
         }
     }
-
-    private static RedisKey Key(string sessionId) => $"{GatewayCache.KeyPrefix}session:{sessionId}";
 
     private sealed record Entry(byte[] Json, long ExpiresAtTicks);
 }

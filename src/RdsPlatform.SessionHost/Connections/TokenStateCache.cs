@@ -1,7 +1,7 @@
+// The last certificate known for each device and user, in process and in the shared store.
 using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Licensing;
-using StackExchange.Redis;
 
 namespace RdsPlatform.SessionHost.Connections;
 
@@ -10,12 +10,12 @@ public sealed record TokenState(byte[] Bytes, CalCertificate Certificate);
 
 /// <summary>
 /// Per-device and per-user token state. In process first (a presented certificate equal to the known bytes needs no
-/// signature check), then the shared cache (a client that lost its certificate, or a replica that never saw it).
+/// signature check), then the shared <see cref="ITokenStateStore"/> (a client that lost its certificate, or a replica that never saw it).
 /// </summary>
-public sealed class TokenStateCache(GatewayCache cache, IOptions<GatewayOptions> options)
+public sealed class TokenStateCache(ITokenStateStore shared, IOptions<GatewayOptions> options)
 {
     // Bounded, least recently used leave first: a miss costs one signature check (or a cache read), never a wrong decision.
-    private readonly FastConcurrentLru<TokenKey, TokenState> _tokens = new(Math.Max(3, options.Value.TokenCacheCapacity));
+    private readonly FastConcurrentLru<TokenKey, TokenState> _tokens = new(options.Value.TokenCacheCapacity);
 
     public bool TryGet(CalType type, string subject, out TokenState state) => _tokens.TryGet(new TokenKey(type, subject), out state!);
 
@@ -29,18 +29,12 @@ public sealed class TokenStateCache(GatewayCache cache, IOptions<GatewayOptions>
         }
 
         _tokens.AddOrUpdate(key, state);
-        cache.Set(SharedKey(certificate.Type, certificate.Subject), state.Bytes, options.Value.SessionLifetime);
+        shared.Save(certificate.Type, certificate.Subject, state.Bytes, options.Value.SessionLifetime);
     }
 
     /// <summary>The certificate bytes another replica (or this one before a restart) last handed to the subject; null when unknown or the cache is down.</summary>
-    public async Task<byte[]?> FindSharedAsync(CalType type, string subject, CancellationToken cancellationToken)
-    {
-        var value = await cache.TryAsync(db => db.StringGetAsync(SharedKey(type, subject)), RedisValue.Null, cancellationToken);
-        return value.IsNullOrEmpty ? null : (byte[]?)value;
-    }
-
-    private static RedisKey SharedKey(CalType type, string subject) =>
-        $"{GatewayCache.KeyPrefix}token:{(type == CalType.PerUser ? "user" : "device")}:{subject.ToUpperInvariant()}";
+    public Task<byte[]?> FindSharedAsync(CalType type, string subject, CancellationToken cancellationToken) =>
+        shared.FindAsync(type, subject, cancellationToken);
 
     private readonly record struct TokenKey(CalType Type, string Subject)
     {

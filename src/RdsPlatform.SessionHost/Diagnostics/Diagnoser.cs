@@ -2,7 +2,6 @@ using Grpc.Core;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.Licensing;
-using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
 using RdsPlatform.ServiceDefaults.Mapping;
@@ -50,7 +49,7 @@ public sealed class Diagnoser(LicenseServerRegistry servers, TimeProvider time)
     private async Task DiagnoseServerAsync(SessionHostSettings host, string entry, Severity blocking, List<Finding> findings, CancellationToken cancellationToken)
     {
         var server = servers.Get(entry);
-        var info = await servers.TryGetServerInfoAsync(server, cancellationToken);
+        var info = await servers.ProbeServerInfoAsync(server, cancellationToken);
         if (info is null && server.LastRefusal is { StatusCode: StatusCode.Unauthenticated or StatusCode.PermissionDenied } refusal)
         {
             findings.Add(Finding(Severity.Error, "LICENSE_SERVER_REFUSED_GATEWAY",

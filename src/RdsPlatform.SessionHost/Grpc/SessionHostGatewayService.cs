@@ -15,9 +15,10 @@ namespace RdsPlatform.SessionHost.Grpc;
 /// <summary><c>rds.sessionhost.v1.SessionHostGateway</c>: validates requests, calls the gateway, maps the outcomes.</summary>
 public sealed class SessionHostGatewayService(
     SessionHostStore hosts,
-    ConnectionGateway gateway,
+    ConnectionGateway connections,
+    SignInGateway signIns,
+    HostChangeListener hostChanges,
     Diagnoser diagnoser,
-    GatewayCache cache,
     TimeProvider time) : Contracts.SessionHost.V1.SessionHostGateway.SessionHostGatewayBase
 {
     [AllowRoles(RdsRoles.Admin)]
@@ -32,7 +33,7 @@ public sealed class SessionHostGatewayService(
             ContractMapping.ToCore(request.LicensingMode)!.Value,
             [.. request.LicenseServers],
             request.PreventLicenseUpgrade));
-        cache.Publish(GatewayCache.HostsChangedChannel, saved.HostId);
+        hostChanges.Announce(saved.HostId);
         return Task.FromResult(new ConfigureSessionHostResponse { Host = MapToSessionHost(saved, time.GetUtcNow()) });
     }
 
@@ -57,8 +58,9 @@ public sealed class SessionHostGatewayService(
     [AllowRoles(RdsRoles.Client)]
     public override async Task<ConnectResponse> Connect(ConnectRequest request, ServerCallContext context)
     {
-        var problems = RequestValidation.Connect(request, hosts.Find(request.HostId)?.Mode);
-        problems.ThrowIfAny("The connection request is invalid.");
+        // The one lookup of the host on a Connect: its mode says which fields are required, then the gateway decides for it.
+        var host = hosts.Find(request.HostId);
+        RequestValidation.Connect(request, host?.Mode).ThrowIfAny("The connection request is invalid.");
 
         var attempt = new ConnectAttempt(
             request.HostId,
@@ -67,8 +69,8 @@ public sealed class SessionHostGatewayService(
             request.User?.Domain ?? "",
             request.User?.Name ?? "",
             request.PresentedCertificate?.Data.Memory ?? ReadOnlyMemory<byte>.Empty);
-        var outcome = await gateway.ConnectAsync(attempt, context.CancellationToken) ?? throw HostNotFound(request.HostId);
-        return MapToConnectResponse(outcome);
+        var outcome = await connections.ConnectAsync(host, attempt, context.CancellationToken);
+        return MapToConnectResponse(outcome.ValueOrThrow());
     }
 
     [AllowRoles(RdsRoles.Client)]
@@ -77,12 +79,12 @@ public sealed class SessionHostGatewayService(
         var problems = RequestValidation.SessionId(request.SessionId);
         problems.ThrowIfAny("The sign-in request is invalid.");
 
-        var outcome = await gateway.SignInAsync(request.SessionId, context.CancellationToken) ?? throw SessionNotFound(request.SessionId);
+        var decision = (await signIns.SignInAsync(request.SessionId, context.CancellationToken)).ValueOrThrow();
         return new SignInResponse
         {
-            Reason = ContractMapping.ToContract(outcome.Reason),
-            Message = outcome.Message,
-            CertificateDetails = outcome.Certificate is null ? null : ContractMapping.ToContract(outcome.Certificate),
+            Reason = ContractMapping.ToContract(decision.Reason),
+            Message = decision.Message,
+            CertificateDetails = decision.Certificate is null ? null : ContractMapping.ToContract(decision.Certificate),
         };
     }
 
@@ -92,9 +94,8 @@ public sealed class SessionHostGatewayService(
         var problems = RequestValidation.SessionId(request.SessionId);
         problems.ThrowIfAny("The disconnect request is invalid.");
 
-        return await gateway.DisconnectAsync(request.SessionId, context.CancellationToken)
-            ? new DisconnectResponse()
-            : throw SessionNotFound(request.SessionId);
+        (await connections.DisconnectAsync(request.SessionId, context.CancellationToken)).ValueOrThrow();
+        return new DisconnectResponse();
     }
 
     [AllowRoles(RdsRoles.Admin)]
@@ -129,14 +130,8 @@ public sealed class SessionHostGatewayService(
         var problems = RequestValidation.HostId(hostId);
         problems.ThrowIfAny("The session host id is invalid.");
 
-        return hosts.Find(hostId) ?? throw HostNotFound(hostId);
+        return hosts.Find(hostId) ?? throw GatewayProblems.HostNotFound(hostId).ToRpcException();
     }
-
-    private static RpcException HostNotFound(string hostId) =>
-        Problem.NotFound($"The session host {hostId} is not registered; call ConfigureSessionHost to register it first.").ToRpcException();
-
-    private static RpcException SessionNotFound(string sessionId) =>
-        Problem.NotFound($"No session {sessionId} is known (it ended or expired); call Connect to start a new session.").ToRpcException();
 
     private static Contracts.SessionHost.V1.SessionHost MapToSessionHost(SessionHostSettings host, DateTimeOffset now) => new()
     {

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.SessionHost.Hosts;
 
@@ -18,34 +19,14 @@ public sealed class GatewayDatabase
         Path = System.IO.Path.Combine(dataDirectory, FileName);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Pooling = true }.ToString();
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode=WAL;
-            CREATE TABLE IF NOT EXISTS session_hosts (
-                host_id TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
-                version INTEGER NOT NULL,
-                mode INTEGER NOT NULL,
-                license_servers TEXT NOT NULL,
-                prevent_upgrade INTEGER NOT NULL,
-                grace_started_at INTEGER NOT NULL,
-                configured_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS license_server_keys (
-                address TEXT NOT NULL PRIMARY KEY,
-                server_id TEXT NOT NULL,
-                public_key BLOB NOT NULL,
-                version INTEGER NOT NULL,
-                scope INTEGER NOT NULL,
-                seen_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS not_tracked_sign_ins (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                host_id TEXT NOT NULL,
-                user_domain TEXT NOT NULL,
-                user_name TEXT NOT NULL,
-                hardware_id TEXT NOT NULL,
-                computer_name TEXT NOT NULL,
-                queued_at INTEGER NOT NULL);
-            """;
-        command.ExecuteNonQuery();
+        using (var command = connection.CreateCommand())
+        {
+            // Outside the migration's transaction: SQLite cannot change the journal mode inside one.
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            command.ExecuteNonQuery();
+        }
+
+        SqliteMigrations.Apply(connection, GatewaySchema.Sqlite);
     }
 
     public string Path { get; }

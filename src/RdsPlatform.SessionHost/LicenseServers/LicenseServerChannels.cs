@@ -1,3 +1,4 @@
+// Turning a license server entry into an address and a gRPC channel.
 using Grpc.Net.Client;
 using RdsPlatform.ServiceDefaults;
 

@@ -6,22 +6,22 @@ using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.Lic
 
 namespace RdsPlatform.SessionHost.LicenseServers;
 
-/// <summary>One license server address: its channel and client (reused by every call), its identity and verifier, and whether it is answering.</summary>
+/// <summary>One license server address: its channel and client (reused by every call), its identity and verifier, its circuit breaker and whether it is answering.</summary>
 public sealed class LicenseServerConnection : IDisposable
 {
     private readonly GrpcChannel _channel;
     private volatile KeyState? _keys;
-    private long _skipUntil;
     private long _refreshedAt = long.MinValue;
     private volatile bool _refreshRequested;
     private readonly int _verifiedCapacity;
 
     /// <param name="verifiedCapacity">Most verified certificates the verifier remembers (a second level behind the token states).</param>
-    public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey, int verifiedCapacity = 50_000)
+    public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey, LicenseServerCircuit circuit, int verifiedCapacity = 50_000)
     {
         _verifiedCapacity = verifiedCapacity;
         Address = address;
         _channel = channel;
+        Circuit = circuit;
         // Every call carries the gateway's key, whichever call site makes it.
         Client = new LicenseServerClient(channel.Intercept(new BearerKeyInterceptor(apiKey)));
     }
@@ -35,9 +35,13 @@ public sealed class LicenseServerConnection : IDisposable
     /// <summary>Verifies this server's certificates (signature cache inside); null until its public key is known.</summary>
     public CertificateVerifier? Verifier => _keys?.Verifier;
 
-    /// <summary>True while the server is skipped after a failure (operational time, not licensing time).</summary>
-    public bool IsSkipped => Environment.TickCount64 < Interlocked.Read(ref _skipUntil);
+    /// <summary>Calls go through it: a server that stops answering is skipped for a while.</summary>
+    public LicenseServerCircuit Circuit { get; }
 
+    /// <summary>True while the server is skipped after an outage.</summary>
+    public bool IsSkipped => Circuit.IsOpen;
+
+    /// <summary>False from a call that found the server down until one it answers (the reachability metric and the logs).</summary>
     public bool IsAnswering { get; private set; } = true;
 
     /// <summary>The last refusal (authentication, permission, security group) this server gave the gateway; null after a call it served.</summary>
@@ -48,17 +52,12 @@ public sealed class LicenseServerConnection : IDisposable
     /// <summary>The identity (and public key) is re-read before the next call, e.g. after a certificate did not verify.</summary>
     public void RefreshIdentitySoon() => _refreshRequested = true;
 
-    public void MarkDown(TimeSpan retryAfter)
-    {
-        IsAnswering = false;
-        Interlocked.Exchange(ref _skipUntil, Environment.TickCount64 + (long)retryAfter.TotalMilliseconds);
-    }
+    public void MarkDown() => IsAnswering = false;
 
     public void MarkUp()
     {
         IsAnswering = true;
         LastRefusal = null;
-        Interlocked.Exchange(ref _skipUntil, 0);
     }
 
     /// <summary>Takes the server's identity; a new public key replaces the verifier (and its cache).</summary>

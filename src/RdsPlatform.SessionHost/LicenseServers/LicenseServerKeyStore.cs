@@ -1,3 +1,4 @@
+// Remembering each license server's identity and public key in the gateway's file.
 using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Hosts;
 

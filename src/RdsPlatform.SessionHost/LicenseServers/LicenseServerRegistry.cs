@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
-using RdsPlatform.SessionHost.Grpc;
 using RdsPlatform.ServiceDefaults.Mapping;
 
 namespace RdsPlatform.SessionHost.LicenseServers;
 
-/// <summary>One connection per license server address, created on first use and reused; calls go to a host's servers in order and the first that answers wins.</summary>
+/// <summary>One connection per license server address, created on first use and reused; calls go to a host's servers in order, each through its circuit breaker, and the first that answers wins.</summary>
 public sealed partial class LicenseServerRegistry(
     ILicenseServerChannelFactory channels,
     LicenseServerDirectory directory,
     LicenseServerKeyStore keys,
     IOptions<GatewayOptions> options,
+    TimeProvider time,
     ILogger<LicenseServerRegistry> logger) : IDisposable
 {
+    // For a diagnosis of a skipped server: a circuit that never opens, so the call is made.
+    private readonly LicenseServerCircuit _unguarded = new(TimeSpan.Zero, time);
+
     private readonly ConcurrentDictionary<string, LicenseServerConnection> _byEntry = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, LicenseServerConnection> _byAddress = new(StringComparer.OrdinalIgnoreCase);
 
@@ -39,45 +43,16 @@ public sealed partial class LicenseServerRegistry(
         return server.Identity;
     }
 
-    /// <summary>GetServerInfo, adopting the identity it returns; null when the server did not answer.</summary>
-    public async Task<ServerInfo?> TryGetServerInfoAsync(LicenseServerConnection server, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await server.Client.GetServerInfoAsync(new GetServerInfoRequest(), CallOptions(cancellationToken));
-            server.MarkUp();
-            var info = response.Server;
-            if (info is not null && !info.PublicKey.IsEmpty)
-            {
-                var identity = new LicenseServerIdentity(
-                    info.ServerId,
-                    info.PublicKey.ToByteArray(),
-                    ContractMapping.ToCore(info.Version) ?? Licensing.ProductVersion.WindowsServer2016,
-                    ContractMapping.ToCore(info.Scope) ?? Licensing.ServerScope.Domain);
-                try
-                {
-                    var changed = server.Identity is not { } known || !known.PublicKey.AsSpan().SequenceEqual(identity.PublicKey)
-                        || known.Version != identity.Version || known.Scope != identity.Scope;
-                    server.Adopt(identity, refreshed: true);
-                    if (changed)
-                    {
-                        keys.Save(server.Address, identity);
-                    }
-                }
-                catch (ArgumentException ex)
-                {
-                    LogBadKey(server.Address, ex.Message);
-                }
-            }
+    /// <summary>GetServerInfo through the server's circuit, adopting the identity it returns; null when the server did not answer or is skipped.</summary>
+    public Task<ServerInfo?> TryGetServerInfoAsync(LicenseServerConnection server, CancellationToken cancellationToken) =>
+        ReadServerInfoAsync(server, server.Circuit, cancellationToken);
 
-            return info;
-        }
-        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            NoteFailure(server, ex);
-            return null;
-        }
-    }
+    /// <summary>
+    /// GetServerInfo for a diagnosis: an administrator asked, so a skipped server is asked too (past its open circuit, which
+    /// its next call closes); null when it did not answer.
+    /// </summary>
+    public Task<ServerInfo?> ProbeServerInfoAsync(LicenseServerConnection server, CancellationToken cancellationToken) =>
+        ReadServerInfoAsync(server, server.IsSkipped ? _unguarded : server.Circuit, cancellationToken);
 
     /// <summary>
     /// Calls the host's license servers in order until one answers; null when none did. A server that refuses the host
@@ -107,18 +82,11 @@ public sealed partial class LicenseServerRegistry(
                 }
             }
 
-            try
+            var result = await server.Circuit.CallAsync(
+                static (args, token) => args.call(args.server, args.registry.CallOptions(token)), (call, server, registry: this), cancellationToken);
+            if (Answered(server, result, cancellationToken) && result.Response is { } response)
             {
-                var response = await call(server, CallOptions(cancellationToken));
-                server.MarkUp();
-                if (response is not null)
-                {
-                    return new LicenseServerReply<T>(server, response);
-                }
-            }
-            catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                NoteFailure(server, ex);
+                return new LicenseServerReply<T>(server, response);
             }
         }
 
@@ -139,7 +107,7 @@ public sealed partial class LicenseServerRegistry(
         return _byAddress.GetOrAdd(address.AbsoluteUri, key =>
         {
             var server = new LicenseServerConnection(key, channels.Create(address), options.Value.LicenseServerApiKey,
-                Math.Max(1, options.Value.TokenCacheCapacity));
+                new LicenseServerCircuit(options.Value.LicenseServerRetryAfter, time), options.Value.TokenCacheCapacity);
             try
             {
                 if (keys.Find(key) is { } remembered)
@@ -156,23 +124,84 @@ public sealed partial class LicenseServerRegistry(
         });
     }
 
-    private void NoteFailure(LicenseServerConnection server, RpcException ex)
+    private async Task<ServerInfo?> ReadServerInfoAsync(LicenseServerConnection server, LicenseServerCircuit circuit, CancellationToken cancellationToken)
     {
-        if (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal or StatusCode.Unknown)
+        var result = await circuit.CallAsync(
+            static (args, token) => args.server.Client.GetServerInfoAsync(new GetServerInfoRequest(), args.registry.CallOptions(token)).ResponseAsync,
+            (server, registry: this), cancellationToken);
+        if (!Answered(server, result, cancellationToken))
+        {
+            return null;
+        }
+
+        var info = result.Response!.Server;
+        if (info is not null && !info.PublicKey.IsEmpty)
+        {
+            Adopt(server, info);
+        }
+
+        return info;
+    }
+
+    private void Adopt(LicenseServerConnection server, ServerInfo info)
+    {
+        var identity = new LicenseServerIdentity(
+            info.ServerId,
+            info.PublicKey.ToByteArray(),
+            ContractMapping.ToCore(info.Version) ?? Licensing.ProductVersion.WindowsServer2016,
+            ContractMapping.ToCore(info.Scope) ?? Licensing.ServerScope.Domain);
+        try
+        {
+            var changed = server.Identity is not { } known || !known.PublicKey.AsSpan().SequenceEqual(identity.PublicKey)
+                || known.Version != identity.Version || known.Scope != identity.Scope;
+            server.Adopt(identity, refreshed: true);
+            if (changed)
+            {
+                keys.Save(server.Address, identity);
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            LogBadKey(server.Address, ex.Message);
+        }
+    }
+
+    /// <summary>True when the server answered the call; a failure is noted (outage or refusal), a caller's cancellation thrown.</summary>
+    private bool Answered<T>(LicenseServerConnection server, CircuitCall<T> result, CancellationToken cancellationToken)
+    {
+        if (result.Skipped)
+        {
+            return false;
+        }
+
+        if (result.Failure is not { } failure)
+        {
+            server.MarkUp();
+            return true;
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+
+        if (LicenseServerCircuit.IsOutage(failure, cancellationToken))
         {
             if (server.IsAnswering)
             {
-                LogUnreachable(server.Address, ex.StatusCode, ex.Status.Detail);
+                LogUnreachable(server.Address, failure.StatusCode, failure.Status.Detail);
             }
 
-            server.MarkDown(options.Value.LicenseServerRetryAfter);
+            server.MarkDown();
         }
         else
         {
             // PermissionDenied (security group, or a key for other hosts) and Unauthenticated mean this server refused the host: the next one is tried.
-            server.LastRefusal = ex;
-            LogRefused(server.Address, ex.StatusCode, ex.Status.Detail);
+            server.LastRefusal = failure;
+            LogRefused(server.Address, failure.StatusCode, failure.Status.Detail);
         }
+
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "License server {Address} did not answer ({StatusCode}: {Detail}); trying the next one")]

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Threading.Channels;
+
+namespace RdsPlatform.LicenseServer.Storage;
+
+/// <summary>
+/// The SQLite engine's writer: one loop that commits queued writes in groups (one transaction and one fsync per group, each
+/// write in its own savepoint), so decisions are sequential and an issuance decision never works on a stale count (R7);
+/// BEGIN IMMEDIATE also keeps other processes out. Nothing is acknowledged before its group's commit.
+/// </summary>
+internal sealed class SqliteGroupCommitWriter(SqliteLicenseDatabase database) : IDisposable
+{
+    /// <summary>Writes committed together at most: bounds one transaction's length and the wait of the last in the group.</summary>
+    internal const int MaxBatch = 256;
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Channel<IPendingWrite> _writes = Channel.CreateUnbounded<IPendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _writer;
+    private TaskCompletionSource _nextCommit = NewCommitSignal();
+
+    public Task NextCommit => Volatile.Read(ref _nextCommit).Task;
+
+    public Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureWriter();
+        var operation = new PendingWrite<T>(work, cancellationToken);
+        if (!_writes.Writer.TryWrite(operation))
+        {
+            operation.Dispose();
+            throw new ObjectDisposedException(nameof(SqliteLicenseStore), "The license store is shutting down; retry on another license server or after its restart.");
+        }
+
+        return operation.Task;
+    }
+
+    /// <summary>Runs <paramref name="action"/> while no group is being written (schema migration).</summary>
+    public async Task ExclusiveAsync(Action action, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        // Writes already queued are still committed and answered; new ones are refused.
+        _writes.Writer.TryComplete();
+        Task? writer;
+        lock (_writes)
+        {
+            writer = _writer;
+        }
+
+        writer?.Wait(TimeSpan.FromSeconds(30));
+        _writeGate.Dispose();
+    }
+
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is not null)
+        {
+            return;
+        }
+
+        lock (_writes)
+        {
+            _writer ??= Task.Factory.StartNew(WriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+    }
+
+    /// <summary>
+    /// Group commit: the single writer takes every queued write (up to <see cref="MaxBatch"/>), runs them one after another
+    /// in ONE transaction, each in its own savepoint so a failing write rolls back alone, commits once (one fsync for the
+    /// group) and only then answers the callers. Decisions stay sequential, so each sees the previous one's seats (R7),
+    /// and nothing is acknowledged before it is durable.
+    /// </summary>
+    private async Task WriterLoopAsync()
+    {
+        var batch = new List<IPendingWrite>(MaxBatch);
+        var reader = _writes.Reader;
+        PreparedStatements? connection = null;
+        try
+        {
+            while (await reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var operation))
+                {
+                    if (operation.TryStart())
+                    {
+                        batch.Add(operation);
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
+                await _writeGate.WaitAsync();
+                try
+                {
+                    connection ??= new PreparedStatements(database.OpenWriter());
+                    RunBatch(connection, batch);
+                }
+                catch (Exception ex)
+                {
+                    // BEGIN or COMMIT failed: nothing of the group is durable, every caller gets the error.
+                    foreach (var operation in batch)
+                    {
+                        operation.Fail(ex);
+                    }
+
+                    connection?.Dispose();
+                    connection = null;
+                }
+                finally
+                {
+                    _writeGate.Release();
+                }
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
+    }
+
+    private static TaskCompletionSource NewCommitSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
+    {
+        using var transaction = statements.Connection.BeginTransaction(deferred: false);
+        var session = new SqliteWriteSession(statements, transaction, SqliteRows.ReadServer(statements.Get(SqliteRows.ServerQuery, transaction)));
+        if (batch.Count == 1)
+        {
+            // Alone in its group: no savepoint needed, a failure rolls the whole transaction back.
+            batch[0].Run(session);
+            if (batch[0].Failed)
+            {
+                transaction.Rollback();
+                batch[0].Complete();
+                return;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var server = session.Server;
+                var afterCommit = session.AfterCommitCount;
+                var name = "w" + i.ToString(CultureInfo.InvariantCulture);
+                transaction.Save(name);
+                batch[i].Run(session);
+                if (batch[i].Failed)
+                {
+                    transaction.Rollback(name);
+                    session.Restore(server, afterCommit);
+                }
+
+                transaction.Release(name);
+            }
+        }
+
+        transaction.Commit();
+        session.Committed();
+        Interlocked.Exchange(ref _nextCommit, NewCommitSignal()).TrySetResult();
+        foreach (var operation in batch)
+        {
+            operation.Complete();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Storage;
+
+/// <summary>
+/// Row mapping of the SQLite license database: the column lists, rows to records and records to parameters. Enums are
+/// stored as their numbers and times as UTC ticks; every value reaches SQL as a bound parameter, never as text.
+/// </summary>
+internal static class SqliteRows
+{
+    public const string LicenseColumns =
+        "license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at, revoked_at, computer_name, user_domain, user_name, session_host_id";
+
+    public const string AuditColumns = "sequence, occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail";
+
+    public const string ServerQuery =
+        "SELECT server_id, signing_key, created_at, activation_status, contact_first_name, contact_last_name, contact_company, contact_country, contact_email, activated_at, deactivated_at, reactivation_reason FROM server WHERE id = 1";
+
+    public static readonly string[] LicenseParameterNames =
+    [
+        "license_id", "cal_type", "version", "subject", "status", "key_pack_id", "issued_at", "expires_at", "validated", "assigned_at",
+        "revoked_at", "seat_held_until", "computer_name", "user_domain", "user_name", "session_host_id",
+    ];
+
+    public static readonly string[] AuditParameterNames =
+        ["occurred_at", "type", "license_id", "key_pack_id", "cal_type", "version", "subject", "session_host_id", "reason", "detail"];
+
+    public static LicenseRecord ReadLicense(SqliteDataReader r)
+    {
+        var cal = new IssuedCal(
+            Guid.Parse(r.GetString(0)),
+            (CalType)r.GetInt32(1),
+            (ProductVersion)r.GetInt32(2),
+            r.GetString(3),
+            (CalStatus)r.GetInt32(4),
+            r.IsDBNull(5) ? null : Guid.Parse(r.GetString(5)),
+            Time(r.GetInt64(6)),
+            Time(r.GetInt64(7)),
+            r.GetInt64(8) != 0,
+            r.IsDBNull(9) ? null : Time(r.GetInt64(9)),
+            r.IsDBNull(10) ? null : Time(r.GetInt64(10)));
+        return new LicenseRecord(cal, Text(r, 11), Text(r, 12), Text(r, 13), Text(r, 14));
+    }
+
+    /// <summary>Sets the values of a command made with <see cref="LicenseParameterNames"/>.</summary>
+    public static void BindLicense(SqliteParameterCollection p, LicenseRecord license)
+    {
+        var cal = license.Cal;
+        p["@license_id"].Value = cal.LicenseId.ToString();
+        p["@cal_type"].Value = (int)cal.Type;
+        p["@version"].Value = (int)cal.Version;
+        p["@subject"].Value = cal.Subject;
+        p["@status"].Value = (int)cal.Status;
+        p["@key_pack_id"].Value = Value(cal.KeyPackId?.ToString());
+        p["@issued_at"].Value = cal.IssuedAt.UtcTicks;
+        p["@expires_at"].Value = cal.ExpiresAt.UtcTicks;
+        p["@validated"].Value = cal.Validated ? 1 : 0;
+        p["@assigned_at"].Value = Value(cal.AssignedAt?.UtcTicks);
+        p["@revoked_at"].Value = Value(cal.RevokedAt?.UtcTicks);
+        p["@seat_held_until"].Value = Value(cal.SeatHeldUntil?.UtcTicks);
+        p["@computer_name"].Value = Value(license.ComputerName);
+        p["@user_domain"].Value = Value(license.UserDomain);
+        p["@user_name"].Value = Value(license.UserName);
+        p["@session_host_id"].Value = Value(license.SessionHostId);
+    }
+
+    public static AuditRecord ReadAudit(SqliteDataReader r) => new(r.GetInt64(0), new AuditEntry(
+        Time(r.GetInt64(1)),
+        (AuditEventType)r.GetInt32(2),
+        r.GetString(10),
+        r.IsDBNull(9) ? null : (ReasonCode)r.GetInt32(9),
+        r.IsDBNull(3) ? null : Guid.Parse(r.GetString(3)),
+        r.IsDBNull(4) ? null : Guid.Parse(r.GetString(4)),
+        r.IsDBNull(5) ? null : (CalType)r.GetInt32(5),
+        r.IsDBNull(6) ? null : (ProductVersion)r.GetInt32(6),
+        Text(r, 7),
+        Text(r, 8)));
+
+    /// <summary>Sets the values of a command made with <see cref="AuditParameterNames"/>.</summary>
+    public static void BindAudit(SqliteParameterCollection p, AuditEntry entry)
+    {
+        p["@occurred_at"].Value = entry.OccurredAt.UtcTicks;
+        p["@type"].Value = (int)entry.Type;
+        p["@license_id"].Value = Value(entry.LicenseId?.ToString());
+        p["@key_pack_id"].Value = Value(entry.KeyPackId?.ToString());
+        p["@cal_type"].Value = Value((int?)entry.CalType);
+        p["@version"].Value = Value((int?)entry.Version);
+        p["@subject"].Value = Value(entry.Subject);
+        p["@session_host_id"].Value = Value(entry.SessionHostId);
+        p["@reason"].Value = Value((int?)entry.Reason);
+        p["@detail"].Value = entry.Detail;
+    }
+
+    public static ServerRecord ReadServer(SqliteCommand command)
+    {
+        using var r = command.ExecuteReader();
+        if (!r.Read())
+        {
+            throw new InvalidOperationException("The license database has no server identity; the store was not migrated at start-up.");
+        }
+
+        var status = (ActivationStatus)r.GetInt32(3);
+        ActivationContact? contact = r.IsDBNull(4) && r.IsDBNull(6)
+            ? null
+            : new ActivationContact(Text(r, 4), Text(r, 5), Text(r, 6), Text(r, 7), Text(r, 8));
+        var activation = new ActivationState(status, contact,
+            r.IsDBNull(9) ? null : Time(r.GetInt64(9)),
+            r.IsDBNull(10) ? null : Time(r.GetInt64(10)),
+            Text(r, 11));
+        return new ServerRecord(Guid.Parse(r.GetString(0)), (byte[])r[1], Time(r.GetInt64(2)), activation);
+    }
+
+    /// <summary>
+    /// The key pack query, optionally one CAL type or one pack. Occupied seats = seats held past the end of today (the
+    /// per-day sums of <c>pack_seat_days</c>) + today's seats still held at <paramref name="now"/> (an index range over
+    /// today only), so the cost does not grow with the number of CALs a pack has issued.
+    /// </summary>
+    public static (string Sql, Dictionary<string, object?> Parameters) KeyPackQuery(DateTimeOffset now, CalType? type, Guid? id)
+    {
+        var sql = new StringBuilder("""
+            SELECT p.key_pack_id, p.install_key, p.program, p.agreement_type, p.reference, p.version, p.cal_type, p.installed, p.installed_at,
+                   (SELECT COALESCE(SUM(d.seats), 0) FROM pack_seat_days d WHERE d.key_pack_id = p.key_pack_id AND d.day > @today)
+                 + (SELECT COUNT(*) FROM licenses l WHERE l.key_pack_id = p.key_pack_id AND l.seat_held_until > @now AND l.seat_held_until < @tomorrow) AS occupied
+            FROM key_packs p WHERE 1 = 1
+            """);
+        var today = now.UtcTicks / TimeSpan.TicksPerDay;
+        var parameters = new Dictionary<string, object?> { ["now"] = now.UtcTicks, ["today"] = today, ["tomorrow"] = (today + 1) * TimeSpan.TicksPerDay };
+        if (type is not null)
+        {
+            sql.Append(" AND p.cal_type = @type");
+            parameters["type"] = (int)type;
+        }
+
+        if (id is not null)
+        {
+            sql.Append(" AND p.key_pack_id = @id");
+            parameters["id"] = id.Value.ToString();
+        }
+
+        sql.Append(" ORDER BY p.installed_at, p.key_pack_id");
+        return (sql.ToString(), parameters);
+    }
+
+    public static List<KeyPackRecord> ReadKeyPacks(SqliteCommand command)
+    {
+        using var r = command.ExecuteReader();
+        var packs = new List<KeyPackRecord>();
+        while (r.Read())
+        {
+            packs.Add(new KeyPackRecord(
+                Guid.Parse(r.GetString(0)),
+                r.GetString(1),
+                (KeyPackProgram)r.GetInt32(2),
+                r.IsDBNull(3) ? null : (AgreementType)r.GetInt32(3),
+                r.GetString(4),
+                (ProductVersion)r.GetInt32(5),
+                (CalType)r.GetInt32(6),
+                r.GetInt32(7),
+                (int)r.GetInt64(9),
+                Time(r.GetInt64(8))));
+        }
+
+        return packs;
+    }
+
+    /// <summary>A new command (the caller disposes it) with <paramref name="parameters"/> bound by name.</summary>
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters ?? new Dictionary<string, object?>())
+        {
+            command.Parameters.AddWithValue("@" + name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static object Value<T>(T? value) => (object?)value ?? DBNull.Value;
+
+    private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+}

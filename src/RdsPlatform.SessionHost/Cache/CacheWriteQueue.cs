@@ -1,0 +1,181 @@
+using System.Threading.Channels;
+using StackExchange.Redis;
+
+namespace RdsPlatform.SessionHost.Cache;
+
+/// <summary>
+/// Coalesces the gateway's cache writes into pipelined batches. Every admitted Connect writes its session: thousands per
+/// second. One writer drains whatever queued while it sent the previous batch and sends it as one batch, so the cache sees
+/// one flush per batch instead of one per connection. It never waits on a timer: an idle gateway's write leaves at once
+/// (SignIn on a replica finds it).
+/// </summary>
+public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDisposable
+{
+    /// <summary>How long a stopping gateway waits at most for the writes it still holds to reach the cache.</summary>
+    internal static readonly TimeSpan StopDrainTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Queued writes sent in one pipelined batch at most.</summary>
+    internal const int MaxWriteBatch = 1024;
+
+    /// <summary>Writes waiting for the cache at most; beyond it the oldest are dropped (the cache is best effort, like a write while it is down).</summary>
+    internal const int MaxQueuedWrites = 100_000;
+
+    private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(MaxQueuedWrites)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.DropOldest,
+    });
+
+    private Task? _writer;
+
+    /// <summary>Sets <paramref name="key"/> with an expiry through the coalescing writer; nobody waits for it.</summary>
+    public void Set(RedisKey key, RedisValue value, TimeSpan expiry)
+    {
+        if (!cache.IsConnected)
+        {
+            return;
+        }
+
+        EnsureWriter();
+        _writes.Writer.TryWrite(new PendingWrite(key, value, expiry, null));
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="key"/> after every write queued before it (a session ended right after it started is not
+    /// written back by its own queued write); false when the key did not exist, there is no cache or it does not answer.
+    /// </summary>
+    public async Task<bool> DeleteAsync(RedisKey key, CancellationToken cancellationToken)
+    {
+        if (!cache.IsConnected)
+        {
+            return false;
+        }
+
+        EnsureWriter();
+        var deleted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_writes.Writer.TryWrite(new PendingWrite(key, RedisValue.Null, TimeSpan.Zero, deleted)))
+        {
+            return false;
+        }
+
+        try
+        {
+            return await deleted.Task.WaitAsync(cache.Timeout, cancellationToken);
+        }
+        catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
+        {
+            cache.Warn(ex);
+            return false;
+        }
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Sends what is still queued before the process lets go of the cache: each queued session was acknowledged to a
+    /// client (Connect answered with its id), which may sign in on another replica next, as it does during a rolling
+    /// restart. Before this, sessions answered in the last moments before a stop were lost.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_writes.Writer.TryComplete() || Volatile.Read(ref _writer) is not { } writer || cache.Connection is not { } connection)
+        {
+            return;
+        }
+
+        try
+        {
+            await writer.WaitAsync(StopDrainTimeout).ConfigureAwait(false);
+            // The batches go out fire-and-forget; the cache answers commands of one connection in order, so once it
+            // answers this PING it has applied every write sent before it.
+            if (connection.IsConnected)
+            {
+                await connection.GetDatabase().PingAsync().WaitAsync(StopDrainTimeout).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
+        {
+            cache.Warn(ex);
+        }
+    }
+
+    private void EnsureWriter()
+    {
+        if (Volatile.Read(ref _writer) is null)
+        {
+            lock (_writes)
+            {
+                _writer ??= Task.Run(WriteLoopAsync);
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _writes.Reader;
+        var deletes = new List<(Task<bool> Sent, TaskCompletionSource<bool> Done)>();
+        while (await reader.WaitToReadAsync())
+        {
+            deletes.Clear();
+            try
+            {
+                if (cache.Connection is not { IsConnected: true } connection)
+                {
+                    // Down: what queued is dropped, as a direct write would have been; deletes answer "not known".
+                    while (reader.TryRead(out var dropped))
+                    {
+                        dropped.Deleted?.TrySetResult(false);
+                    }
+
+                    continue;
+                }
+
+                SendBatch(connection.GetDatabase().CreateBatch(), reader, deletes);
+            }
+            catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
+            {
+                cache.Warn(ex);
+                foreach (var (_, done) in deletes)
+                {
+                    done.TrySetResult(false);
+                }
+            }
+        }
+    }
+
+    private static void SendBatch(IBatch batch, ChannelReader<PendingWrite> reader, List<(Task<bool> Sent, TaskCompletionSource<bool> Done)> deletes)
+    {
+        var count = 0;
+        while (count < MaxWriteBatch && reader.TryRead(out var write))
+        {
+            count++;
+            if (write.Deleted is { } done)
+            {
+                deletes.Add((batch.KeyDeleteAsync(write.Key), done));
+            }
+            else
+            {
+                _ = batch.StringSetAsync(write.Key, write.Value, write.Expiry, flags: CommandFlags.FireAndForget);
+            }
+        }
+
+        batch.Execute();
+        foreach (var (sent, done) in deletes)
+        {
+            _ = sent.ContinueWith(static (t, state) =>
+            {
+                var done = (TaskCompletionSource<bool>)state!;
+                if (t.IsCompletedSuccessfully)
+                {
+                    done.TrySetResult(t.Result);
+                }
+                else
+                {
+                    done.TrySetException(t.Exception?.InnerException ?? new RedisException("The cache did not delete the key."));
+                }
+            }, done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private readonly record struct PendingWrite(RedisKey Key, RedisValue Value, TimeSpan Expiry, TaskCompletionSource<bool>? Deleted);
+}

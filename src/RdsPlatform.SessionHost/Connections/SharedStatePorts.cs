@@ -1,0 +1,57 @@
+using RdsPlatform.Licensing;
+
+namespace RdsPlatform.SessionHost.Connections;
+
+// The state the gateway's replicas share, as the connection code needs it. Every member is best effort and never throws:
+// without the shared store a replica still decides correctly from process memory and the license servers. The Redis
+// implementations live in Cache/ (as eShop's RedisBasketRepository sits behind IBasketRepository).
+
+/// <summary>Sessions beyond this process: what SignIn and Disconnect on any replica find.</summary>
+public interface ISessionStore
+{
+    /// <summary>Stores a session's serialised state with an expiry; nobody waits for it.</summary>
+    void Save(string sessionId, byte[] state, TimeSpan lifetime);
+
+    /// <summary>The state stored for a session; null when unknown or the store does not answer.</summary>
+    Task<byte[]?> FindAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Removes a session after every save queued before it; false when it was not stored or the store does not answer.</summary>
+    Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken);
+}
+
+/// <summary>The certificate bytes last handed to a device or user, for a client that lost them or a replica that never saw them.</summary>
+public interface ITokenStateStore
+{
+    void Save(CalType type, string subject, byte[] certificate, TimeSpan lifetime);
+
+    Task<byte[]?> FindAsync(CalType type, string subject, CancellationToken cancellationToken);
+}
+
+/// <summary>Revoked license ids shared by the replicas: a set for replicas that start later, a notice for those running now.</summary>
+public interface IRevocationStore
+{
+    /// <summary>False while the store does not answer: what is learned meanwhile must be shared again once it does.</summary>
+    bool IsAvailable { get; }
+
+    /// <summary>Runs <paramref name="action"/> each time the store answers again after an outage.</summary>
+    void WhenRestored(Action action);
+
+    /// <summary>Adds one revoked id and tells the running replicas.</summary>
+    void Share(Guid licenseId);
+
+    /// <summary>Puts ids back in the set (after an outage or a store that restarted empty), without notices.</summary>
+    void Restore(IReadOnlyCollection<Guid> licenseIds);
+
+    Task<IReadOnlyList<Guid>> ReadAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>Calls <paramref name="onShared"/> for every id another replica shares from now on.</summary>
+    Task SubscribeAsync(Action<Guid> onShared);
+}
+
+/// <summary>Notices that a session host's settings changed, so that every replica reads them again.</summary>
+public interface IHostChangeNotices
+{
+    void Announce(string hostId);
+
+    Task SubscribeAsync(Action<string> onChanged);
+}

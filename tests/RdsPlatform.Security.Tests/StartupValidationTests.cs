@@ -1,0 +1,51 @@
+using RdsPlatform.Reporting.Grpc;
+using RdsPlatform.SessionHost.Grpc;
+using RdsPlatform.Testing;
+using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService;
+
+namespace RdsPlatform.Security.Tests;
+
+/// <summary>A setting out of its range stops a service at start with a sentence naming the setting, instead of being clamped where it is used.</summary>
+public sealed class StartupValidationTests : IAsyncDisposable
+{
+    private readonly ServiceFarm _services = new("rds-startup-validation-tests");
+
+    [Theory]
+    [InlineData("Auth:FailureLimit", "0", "Auth:FailureLimit must be at least 1.")]
+    [InlineData("Auth:FailureWindow", "00:00:00", "Auth:FailureWindow must be between 1 millisecond and 1 day")]
+    [InlineData("Auth:MaxTrackedAddresses", "0", "Auth:MaxTrackedAddresses must be between 1 and 10,000,000.")]
+    [InlineData("Rpc:MaxStreamDuration", "-00:00:01", "Rpc:MaxStreamDuration must be a duration from 1 ms to 1 day")]
+    [InlineData("Clock:SyncInterval", "00:00:00", "Clock:SyncInterval must be a duration from 1 ms to 1 minute")]
+    [InlineData("LicenseServer:AuditFollowPollInterval", "00:00:00", "LicenseServer:AuditFollowPollInterval must be positive.")]
+    [InlineData("Webhooks:QueueCapacity", "0", "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")]
+    public void TheLicenseServerDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
+        Assert.Contains(message, StartFailure<LicenseServerService>(setting, value));
+
+    [Theory]
+    [InlineData("Gateway:TokenCacheCapacity", "2", "Gateway:TokenCacheCapacity must be at least 3")]
+    [InlineData("Gateway:SessionCacheCapacity", "0", "Gateway:SessionCacheCapacity must be at least 3")]
+    [InlineData("Gateway:IssuedCertificateSpotCheck", "0", "Gateway:IssuedCertificateSpotCheck must be at least 1")]
+    [InlineData("Gateway:LicenseServerTimeout", "00:00:00", "Gateway:LicenseServerTimeout must be a duration from 1 ms to 1 day")]
+    [InlineData("Auth:FailureLimit", "-1", "Auth:FailureLimit must be at least 1.")]
+    public void TheGatewayDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
+        Assert.Contains(message, StartFailure<SessionHostGatewayService>(setting, value));
+
+    [Theory]
+    [InlineData("Reporting:InsertBatchSize", "0", "Reporting:InsertBatchSize must be from 1 to 1,000,000.")]
+    [InlineData("Reporting:ComplianceCacheSeconds", "-1", "Reporting:ComplianceCacheSeconds must be from 0 (no cache) to 86400.")]
+    [InlineData("Reporting:CallDeadline", "00:00:00", "Reporting:CallDeadline must be a duration from 1 ms to 1 day")]
+    [InlineData("Ports:Management", "70000", "Ports:Management must be a TCP port from 1 to 65535.")]
+    public void ReportingDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
+        Assert.Contains(message, StartFailure<ReportingService>(setting, value));
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    /// <summary>The exception (with its inner ones) that starting the service with one bad setting throws.</summary>
+    private string StartFailure<TEntry>(string setting, string value)
+        where TEntry : class
+    {
+        var error = Record.Exception(() => _services.Start<TEntry>("service", setup => setup.Set(setting, value)));
+        Assert.NotNull(error);
+        return error.ToString();
+    }
+}
