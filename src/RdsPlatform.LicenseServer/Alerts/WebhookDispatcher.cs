@@ -116,19 +116,8 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
-        string secret;
-        try
+        if (SecretOf(subscription, delivery) is not { } secret)
         {
-            secret = _secrets.Unprotect(subscription.StoredSecret);
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            _store.UpdateDelivery(delivery with
-            {
-                Status = DeliveryState.Failed,
-                LastError = $"The subscription's secret cannot be decrypted: the key ring in {_secrets.KeyDirectory} is not the one that encrypted it. Restore that folder, or delete and re-create the subscription.",
-                CompletedAt = TimeProvider.System.GetUtcNow(),
-            });
             return;
         }
 
@@ -171,6 +160,25 @@ public sealed partial class WebhookDispatcher : BackgroundService
         else
         {
             LogFailed(delivery.DeliveryId, subscription.Url, outcome.Attempts, outcome.LastError);
+        }
+    }
+
+    /// <summary>The subscription's secret in clear; null, with the delivery recorded as failed, when it cannot be decrypted.</summary>
+    private string? SecretOf(WebhookSubscriptionRecord subscription, WebhookDeliveryRecord delivery)
+    {
+        try
+        {
+            return _secrets.Unprotect(subscription.StoredSecret);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            _store.UpdateDelivery(delivery with
+            {
+                Status = DeliveryState.Failed,
+                LastError = $"The subscription's secret cannot be decrypted: the key ring in {_secrets.KeyDirectory} is not the one that encrypted it. Restore that folder, or delete and re-create the subscription.",
+                CompletedAt = TimeProvider.System.GetUtcNow(),
+            });
+            return null;
         }
     }
 
