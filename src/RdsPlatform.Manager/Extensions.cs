@@ -10,6 +10,7 @@ using ReportingClient = RdsPlatform.Contracts.Reporting.V1.Reporting.ReportingCl
 
 namespace RdsPlatform.Manager;
 
+/// <summary>Registers the web console's parts: the three services' gRPC clients, the API-key sign-in kept server-side, Radzen.</summary>
 public static class Extensions
 {
     /// <summary>The cookie that carries the signed-in key: encrypted by Data Protection, never readable by page scripts.</summary>

@@ -8,6 +8,7 @@ using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.Reporting;
 
+/// <summary>Registers the reporting service's parts with the host.</summary>
 public static class ReportingExtensions
 {
     /// <summary>The reporting service's parts: its snapshot store (SQLite or PostgreSQL), the license server client, generation, compliance and metrics.</summary>

@@ -1,3 +1,4 @@
+// The reporting service: report snapshots and the live compliance summary over gRPC.
 using RdsPlatform.Reporting;
 using RdsPlatform.Reporting.Grpc;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace RdsPlatform.ServiceDefaults.Clock;
 
+/// <summary>Registers the service's clock: the system clock, or the simulated clock shared through the cache.</summary>
 public static class ClockExtensions
 {
     /// <summary>Registers the <see cref="SharedClock"/> as the service's one <see cref="TimeProvider"/>.</summary>

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace RdsPlatform.ServiceDefaults.Http;
 
+/// <summary>The management port: Prometheus's <c>/metrics</c>, answered apart from the public gRPC endpoint and without a key.</summary>
 public static class ManagementExtensions
 {
     /// <summary>Path Prometheus scrapes on the management port.</summary>
