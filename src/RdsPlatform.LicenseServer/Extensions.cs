@@ -62,13 +62,19 @@ public static class Extensions
             .Validate(o => o.QueueCapacity > 0 && o.MaxConcurrentDeliveries > 0, "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Webhooks:RetryBaseDelay and Webhooks:AttemptTimeout must be positive.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<AlertDatabase>();
+        builder.Services.AddSingleton<AlertStateStore>();
+        builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookSubscriptions>();
         builder.Services.AddSingleton<WebhookDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        builder.Services.AddSingleton<AlertRaiser>();
+        builder.Services.AddSingleton<GatewayAlerts>();
         builder.Services.AddSingleton<AlertMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertMonitor>());
-        var webhookClient = builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
+        var webhookClient = builder.Services.AddHttpClient(WebhookDispatcher.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(sp => WebhookConnections.Handler(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowLinkLocalUrls));
         webhookClient.AddResilienceHandler("webhook-delivery", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value;
@@ -82,7 +88,7 @@ public static class Extensions
                 });
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
-        // Added after the retry handler, so it runs inside it and counts every attempt.
-        webhookClient.AddHttpMessageHandler(() => new AttemptCounter());
+        // Added after the retry handler, so it runs inside it: every attempt is counted and signed with its own timestamp.
+        webhookClient.AddHttpMessageHandler(() => new WebhookAttemptHandler());
     }
 }

@@ -7,6 +7,7 @@ public enum AlertKind
     PoolNone = 2,
     PoolOverUsed = 3,
     RevokeCapReached = 4,
+    GracePeriodLow = 5,
 }
 
 /// <summary>A pool (one CAL type and version) as the alert rules see it: its R17 availability and its OverUsed CALs.</summary>

@@ -1,4 +1,5 @@
 using RdsPlatform.SessionHost;
+using RdsPlatform.SessionHost.Alerts;
 using RdsPlatform.SessionHost.Cache;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Diagnostics;
@@ -55,6 +56,7 @@ public static class SessionHostGatewayExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HostChangeListener>());
         builder.Services.AddSingleton<NotTrackedSignInOutbox>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotTrackedSignInOutbox>());
+        builder.AddGraceAlerts();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RdsPlatform.LicenseServer.Grpc;
 using RdsPlatform.Testing;
 
@@ -140,6 +141,25 @@ public sealed class HttpApiTests : IAsyncDisposable
         Assert.False(paths.TryGetProperty("/rds.licensing.v1.LicenseServer/RequestLicense", out _));
         Assert.Equal(200, reference.Status);
         Assert.Equal("text/html", reference.MediaType);
+    }
+
+    /// <summary>The streaming routes answer newline-delimited JSON, as docs/http-api.md tells scripts to read them.</summary>
+    [Fact]
+    public async Task TheAuditTrailRouteAnswersOneJsonObjectPerLine()
+    {
+        using var admin = new JsonApi(_addresses.HttpApi, TestKeys.Admin);
+        await admin.PostAsync("/v1/server:activate", """{"contact":{"firstName":"Ada","lastName":"Lovelace","company":"Contoso","country":"GB"}}""");
+        await admin.PostAsync("/v1/key-packs", """
+            {"program":"KEY_PACK_PROGRAM_RETAIL","retailCode":"AAAAA-BBBBB-CCCCC-DDDDD-00031",
+             "productVersion":"PRODUCT_VERSION_2022","calType":"CAL_TYPE_PER_DEVICE","count":5}
+            """);
+
+        var stream = await admin.GetAsync("/v1/audit-events?types=AUDIT_EVENT_TYPE_SERVER_ACTIVATED&types=AUDIT_EVENT_TYPE_KEY_PACK_INSTALLED");
+
+        Assert.True(stream.Status == 200, stream.ToString());
+        var lines = stream.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["AUDIT_EVENT_TYPE_SERVER_ACTIVATED", "AUDIT_EVENT_TYPE_KEY_PACK_INSTALLED"],
+            lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("type").GetString()));
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

@@ -83,7 +83,7 @@ public sealed class OperationsTests
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", command.ExecuteScalar());
         command.CommandText = "SELECT MAX(version) FROM schema_version";
-        Assert.Equal(3L, command.ExecuteScalar());
+        Assert.Equal(4L, command.ExecuteScalar());
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class SeatCountTests : IAsyncLifetime
             await connection.OpenAsync();
             await connection.ExecuteAsync("""
                 DROP TRIGGER tr_licenses_seat_insert; DROP TRIGGER tr_licenses_seat_delete; DROP TRIGGER tr_licenses_seat_update;
-                DROP TRIGGER tr_key_packs_seat_days; DROP TABLE pack_seat_days; DROP TABLE webhook_deliveries; DROP TABLE webhook_subscriptions;
+                DROP TRIGGER tr_key_packs_seat_days; DROP TABLE pack_seat_days; DROP TABLE webhook_deliveries; DROP TABLE webhook_subscriptions; DROP TABLE alert_state;
                 DELETE FROM schema_version WHERE version >= 2;
                 """);
         }

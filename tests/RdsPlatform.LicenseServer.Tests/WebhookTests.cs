@@ -65,6 +65,25 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARetryCarriesANewTimestampAndAValidSignatureForIt()
+    {
+        // The first attempt is answered 500 after 1.5 s: its retry is sent (and must be signed) at least a second later,
+        // so a receiver with a replay window still accepts it however long the backoff waited.
+        _receiver.DelayBeforeAnswer = n => n == 1 ? TimeSpan.FromSeconds(1.5) : null;
+        _receiver.Answer = n => n == 1 ? 500 : 200;
+        await SubscribeAsync(AlertType.PoolNone);
+
+        await RunOutOfPerDeviceCalsAsync();
+        var first = await _receiver.WaitForAsync(1);
+        var retry = await _receiver.WaitForAsync(2);
+
+        Assert.Equal(first.DeliveryId, retry.DeliveryId);
+        Assert.True(retry.SignedAt > first.SignedAt, $"The retry was signed at {retry.SignedAt}, the first attempt at {first.SignedAt}.");
+        Assert.True(first.IsSignedWith(Secret));
+        Assert.True(retry.IsSignedWith(Secret));
+    }
+
+    [Fact]
     public async Task LicensingDecisionsCompleteWhileADeliveryToAnUnansweringReceiverIsPending()
     {
         _receiver.Answer = _ => null;

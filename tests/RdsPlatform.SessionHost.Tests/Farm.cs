@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
@@ -59,7 +60,13 @@ public sealed class Farm : IAsyncDisposable
         set => _services.RoutesDown = value;
     }
 
+    /// <summary>When true, the gateway's calls to the license server are never answered (they end at their deadline).</summary>
+    public bool LicenseServerHangs { get; set; }
+
     public string GatewayDataDirectory => _services.Folder("gateway");
+
+    /// <summary>Extra gateway services (e.g. a log exporter), applied from the next <see cref="RestartGatewayAsync"/>.</summary>
+    public Action<IServiceCollection>? ConfigureGatewayServices { get; set; }
 
     /// <summary>Extra gateway configuration, applied from the next <see cref="RestartGatewayAsync"/>.</summary>
     public Dictionary<string, string> GatewaySettings { get; } = [];
@@ -123,7 +130,12 @@ public sealed class Farm : IAsyncDisposable
     {
         _gateway = _services.Start<SessionHostGatewayService>("gateway", setup =>
         {
-            setup.FastGateway().GatewayReachesLicenseServersThrough(_services.RouteByName);
+            setup.FastGateway().GatewayReachesLicenseServersThrough(() => new Hang(this, _services.RouteByName()));
+            if (ConfigureGatewayServices is { } configure)
+            {
+                setup.TestServices.Add(configure);
+            }
+
             if (_cacheConnectionString is not null)
             {
                 setup.Set("ConnectionStrings:cache", _cacheConnectionString);
@@ -135,5 +147,19 @@ public sealed class Farm : IAsyncDisposable
             }
         });
         Gateway = new GatewayClient(_gateway.WithRoleKeys(typeof(SessionHostGatewayService)));
+    }
+
+    /// <summary>Holds every call while <see cref="LicenseServerHangs"/>, as a license server that accepts and never answers.</summary>
+    private sealed class Hang(Farm farm, HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (farm.LicenseServerHangs)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

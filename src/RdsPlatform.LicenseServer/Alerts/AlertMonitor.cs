@@ -1,34 +1,32 @@
+using System.Globalization;
 using System.Threading.Channels;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
-using RdsPlatform.ServiceDefaults.Mapping;
-using Contract = RdsPlatform.Contracts.Licensing.V1;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 
 /// <summary>
 /// Raises alerts when a pool gets worse (Limited, None, OverUsed; <see cref="PoolAlertRules"/>) or a version's revoke
 /// cap is reached. Writers only signal it (<see cref="PoolsChanged"/>, <see cref="RevokeCapReached"/>), never wait for
-/// it: it re-reads the pools in the background, and each alert becomes an audit event, a log record and one queued
-/// delivery per matching webhook subscription. Pools start unknown in each process, so a condition that still holds
-/// after a restart is alerted once more.
+/// it: it re-reads the pools in the background and hands each alert to the <see cref="AlertRaiser"/>. Each pool's last
+/// state is kept in <see cref="AlertStateStore"/>, so a condition alerted before a restart is not alerted again after it.
 /// </summary>
 public sealed partial class AlertMonitor(
     ILicenseStore store,
     LicenseServerIdentity identity,
-    WebhookStore webhooks,
-    WebhookDispatcher dispatcher,
+    AlertRaiser raiser,
+    AlertStateStore states,
     IOptions<LicenseServerOptions> options,
     TimeProvider time,
     ILogger<AlertMonitor> logger) : BackgroundService
 {
-    private readonly Channel<PendingAlert?> _work = Channel.CreateBounded<PendingAlert?>(
+    private const string PoolKeyPrefix = "pool/";
+
+    private readonly Channel<RaisedAlert?> _work = Channel.CreateBounded<RaisedAlert?>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private readonly Dictionary<(ProductVersion, CalType), PoolState> _pools = [];
+    private Dictionary<string, PoolState>? _pools;
     private int _poolsSignalled;
 
     /// <summary>Seats or packs changed: the pools are re-read soon (many signals before then make one re-read).</summary>
@@ -42,9 +40,10 @@ public sealed partial class AlertMonitor(
 
     /// <summary>A revoke left no more revocations of <paramref name="version"/> until <paramref name="nextAllowedAt"/>.</summary>
     public void RevokeCapReached(ProductVersion version, DateTimeOffset? nextAllowedAt) =>
-        _work.Writer.TryWrite(new PendingAlert(AlertKind.RevokeCapReached, version, CalType.PerDevice, 0, 0, 0, 0,
+        _work.Writer.TryWrite(new RaisedAlert(AlertKind.RevokeCapReached, time.GetUtcNow(),
             $"The 20% revoke cap of {VersionCompatibility.CalName(version)} Per Device CALs is reached: no more may be revoked" +
-            (nextAllowedAt is { } next ? $" until {next:yyyy-MM-dd HH:mm} UTC, when the earliest revoked CAL expires." : " now.")));
+            (nextAllowedAt is { } next ? $" until {next:yyyy-MM-dd HH:mm} UTC, when the earliest revoked CAL expires." : " now."),
+            version, CalType.PerDevice));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,15 +54,20 @@ public sealed partial class AlertMonitor(
             {
                 try
                 {
-                    var id = await identity.GetAsync(stoppingToken);
-                    var alerts = work is null ? await PoolAlertsAsync(stoppingToken) : [work];
-                    foreach (var alert in alerts)
+                    // The alert tables exist once the store is initialized (schema migrations run with the identity).
+                    await identity.GetAsync(stoppingToken);
+                    if (work is null)
                     {
-                        await RaiseAsync(alert, id.ServerId, stoppingToken);
+                        await RaisePoolAlertsAsync(stoppingToken);
+                    }
+                    else
+                    {
+                        await raiser.RaiseAsync(work, stoppingToken);
                     }
                 }
-                catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException)
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
+                    // Whatever failed, the loop goes on: a monitor that stopped would never alert again.
                     LogFailed(ex);
                 }
             }
@@ -74,10 +78,13 @@ public sealed partial class AlertMonitor(
         }
     }
 
-    private async Task<List<PendingAlert>> PoolAlertsAsync(CancellationToken cancellationToken)
+    private async Task RaisePoolAlertsAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _poolsSignalled, 0);
-        var levels = await store.ReadPoolLevelsAsync(time.GetUtcNow(), cancellationToken);
+        // The states alerted before this process started; a pool never stored counts as Available (PoolAlertRules).
+        _pools ??= states.Load(PoolKeyPrefix).ToDictionary(s => s.Key, s => ParseState(s.Value), StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        var levels = await store.ReadPoolLevelsAsync(now, cancellationToken);
         var pools = levels.Packs.GroupBy(p => (p.Version, p.CalType))
             .ToDictionary(g => g.Key, g => (Installed: (long)g.Sum(p => p.Installed), Issued: (long)g.Sum(p => p.Issued), Available: (long)g.Sum(p => p.Available)));
         foreach (var overUsed in levels.OverUsed.Where(o => o.Count > 0))
@@ -85,55 +92,39 @@ public sealed partial class AlertMonitor(
             pools.TryAdd((overUsed.Version, CalType.PerUser), (0, 0, 0));
         }
 
-        var alerts = new List<PendingAlert>();
+        var changed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var ((version, type), pool) in pools)
         {
             var overUsed = type == CalType.PerUser ? levels.OverUsed.FirstOrDefault(o => o.Version == version)?.Count ?? 0 : 0;
             var state = new PoolState(PoolAvailabilityRules.Classify(type, options.Value.Scope, pool.Installed, pool.Available), overUsed);
-            var before = _pools.TryGetValue((version, type), out var known) ? known : (PoolState?)null;
-            _pools[(version, type)] = state;
+            var key = $"{PoolKeyPrefix}{(int)version}/{(int)type}";
+            var before = _pools.TryGetValue(key, out var known) ? known : (PoolState?)null;
+            if (before == state)
+            {
+                continue;
+            }
+
             foreach (var kind in PoolAlertRules.Crossed(before, state))
             {
-                alerts.Add(new PendingAlert(kind, version, type, pool.Installed, pool.Issued, pool.Available, overUsed,
-                    Describe(kind, version, type, pool.Installed, pool.Available, overUsed)));
+                await raiser.RaiseAsync(new RaisedAlert(kind, now, Describe(kind, version, type, pool.Installed, pool.Available, overUsed),
+                    version, type, pool.Installed, pool.Issued, pool.Available, overUsed), cancellationToken);
             }
+
+            // Every change is kept, better ones too: a pool that recovered and runs out again alerts again, after a restart as well.
+            changed[key] = FormatState(state);
+            _pools[key] = state;
         }
 
-        return alerts;
+        states.Save(changed, now);
     }
 
-    private async Task RaiseAsync(PendingAlert alert, Guid serverId, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var message = new Contract.Alert
-        {
-            AlertId = Guid.CreateVersion7().ToString(),
-            Type = ContractMapping.ToContract(alert.Kind),
-            OccurredAt = Timestamp.FromDateTimeOffset(now),
-            ServerId = serverId.ToString(),
-            ProductVersion = ContractMapping.ToContract(alert.Version),
-            CalType = ContractMapping.ToContract(alert.Type),
-            Installed = alert.Installed,
-            Issued = alert.Issued,
-            Available = alert.Available,
-            Overused = alert.OverUsed,
-            Detail = alert.Detail,
-        };
-        await store.WriteAsync(session =>
-        {
-            session.Append(new AuditEntry(now, AuditEventType.AlertRaised, alert.Detail, CalType: alert.Type, Version: alert.Version));
-            return 0;
-        }, cancellationToken);
-        LogAlert(AlertNames.EventName(alert.Kind), alert.Detail);
+    private static string FormatState(PoolState state) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)state.Availability}/{state.OverUsed}");
 
-        var body = JsonFormatter.Default.Format(message);
-        foreach (var subscription in webhooks.Subscriptions().Where(s => s.EventTypes.Contains(alert.Kind)))
-        {
-            var delivery = new WebhookDeliveryRecord(Guid.CreateVersion7(), subscription.SubscriptionId, alert.Kind, body,
-                DeliveryState.Pending, 0, 0, "", TimeProvider.System.GetUtcNow(), null);
-            webhooks.AddDelivery(delivery);
-            dispatcher.Enqueue(delivery);
-        }
+    private static PoolState ParseState(string text)
+    {
+        var parts = text.Split('/');
+        return new PoolState((PoolAvailability)int.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
     private static string Describe(AlertKind kind, ProductVersion version, CalType type, long installed, long available, long overUsed)
@@ -151,24 +142,6 @@ public sealed partial class AlertMonitor(
         };
     }
 
-    private sealed record PendingAlert(AlertKind Kind, ProductVersion Version, CalType Type, long Installed, long Issued, long Available, long OverUsed, string Detail);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertType}: {Detail}")]
-    private partial void LogAlert(string alertType, string detail);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Evaluating alerts failed; the next change retries")]
     private partial void LogFailed(Exception exception);
-}
-
-/// <summary>The event names webhook receivers see in <c>Rds-Event-Type</c>.</summary>
-public static class AlertNames
-{
-    public static string EventName(AlertKind kind) => kind switch
-    {
-        AlertKind.PoolLimited => "pool.limited",
-        AlertKind.PoolNone => "pool.none",
-        AlertKind.PoolOverUsed => "pool.overused",
-        AlertKind.RevokeCapReached => "revoke_cap.reached",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an alert kind."),
-    };
 }

@@ -21,11 +21,13 @@ public sealed partial class WebhookDispatcher : BackgroundService
     private readonly WebhookStore _store;
     private readonly IHttpClientFactory _http;
     private readonly LicenseServerIdentity _identity;
+    private readonly WebhookSecretProtector _secrets;
     private readonly ILogger<WebhookDispatcher> _logger;
 
-    public WebhookDispatcher(WebhookStore store, IHttpClientFactory http, LicenseServerIdentity identity, IOptions<WebhookOptions> options,
-        ILogger<WebhookDispatcher> logger)
+    public WebhookDispatcher(WebhookStore store, IHttpClientFactory http, LicenseServerIdentity identity, WebhookSecretProtector secrets,
+        IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
     {
+        _secrets = secrets;
         _store = store;
         _http = http;
         _identity = identity;
@@ -56,6 +58,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _identity.GetAsync(stoppingToken);
+        if (_store.ProtectClearSecrets(_secrets) is > 0 and var encrypted)
+        {
+            LogSecretsEncrypted(encrypted, _secrets.KeyDirectory);
+        }
+
         // Deliveries a previous run accepted but did not finish go out again.
         foreach (var pending in _store.Pending(1000))
         {
@@ -109,16 +116,20 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
+        if (SecretOf(subscription, delivery) is not { } secret)
+        {
+            return;
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
         {
             Content = new StringContent(delivery.Body, Encoding.UTF8, "application/json"),
         };
-        // Wall-clock time, not the licensing clock: receivers compare it with their own clock to refuse replays.
-        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Create(subscription.Secret, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(), delivery.Body));
         request.Headers.Add("Rds-Delivery-Id", delivery.DeliveryId.ToString());
         request.Headers.Add("Rds-Event-Type", AlertNames.EventName(delivery.EventType));
         var attempts = new StrongBox<int>();
-        request.Options.Set(AttemptCounter.Key, attempts);
+        request.Options.Set(WebhookAttemptHandler.AttemptsKey, attempts);
+        request.Options.Set(WebhookAttemptHandler.SigningKey, new WebhookSigning(secret, delivery.Body));
 
         WebhookDeliveryRecord outcome;
         try
@@ -152,6 +163,25 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
+    /// <summary>The subscription's secret in clear; null, with the delivery recorded as failed, when it cannot be decrypted.</summary>
+    private string? SecretOf(WebhookSubscriptionRecord subscription, WebhookDeliveryRecord delivery)
+    {
+        try
+        {
+            return _secrets.Unprotect(subscription.StoredSecret);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            _store.UpdateDelivery(delivery with
+            {
+                Status = DeliveryState.Failed,
+                LastError = $"The subscription's secret cannot be decrypted: the key ring in {_secrets.KeyDirectory} is not the one that encrypted it. Restore that folder, or delete and re-create the subscription.",
+                CompletedAt = TimeProvider.System.GetUtcNow(),
+            });
+            return null;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {DeliveryId} to {Url} after {Attempts} attempt(s)")]
     private partial void LogDelivered(Guid deliveryId, string url, int attempts);
 
@@ -161,22 +191,9 @@ public sealed partial class WebhookDispatcher : BackgroundService
     [LoggerMessage(Level = LogLevel.Error, Message = "The outcome of delivery {DeliveryId} could not be recorded")]
     private partial void LogNotRecorded(Exception exception, Guid deliveryId);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encrypted {Count} webhook secret(s) stored in clear by an earlier release (key ring in {KeyDirectory})")]
+    private partial void LogSecretsEncrypted(int count, string keyDirectory);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook queue full; delivery {DeliveryId} recorded as failed")]
     private partial void LogQueueFull(Guid deliveryId);
-}
-
-/// <summary>Counts the HTTP attempts of a delivery; it sits inside the retry handler, so it sees each one.</summary>
-public sealed class AttemptCounter : DelegatingHandler
-{
-    public static readonly HttpRequestOptionsKey<StrongBox<int>> Key = new("rds.webhook.attempts");
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.Options.TryGetValue(Key, out var attempts))
-        {
-            Interlocked.Increment(ref attempts.Value);
-        }
-
-        return base.SendAsync(request, cancellationToken);
-    }
 }

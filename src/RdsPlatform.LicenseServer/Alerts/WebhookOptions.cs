@@ -19,4 +19,16 @@ public sealed class WebhookOptions
 
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Allows webhook URLs on link-local addresses (169.254.0.0/16, fe80::/10), where cloud metadata services answer; off by
+    /// default so that an admin key cannot turn deliveries into requests for instance credentials.
+    /// </summary>
+    public bool AllowLinkLocalUrls { get; set; }
+
+    /// <summary>
+    /// Folder of the key ring that encrypts webhook secrets (empty: <c>webhook-keys</c> beside the license database).
+    /// Replicas sharing one database must share this folder too; losing it makes stored secrets unreadable.
+    /// </summary>
+    public string? KeyDirectory { get; set; }
 }

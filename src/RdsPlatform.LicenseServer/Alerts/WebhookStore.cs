@@ -1,11 +1,11 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
-using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 
-public sealed record WebhookSubscriptionRecord(Guid SubscriptionId, string Url, IReadOnlyList<AlertKind> EventTypes, string Secret, DateTimeOffset CreatedAt);
+/// <param name="StoredSecret">The secret as stored: encrypted by <see cref="WebhookSecretProtector"/> (or in clear from an earlier release).</param>
+public sealed record WebhookSubscriptionRecord(Guid SubscriptionId, string Url, IReadOnlyList<AlertKind> EventTypes, string StoredSecret, DateTimeOffset CreatedAt);
 
 public enum DeliveryState
 {
@@ -19,20 +19,9 @@ public sealed record WebhookDeliveryRecord(
     Guid DeliveryId, Guid SubscriptionId, AlertKind EventType, string Body, DeliveryState Status, int Attempts,
     int LastHttpStatus, string LastError, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
 
-/// <summary>
-/// Webhook subscriptions and deliveries, in the license database (its own short connections: these writes are rare and
-/// never part of a licensing decision, so they stay out of the license writer's group commits).
-/// </summary>
-public sealed class WebhookStore(ILicenseStore licenses)
+/// <summary>Webhook subscriptions and deliveries, in the license database (<see cref="AlertDatabase"/>).</summary>
+public sealed class WebhookStore(AlertDatabase database)
 {
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
-    {
-        DataSource = ((SqliteLicenseStore)licenses).DatabasePath,
-        Mode = SqliteOpenMode.ReadWrite,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
-
     public void AddSubscription(WebhookSubscriptionRecord subscription)
     {
         using var connection = Open();
@@ -43,7 +32,7 @@ public sealed class WebhookStore(ILicenseStore licenses)
                 id = subscription.SubscriptionId.ToString(),
                 url = subscription.Url,
                 types = string.Join(",", subscription.EventTypes.Select(t => (int)t)),
-                secret = subscription.Secret,
+                secret = subscription.StoredSecret,
                 created = subscription.CreatedAt.UtcTicks,
             });
     }
@@ -57,6 +46,22 @@ public sealed class WebhookStore(ILicenseStore licenses)
                 row.Types.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(t => (AlertKind)int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToList(),
                 row.Secret, new DateTimeOffset(row.Created, TimeSpan.Zero)))
             .ToList();
+    }
+
+    /// <summary>Encrypts every secret an earlier release stored in clear; how many there were.</summary>
+    public int ProtectClearSecrets(WebhookSecretProtector protector)
+    {
+        using var connection = Open();
+        var clear = connection.Query<(string Id, string Secret)>("SELECT subscription_id, secret FROM webhook_subscriptions")
+            .Where(row => !WebhookSecretProtector.IsProtected(row.Secret))
+            .ToList();
+        foreach (var (id, secret) in clear)
+        {
+            connection.Execute("UPDATE webhook_subscriptions SET secret = @protected WHERE subscription_id = @id AND secret = @secret",
+                new { id, secret, @protected = protector.Protect(secret) });
+        }
+
+        return clear.Count;
     }
 
     public bool DeleteSubscription(Guid subscriptionId)
@@ -121,10 +126,5 @@ public sealed class WebhookStore(ILicenseStore licenses)
         completed = d.CompletedAt?.UtcTicks,
     };
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    private SqliteConnection Open() => database.Open();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.Licensing;
 using RdsPlatform.ServiceDefaults.Outcomes;
@@ -5,12 +6,16 @@ using RdsPlatform.ServiceDefaults.Outcomes;
 namespace RdsPlatform.LicenseServer.Alerts;
 
 /// <summary>Webhook subscriptions as the admin RPCs manage them; requests arrive already checked by the gRPC service.</summary>
-public sealed class WebhookSubscriptions(WebhookStore store, LicenseServerIdentity identity, TimeProvider time)
+public sealed class WebhookSubscriptions(
+    WebhookStore store, WebhookSecretProtector secrets, LicenseServerIdentity identity, IOptions<WebhookOptions> options, TimeProvider time)
 {
+    /// <summary>Whether subscriptions may name link-local addresses (<see cref="WebhookUrlRules"/>).</summary>
+    public bool AllowLinkLocalUrls => options.Value.AllowLinkLocalUrls;
+
     public async Task<WebhookSubscriptionRecord> CreateAsync(Uri url, IReadOnlyList<AlertKind> eventTypes, string secret, CancellationToken cancellationToken)
     {
         await identity.GetAsync(cancellationToken);
-        var subscription = new WebhookSubscriptionRecord(Guid.CreateVersion7(), url.AbsoluteUri, eventTypes.Distinct().ToList(), secret, time.GetUtcNow());
+        var subscription = new WebhookSubscriptionRecord(Guid.CreateVersion7(), url.AbsoluteUri, eventTypes.Distinct().ToList(), secrets.Protect(secret), time.GetUtcNow());
         store.AddSubscription(subscription);
         return subscription;
     }

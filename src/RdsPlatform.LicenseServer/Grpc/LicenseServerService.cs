@@ -24,6 +24,7 @@ public sealed class LicenseServerService(
     RevocationService revocation,
     LicenseQueries queries,
     WebhookSubscriptions webhooks,
+    GatewayAlerts gatewayAlerts,
     TimeProvider time) : Contract.Licensing.V1.LicenseServer.LicenseServerBase
 {
     /// <summary>Longest accepted webhook URL.</summary>
@@ -203,7 +204,7 @@ public sealed class LicenseServerService(
     [AllowRoles(RdsRoles.Admin)]
     public override async Task<CreateWebhookSubscriptionResponse> CreateWebhookSubscription(CreateWebhookSubscriptionRequest request, ServerCallContext context)
     {
-        var (url, types) = WebhookRequest(request);
+        var (url, types) = WebhookRequest(request, webhooks.AllowLinkLocalUrls);
         var subscription = await webhooks.CreateAsync(url, types, request.Secret, context.CancellationToken);
         return new() { Subscription = ToContract(subscription) };
     }
@@ -227,6 +228,14 @@ public sealed class LicenseServerService(
 
         var deliveries = (await webhooks.DeliveriesAsync(id, request.Limit == 0 ? 20 : request.Limit, context.CancellationToken)).ValueOrThrow();
         return new() { Deliveries = { deliveries.Select(ToContract) } };
+    }
+
+    [AllowRoles(RdsRoles.SessionHost)]
+    public override async Task<RecordGatewayAlertResponse> RecordGatewayAlert(RecordGatewayAlertRequest request, ServerCallContext context)
+    {
+        var alert = GatewayAlerts.Check(request).ValueOrThrow();
+        context.EnsureActsForHost(alert.SessionHostId);
+        return new() { Recorded = await gatewayAlerts.RecordAsync(alert, context.CancellationToken) };
     }
 
     /// <summary>The answer to RequestLicense, and (same fields) to RenewLicense: the license as shown at this moment.</summary>

@@ -15,7 +15,7 @@ internal static class RequestChecks
     public const int MaxTextLength = 256;
 
     /// <summary>Longest accepted webhook URL.</summary>
-    public const int MaxWebhookUrlLength = 2048;
+    public const int MaxWebhookUrlLength = Alerts.WebhookUrlRules.MaxUrlLength;
 
     public const int MinWebhookSecretLength = 16;
 
@@ -155,18 +155,10 @@ internal static class RequestChecks
     }
 
     /// <summary>The URL and alert types of a new subscription, after checking them and the secret's length.</summary>
-    public static (Uri Url, List<AlertKind> Types) WebhookRequest(CreateWebhookSubscriptionRequest request)
+    public static (Uri Url, List<AlertKind> Types) WebhookRequest(CreateWebhookSubscriptionRequest request, bool allowLinkLocal)
     {
         var problems = new List<FieldViolation>();
-        Uri? url = null;
-        if (request.Url.Length > MaxWebhookUrlLength)
-        {
-            problems.Add(new("url", $"At most {MaxWebhookUrlLength} characters."));
-        }
-        else if (!Uri.TryCreate(request.Url, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https") || string.IsNullOrEmpty(url.Host))
-        {
-            problems.Add(new("url", "Give an absolute http:// or https:// URL that accepts POST requests; other schemes are never called."));
-        }
+        var url = Alerts.WebhookUrlRules.Check(request.Url, allowLinkLocal, problems);
 
         var types = new List<AlertKind>();
         foreach (var type in request.EventTypes)
@@ -177,7 +169,7 @@ internal static class RequestChecks
             }
             else
             {
-                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED or REVOKE_CAP_REACHED."));
+                problems.Add(new("event_types", $"{type} is not an alert type; choose POOL_LIMITED, POOL_NONE, POOL_OVERUSED, REVOKE_CAP_REACHED or GRACE_PERIOD_LOW."));
             }
         }
 

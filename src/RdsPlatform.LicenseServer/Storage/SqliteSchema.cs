@@ -141,6 +141,14 @@ internal static class SqliteSchema
         CREATE INDEX ix_webhook_deliveries_subscription ON webhook_deliveries (subscription_id, sequence);
         CREATE INDEX ix_webhook_deliveries_pending ON webhook_deliveries (status) WHERE status = 1;
         """,
+        // 4: what was last alerted (pool states, gateway alert ids), so a restart does not alert again (docs/alerts.md).
+        """
+        CREATE TABLE alert_state (
+            alert_key TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)

@@ -177,6 +177,7 @@ public static partial class ContractMapping
         Core.AlertKind.PoolNone => WireLicensing.AlertType.PoolNone,
         Core.AlertKind.PoolOverUsed => WireLicensing.AlertType.PoolOverused,
         Core.AlertKind.RevokeCapReached => WireLicensing.AlertType.RevokeCapReached,
+        Core.AlertKind.GracePeriodLow => WireLicensing.AlertType.GracePeriodLow,
         _ => throw Unmapped(kind),
     };
 
@@ -186,6 +187,7 @@ public static partial class ContractMapping
         WireLicensing.AlertType.PoolNone => Core.AlertKind.PoolNone,
         WireLicensing.AlertType.PoolOverused => Core.AlertKind.PoolOverUsed,
         WireLicensing.AlertType.RevokeCapReached => Core.AlertKind.RevokeCapReached,
+        WireLicensing.AlertType.GracePeriodLow => Core.AlertKind.GracePeriodLow,
         _ => null,
     };
 

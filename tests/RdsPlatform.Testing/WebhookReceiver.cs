@@ -5,9 +5,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
-using RdsPlatform.Testing;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Xunit;
 
-namespace RdsPlatform.LicenseServer.Tests;
+namespace RdsPlatform.Testing;
 
 /// <summary>A webhook receiver on a loopback port inside the test: records each POST and answers what <see cref="Answer"/> says.</summary>
 public sealed class WebhookReceiver : IAsyncDisposable
@@ -29,6 +32,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var body = await reader.ReadToEndAsync();
             Received.Enqueue(new ReceivedDelivery(body, context.Request.Headers["Rds-Signature"].ToString(),
                 context.Request.Headers["Rds-Event-Type"].ToString(), context.Request.Headers["Rds-Delivery-Id"].ToString()));
+            if (DelayBeforeAnswer(Received.Count) is { } delay && delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+
             var status = Answer(Received.Count);
             if (status is null)
             {
@@ -48,6 +56,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The HTTP status for the n-th request (1-based); null to hang until disposed.</summary>
     public Func<int, int?> Answer { get; set; } = _ => 200;
+
+    /// <summary>How long the n-th request (1-based) waits before it is answered.</summary>
+    public Func<int, TimeSpan?> DelayBeforeAnswer { get; set; } = _ => null;
 
     public Task StartAsync() => _app.StartAsync();
 
@@ -71,4 +82,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 }
 
-public sealed record ReceivedDelivery(string Body, string Signature, string EventType, string DeliveryId);
+public sealed record ReceivedDelivery(string Body, string Signature, string EventType, string DeliveryId)
+{
+    /// <summary>The <c>t</c> of <c>Rds-Signature: t=...,v1=...</c>: when the attempt was signed (Unix seconds).</summary>
+    public long SignedAt => long.Parse(Part("t"), CultureInfo.InvariantCulture);
+
+    /// <summary>Whether <c>v1</c> is HMAC-SHA256 of <c>"{t}.{body}"</c> keyed with <paramref name="secret"/>, as a receiver checks it.</summary>
+    public bool IsSignedWith(string secret) =>
+        Part("v1") == Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{Part("t")}.{Body}")));
+
+    private string Part(string name) =>
+        Signature.Split(',').Select(p => p.Split('=', 2)).Single(p => p[0] == name)[1];
+}

@@ -1,0 +1,61 @@
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.Testing;
+
+namespace RdsPlatform.LicenseServer.Tests;
+
+/// <summary>A condition alerted before a license-server restart is not alerted again after it (the alert state is kept).</summary>
+public sealed class AlertRestartTests : IAsyncLifetime
+{
+    private const string Secret = "whsec-restart-0123456789";
+    private readonly WebhookReceiver _receiver = new();
+    private readonly LicenseServerHost _host = new();
+
+    public Task InitializeAsync() => _receiver.StartAsync();
+
+    [Fact]
+    public async Task APoolAlertedAsEmptyBeforeARestartIsNotAlertedAgainAfterIt()
+    {
+        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
+        {
+            Url = _receiver.Url.ToString(),
+            EventTypes = { AlertType.PoolNone },
+            Secret = Secret,
+        });
+        await _host.Client.ActivateAsync();
+        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
+        await _host.Client.PermanentDeviceAsync("hw-2022");
+        var before = await _receiver.WaitForAsync(1);
+        // A delivery whose outcome was not recorded before a restart is sent again after it (at least once): wait for the record.
+        await DeliveredAsync(subscription.Subscription.SubscriptionId);
+
+        await _host.RestartAsync();
+        // Another pool runs out after the restart: once its alert arrives, the 2022 pool (still empty) was re-read too.
+        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), version: ProductVersion._2019, count: 1));
+        await _host.Client.PermanentDeviceAsync("hw-2019", ProductVersion._2019);
+        var after = await _receiver.WaitForAsync(2);
+
+        Assert.Contains("2022", before.Body, StringComparison.Ordinal);
+        Assert.True(after.Body.Contains("2019", StringComparison.Ordinal), after.Body);
+        // Alerts are audited one after the other, the start-up re-read first: the 2019 alert's audit event comes after it.
+        var audits = await _host.Client.GetAuditTrail(new GetAuditTrailRequest { Types_ = { AuditEventType.AlertRaised } }).ToListAsync();
+        Assert.Single(audits, e => e.ProductVersion == ProductVersion._2022);
+    }
+
+    private async Task DeliveredAsync(string subscription)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while ((await _host.Client.ListWebhookDeliveriesAsync(new ListWebhookDeliveriesRequest { SubscriptionId = subscription })).Deliveries
+               .Any(d => d.Status == DeliveryStatus.Pending))
+        {
+            Assert.True(DateTime.UtcNow < until, "The delivery outcome was not recorded within 30 s.");
+            await Task.Delay(25);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _receiver.DisposeAsync();
+    }
+}
