@@ -51,6 +51,15 @@ public sealed record CalSubject
         type == CalType.PerUser ? User(domain, userName ?? "") : Device(hardwareId ?? "");
 
     /// <summary>
+    /// The stored form of <see cref="Of"/>'s subject without building it: what the hot paths (every Connect, every license
+    /// request) key on. Same normalisation, same text as <c>Of(...).ToString()</c>.
+    /// </summary>
+    public static string Format(CalType type, string? hardwareId, string? domain, string? userName) =>
+        type == CalType.PerUser
+            ? Stored((domain ?? "").Trim().ToUpperInvariant(), (userName ?? "").Trim().ToLowerInvariant())
+            : (hardwareId ?? "").Trim();
+
+    /// <summary>
     /// Reads a subject in its stored form back into its parts, as it was stored (it was normalised when it was built):
     /// a Per User subject splits at the first separator; one without a separator is a user name outside a domain.
     /// </summary>
@@ -69,5 +78,7 @@ public sealed record CalSubject
     }
 
     /// <summary>The stored form: the hardware id, or <c>DOMAIN\user</c>.</summary>
-    public override string ToString() => Type == CalType.PerUser ? $"{Domain}{DomainSeparator}{UserName}" : HardwareId;
+    public override string ToString() => Type == CalType.PerUser ? Stored(Domain, UserName) : HardwareId;
+
+    private static string Stored(string domain, string userName) => string.Concat(domain, "\\", userName);
 }

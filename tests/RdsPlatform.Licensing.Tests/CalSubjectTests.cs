@@ -69,4 +69,15 @@ public class CalSubjectTests
         Assert.Equal("HW-7", CalSubject.Of(CalType.PerDevice, " HW-7 ", "corp", "alice").ToString());
         Assert.Equal(@"CORP\alice", CalSubject.Of(CalType.PerUser, "HW-7", "corp", "Alice").ToString());
     }
+
+    [Theory]
+    [InlineData(CalType.PerDevice, " HW-7 ", "corp", "alice")]
+    [InlineData(CalType.PerDevice, null, null, null)]
+    [InlineData(CalType.PerUser, "HW-7", " corp ", " Alice ")]
+    [InlineData(CalType.PerUser, null, null, "Bob")]
+    [InlineData(CalType.PerUser, null, "", null)]
+    public void TheStoredFormFormattedDirectlyIsTheFormOfTheSubjectBuiltFromTheSameParts(CalType type, string? hardwareId, string? domain, string? user)
+    {
+        Assert.Equal(CalSubject.Of(type, hardwareId, domain, user).ToString(), CalSubject.Format(type, hardwareId, domain, user));
+    }
 }

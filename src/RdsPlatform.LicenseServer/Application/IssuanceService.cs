@@ -25,7 +25,7 @@ public sealed partial class IssuanceService(
     public async Task<Outcome<LicenseAnswer>> RequestAsync(LicenseRequestInput input, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var subject = SubjectOf(input);
+        var subject = CalSubject.Format(input.Type, input.HardwareId, input.UserDomain, input.UserName);
         var hostId = Blank(input.SessionHostId);
         if (await securityGroup.RefuseOutsideAsync(hostId, now, input.Type, input.HostVersion, subject, cancellationToken) is { } refused)
         {
@@ -124,10 +124,6 @@ public sealed partial class IssuanceService(
         var id = identity.Current;
         return answer with { Certificate = id.Signer.Sign(CalCertificate.For(license.Cal, id.ServerId)) };
     }
-
-    /// <summary>The stored form of the request's <see cref="CalSubject"/> (hardware id, or <c>DOMAIN\user</c> case-folded).</summary>
-    internal static string SubjectOf(LicenseRequestInput input) =>
-        CalSubject.Of(input.Type, input.HardwareId, input.UserDomain, input.UserName).ToString();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Issued {LicenseId} ({Status} {Version}) to {Subject}")]
     private partial void LogIssued(Guid licenseId, string subject, CalStatus status, ProductVersion version);

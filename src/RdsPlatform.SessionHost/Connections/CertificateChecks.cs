@@ -17,10 +17,6 @@ public readonly record struct PresentedCheck(CertificateCheck Check, TokenState?
 /// </summary>
 public sealed class CertificateChecks(TokenStateCache tokens, RevocationList revocations, LicenseServerRegistry servers, GatewayMetrics metrics)
 {
-    /// <summary>The subject a CAL of <paramref name="type"/> names, in its stored form (<see cref="CalSubject"/>).</summary>
-    internal static string SubjectOf(CalType type, string hardwareId, string userDomain, string userName) =>
-        CalSubject.Of(type, hardwareId, userDomain, userName).ToString();
-
     /// <summary>The presented bytes, or when none the certificate last given to the client: checked for this connection.</summary>
     public ValueTask<PresentedCheck> CheckAsync(SessionHostSettings host, CertificateExpectation expected, ReadOnlyMemory<byte> presented,
         DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -34,7 +30,7 @@ public sealed class CertificateChecks(TokenStateCache tokens, RevocationList rev
             return null;
         }
 
-        var subject = SubjectOf(type, session.HardwareId, session.UserDomain, session.UserName);
+        var subject = CalSubject.Format(type, session.HardwareId, session.UserDomain, session.UserName);
         if (tokens.TryGet(type, subject, out var state))
         {
             return state.Certificate.LicenseId == session.LicenseId ? state.Certificate : null;

@@ -75,7 +75,7 @@ public sealed class ConnectionGateway(
         CalRequests.LicenseRequest(host, type, attempt);
 
     private static CertificateExpectation Expectation(SessionHostSettings host, CalType type, ConnectAttempt attempt) =>
-        new(type, CertificateChecks.SubjectOf(type, attempt.HardwareId, attempt.UserDomain, attempt.UserName), host.Version);
+        new(type, CalSubject.Format(type, attempt.HardwareId, attempt.UserDomain, attempt.UserName), host.Version);
 
     /// <summary>The scope of the host's first license server, when the gateway knows it yet.</summary>
     private ServerScope? FirstServerScope(SessionHostSettings host) =>
