@@ -16,6 +16,9 @@ var cache = builder.AddRdsCache();
 // Database:Mode picks SQLite files (default) or PostgreSQL for the services whose PostgreSQL store exists (docs/storage.md).
 var database = builder.AddRdsDatabase(dataRoot);
 
+// Replicas:* runs several processes of a service behind its one port; more than one needs PostgreSQL (docs/scale-out.md).
+var replicas = ReplicaSettings.From(builder.Configuration, database.Mode, DatabaseResourceExtensions.PostgresDatabases);
+
 // Every call carries an API key; the keys are secret parameters generated on first run (docs/security.md).
 var keys = builder.AddApiKeys();
 
@@ -24,7 +27,8 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithLicenseServerSettings(licenseServerSettings)
     .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
     .WithApiKeys(keys)
-    .WithCache(cache);
+    .WithCache(cache)
+    .WithRdsReplicas(replicas.LicenseServer);
 
 var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithRdsServiceDefaults(dataRoot, clockMode)
@@ -33,6 +37,7 @@ var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceN
     .WithEnvironment("Gateway__LicenseServerApiKey", keys.Gateway)
     .WithCache(cache)
     .WithDatabase(database, "gateway")
+    .WithRdsReplicas(replicas.SessionHost)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 
@@ -43,6 +48,7 @@ var reporting = builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames
     .WithEnvironment("Reporting__LicenseServerApiKey", keys.Reporting)
     .WithCache(cache)
     .WithDatabase(database, "reporting")
+    .WithRdsReplicas(replicas.Reporting)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 
