@@ -41,6 +41,19 @@ public sealed class SessionHostStore
         return host;
     }
 
+    /// <summary>
+    /// Re-reads every host from the database, so what another replica changed is served here even when its notice was
+    /// lost (no cache, the cache down, or pub/sub's at-most-once delivery). A row never replaces a copy configured later
+    /// (a save of this replica that committed while the rows were being read).
+    /// </summary>
+    public void Refresh()
+    {
+        foreach (var stored in _repository.LoadAll())
+        {
+            _hosts.AddOrUpdate(stored.HostId, stored, (_, held) => stored.ConfiguredAt >= held.ConfiguredAt ? stored : held);
+        }
+    }
+
     /// <summary>Drops the in-memory copy so the next read comes from the database (another replica changed it).</summary>
     public void Forget(string hostId) => _hosts.TryRemove(hostId, out _);
 
