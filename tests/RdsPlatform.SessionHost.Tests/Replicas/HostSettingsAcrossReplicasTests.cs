@@ -8,7 +8,7 @@ namespace RdsPlatform.SessionHost.Tests.Replicas;
 /// <summary>
 /// Two gateway processes on one PostgreSQL database and one cache: a host configured through one is used by the other,
 /// a new host at once (read through on a miss), a changed host as soon as the cache's notice arrives, and a changed host
-/// whose notice never arrives within <c>Gateway:HostRefreshInterval</c>.
+/// whose notice never arrives within <c>Gateway:HostRefreshInterval</c>; either lists the hosts of both.
 /// </summary>
 public sealed class HostSettingsAcrossReplicasTests(PostgresDatabaseFixture database, GarnetFixture garnet)
     : GatewayReplicaTests(database, garnet)
@@ -53,6 +53,23 @@ public sealed class HostSettingsAcrossReplicasTests(PostgresDatabaseFixture data
         var served = await ModeOnceAsync(deaf, "rdsh-missed", LicensingMode.PerUser, TimeSpan.FromSeconds(5));
 
         Assert.Equal(LicensingMode.PerUser, served.LicensingMode);
+    }
+
+    [Fact]
+    public async Task HostsRegisteredOnBothReplicasAreListedByEitherAndPagedAcrossThemWithEachOthersPageTokens()
+    {
+        await using var farm = await FarmOnPostgresAsync();
+        var other = farm.StartGatewayReplica("gateway-b");
+        await farm.ConfigureAsync("rdsh-list-a", LicensingMode.PerDevice);
+        await other.Client.ConfigureSessionHostAsync(Requests.ConfigureHost("rdsh-list-b", LicensingMode.PerUser));
+        await farm.ConfigureAsync("rdsh-list-c", LicensingMode.PerDevice);
+
+        var first = await other.Client.ListSessionHostsAsync(new ListSessionHostsRequest { PageSize = 2 });
+        var second = await farm.Gateway.ListSessionHostsAsync(new ListSessionHostsRequest { PageSize = 2, PageToken = first.NextPageToken });
+
+        Assert.Equal(["rdsh-list-a", "rdsh-list-b", "rdsh-list-c"], first.Hosts.Concat(second.Hosts).Select(h => h.HostId));
+        Assert.Equal((3, 3), (first.Total, second.Total));
+        Assert.Equal("", second.NextPageToken);
     }
 
     /// <summary>The host as the replica serves it, asked every 50 ms until it has <paramref name="mode"/> or <paramref name="bound"/> passed.</summary>
