@@ -42,15 +42,19 @@ public sealed class SessionHostStore
     }
 
     /// <summary>
-    /// Re-reads every host from the database, so what another replica changed is served here even when its notice was
-    /// lost (no cache, the cache down, or pub/sub's at-most-once delivery). A row never replaces a copy configured later
-    /// (a save of this replica that committed while the rows were being read).
+    /// Re-reads the hosts held here from the database, so what another replica changed is served here even when its
+    /// notice was lost (no cache, the cache down, or pub/sub's at-most-once delivery). Only copies still held are replaced,
+    /// and never by a row configured earlier: a host forgotten meanwhile (a notice) or saved here while the rows were
+    /// being read keeps the fresher copy; a host not held is read on its first use, as before.
     /// </summary>
     public void Refresh()
     {
         foreach (var stored in _repository.LoadAll())
         {
-            _hosts.AddOrUpdate(stored.HostId, stored, (_, held) => stored.ConfiguredAt >= held.ConfiguredAt ? stored : held);
+            if (_hosts.TryGetValue(stored.HostId, out var held) && stored.ConfiguredAt >= held.ConfiguredAt)
+            {
+                _hosts.TryUpdate(held.HostId, stored, held);
+            }
         }
     }
 
