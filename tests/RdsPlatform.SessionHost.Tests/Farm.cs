@@ -16,7 +16,8 @@ namespace RdsPlatform.SessionHost.Tests;
 /// <summary>
 /// An in-process license server and session-host gateway from the shared <see cref="ServiceFarm"/>, sharing one
 /// <see cref="FakeTimeProvider"/>, each with a real SQLite file in its own temp folder, optionally with a real Redis-protocol
-/// cache. The gateway reaches the license server by name through the farm; <see cref="LicenseServerDown"/> makes every call
+/// cache, and optionally more gateway processes beside it (<see cref="StartGatewayReplica"/>). The gateway reaches the
+/// license server by name through the farm; <see cref="LicenseServerDown"/> makes every call
 /// to it fail as a network outage would.
 /// </summary>
 public sealed class Farm : IAsyncDisposable
