@@ -9,6 +9,9 @@ public sealed class LicenseQueries(ILicenseReader reader, ILicenseWriter writer,
     public IAsyncEnumerable<LicenseRecord> ListIssuedLicenses(LicenseQuery query, CancellationToken cancellationToken) =>
         reader.StreamLicensesAsync(query, cancellationToken);
 
+    public Task<IReadOnlyList<LicenseCount>> CountIssuedLicenses(IReadOnlyCollection<CalStatus> statuses, DateTimeOffset now, CancellationToken cancellationToken) =>
+        LicenseCounting.CountAsync(reader, statuses, now, cancellationToken);
+
     public IAsyncEnumerable<AuditRecord> AuditTrail(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, bool follow,
         CancellationToken cancellationToken) =>
         follow

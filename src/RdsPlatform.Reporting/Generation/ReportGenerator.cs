@@ -16,6 +16,7 @@ namespace RdsPlatform.Reporting.Generation;
 /// </summary>
 public sealed partial class ReportGenerator(
     LicenseServerReader reader,
+    FarmSummaries summaries,
     IReportStore store,
     TimeProvider clock,
     ReportingMetrics metrics,
@@ -33,13 +34,14 @@ public sealed partial class ReportGenerator(
         var reportId = Guid.CreateVersion7(generatedAt).ToString();
         try
         {
-            var server = await reader.GetServerAsync(cancellationToken);
+            // A summary reads the server's identity with its pools (shared by concurrent summaries); a listing reads it here.
+            var server = kind is ReportKind.PerUser or ReportKind.PerDevice ? await reader.GetServerAsync(cancellationToken) : null;
             await using var writer = store.BeginReport(reportId, options.Value.InsertBatchSize);
             var totals = kind switch
             {
-                ReportKind.PerUser => await WritePerUserAsync(writer, server, domain, cancellationToken),
-                ReportKind.PerDevice => await WritePerDeviceAsync(writer, server, domain, cancellationToken),
-                ReportKind.Summary => await WriteSummaryAsync(writer, server, domain, cancellationToken),
+                ReportKind.PerUser => await WritePerUserAsync(writer, server!, domain, cancellationToken),
+                ReportKind.PerDevice => await WritePerDeviceAsync(writer, server!, domain, cancellationToken),
+                ReportKind.Summary => await WriteSummaryAsync(writer, domain, cancellationToken),
                 _ => await WriteFailedPerUserAsync(writer, domain, cancellationToken),
             };
 
@@ -165,10 +167,10 @@ public sealed partial class ReportGenerator(
         return totals;
     }
 
-    private async Task<Dictionary<string, long>> WriteSummaryAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, long>> WriteSummaryAsync(IReportWriter writer, string domain, CancellationToken cancellationToken)
     {
         var totals = NewTotals("installed", "issued", "available", "overused", "temporary");
-        foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain, cancellationToken))
+        foreach (var pool in (await summaries.GetAsync(domain, cancellationToken)).Pools)
         {
             writer.Add(new ReportEntry { Summary = pool });
             totals["installed"] += pool.Installed;
