@@ -3,6 +3,7 @@ using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using Core = RdsPlatform.Licensing;
 
@@ -19,6 +20,61 @@ public sealed class CountIssuedLicensesTests : IAsyncLifetime
 
     [Fact]
     public async Task CountsEqualTheListingGroupedByTypeVersionStatusAndDomain()
+    {
+        await SeedAsync();
+
+        var counted = (await _host.Client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { CalStatus.Overused, CalStatus.Temporary } })).Counts
+            .ToDictionary(c => (c.CalType, c.ProductVersion, c.Status, c.UserDomain), c => c.Count);
+        var listed = new Dictionary<(CalType, ProductVersion, CalStatus, string), long>();
+        foreach (var status in new[] { CalStatus.Overused, CalStatus.Temporary })
+        {
+            await foreach (var license in _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest { Status = status }).ResponseStream.ReadAllAsync())
+            {
+                var domain = license.CalType != CalType.PerUser ? "" : license.UserName.Length > 0 ? license.UserDomain : license.Subject.Split('\\')[0];
+                var key = (license.CalType, license.ProductVersion, license.Status, domain);
+                listed[key] = listed.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        Assert.Equal(listed.OrderBy(p => p.Key.ToString()), counted.OrderBy(p => p.Key.ToString()));
+        Assert.Equal(270, counted.Values.Sum());
+        Assert.Contains(counted.Keys, k => k.UserDomain == "FABRIKAM" && k.Status == CalStatus.Overused);
+    }
+
+    [Fact]
+    public async Task TheEnginesCountQueryEqualsCountingTheListingOneByOne()
+    {
+        var now = await SeedAsync();
+        var reader = _host.Services.GetRequiredService<ILicenseReader>();
+        var counter = _host.Services.GetRequiredService<ILicenseCountReader>();
+        Core.CalStatus[] statuses = [Core.CalStatus.OverUsed, Core.CalStatus.Temporary, Core.CalStatus.Revoked];
+
+        var byQuery = await LicenseCounting.CountAsync(reader, counter, statuses, now, CancellationToken.None);
+        var oneByOne = await LicenseCounting.CountAsync(reader, null, statuses, now, CancellationToken.None);
+
+        Assert.Equal(oneByOne.OrderBy(c => c.ToString()), byQuery.OrderBy(c => c.ToString()));
+        Assert.Equal(270, byQuery.Sum(c => c.Count));
+    }
+
+    [Theory]
+    [InlineData(new CalStatus[0])]
+    [InlineData(new[] { CalStatus.Expired })]
+    [InlineData(new[] { CalStatus.Unspecified })]
+    [InlineData(new[] { (CalStatus)42 })]
+    public async Task ACountWithoutACountableStatusIsRefusedWithASentenceOnStatuses(CalStatus[] statuses)
+    {
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+            await _host.Client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { statuses } }));
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        var violations = refused.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations;
+        Assert.NotNull(violations);
+        Assert.All(violations, v => Assert.Equal("statuses", v.Field));
+        Assert.Contains("not counted", refused.Status.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>300 CALs: devices and users of two domains (one stored only in the subject), some OverUsed, a tenth expired.</summary>
+    private async Task<DateTimeOffset> SeedAsync()
     {
         var now = (await _host.Client.GetServerInfoAsync(new GetServerInfoRequest())).Server.Now.ToDateTimeOffset();
         await _host.Services.GetRequiredService<ILicenseStore>().WriteAsync(session =>
@@ -42,38 +98,6 @@ public sealed class CountIssuedLicensesTests : IAsyncLifetime
             return 0;
         }, CancellationToken.None);
 
-        var counted = (await _host.Client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { CalStatus.Overused, CalStatus.Temporary } })).Counts
-            .ToDictionary(c => (c.CalType, c.ProductVersion, c.Status, c.UserDomain), c => c.Count);
-        var listed = new Dictionary<(CalType, ProductVersion, CalStatus, string), long>();
-        foreach (var status in new[] { CalStatus.Overused, CalStatus.Temporary })
-        {
-            await foreach (var license in _host.Client.ListIssuedLicenses(new ListIssuedLicensesRequest { Status = status }).ResponseStream.ReadAllAsync())
-            {
-                var domain = license.CalType != CalType.PerUser ? "" : license.UserName.Length > 0 ? license.UserDomain : license.Subject.Split('\\')[0];
-                var key = (license.CalType, license.ProductVersion, license.Status, domain);
-                listed[key] = listed.GetValueOrDefault(key) + 1;
-            }
-        }
-
-        Assert.Equal(listed.OrderBy(p => p.Key.ToString()), counted.OrderBy(p => p.Key.ToString()));
-        Assert.Equal(270, counted.Values.Sum());
-        Assert.Contains(counted.Keys, k => k.UserDomain == "FABRIKAM" && k.Status == CalStatus.Overused);
-    }
-
-    [Theory]
-    [InlineData(new CalStatus[0])]
-    [InlineData(new[] { CalStatus.Expired })]
-    [InlineData(new[] { CalStatus.Unspecified })]
-    [InlineData(new[] { (CalStatus)42 })]
-    public async Task ACountWithoutACountableStatusIsRefusedWithASentenceOnStatuses(CalStatus[] statuses)
-    {
-        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
-            await _host.Client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { statuses } }));
-
-        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
-        var violations = refused.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations;
-        Assert.NotNull(violations);
-        Assert.All(violations, v => Assert.Equal("statuses", v.Field));
-        Assert.Contains("not counted", refused.Status.Detail, StringComparison.Ordinal);
+        return now;
     }
 }
