@@ -51,6 +51,8 @@ public static class Extensions
         services.AddSingleton<ILicenseSchema>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseReader>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseWriter>(sp => sp.GetRequiredService<ILicenseStore>());
+        // Summaries count CALs with one GROUP BY on the same file instead of reading each CAL (CountIssuedLicenses).
+        services.AddSingleton<ILicenseCountReader>(sp => new SqliteLicenseReads(new SqliteLicenseDatabase(sp.GetRequiredService<SqliteLicenseStore>().DatabasePath)));
     }
 
     /// <summary>Alerts (audit, log, webhooks) and their background delivery with Polly retries.</summary>
