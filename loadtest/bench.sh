@@ -180,18 +180,23 @@ grpc_check() {
 
 # counted <label> <scenario> <calls>: h2load makes exactly <calls> calls while dotnet-counters watches the gateway's
 # Grpc.AspNetCore.Server event counters; prints the change of "Total Calls" and "Total Calls Failed" from the watch's
-# first sample to its last. The gateway counts only while a listener is attached, and dotnet-counters writes its file
-# only when it ends, so the watch has a fixed window (BENCH_COUNTERS_WINDOW, 20 s) and h2load starts 6 s into it.
+# first sample to its last, and, from the runtime's counters over the same window, the bytes allocated and the CPU time
+# per call: figures that a shared, loaded machine hardly moves, unlike the rates (docs/performance.md; the idle
+# gateway's own allocations over the window add about 40 bytes per call). The gateway counts only while a listener is
+# attached, and dotnet-counters writes its file only when it ends, so the watch has a fixed window
+# (BENCH_COUNTERS_WINDOW, 20 s) and h2load starts 6 s into it.
 counted() {
   local label=$1 scenario=$2 calls=$3 file=$WORK/counters-$1.csv watcher
-  "$COUNTERS" collect -p "$GW_PID" --counters Grpc.AspNetCore.Server --format csv -o "$file" --refresh-interval 1 \
+  "$COUNTERS" collect -p "$GW_PID" --counters Grpc.AspNetCore.Server,System.Runtime --format csv -o "$file" --refresh-interval 1 \
     --duration "00:00:00:${BENCH_COUNTERS_WINDOW:-20}" >/dev/null 2>&1 &
   watcher=$!
   sleep 6
   h2 "$label" "$scenario" -c "$H2_CLIENTS" -m "$H2_STREAMS" -n "$calls"
   wait "$watcher" 2>/dev/null || true
   awk -F, '$3 == "Total Calls" { if (t == "") t0 = $NF; t = $NF } $3 == "Total Calls Failed" { if (f == "") f0 = $NF; f = $NF }
-    END { printf "gateway gRPC calls +%d, failed +%d", t - t0, f - f0 }' "$file" 2>/dev/null || echo "gateway gRPC counters not read (dotnet-counters did not attach)"
+    $3 ~ /total_allocated/ { a += $NF } $3 ~ /process.cpu.time/ { c += $NF }
+    END { printf "gateway gRPC calls +%d, failed +%d; %.0f bytes allocated and %.1f us CPU per call", t - t0, f - f0, a / n, c * 1e6 / n }' \
+    n="$calls" "$file" 2>/dev/null || echo "gateway gRPC counters not read (dotnet-counters did not attach)"
 }
 
 # h2 <label> <scenario> <args...>: one h2load run; its output in $OUT/<label>.h2load.txt.

@@ -62,7 +62,7 @@ public sealed partial class ApiKeyAuthenticationHandler(
             keys.RememberAccepted(authorization, caller);
         }
 
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(caller.Principal, SchemeName)));
+        return caller.Authenticated;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authentication;
 using RdsPlatform.ServiceDefaults.Outcomes;
 
 namespace RdsPlatform.ServiceDefaults.Security;
@@ -17,6 +18,7 @@ public sealed class RdsCaller(string keyName, string role, IReadOnlyList<string>
     public const string HostIdClaim = "rds:host_id";
 
     private ClaimsPrincipal? _principal;
+    private Task<AuthenticateResult>? _authenticated;
 
     public string KeyName { get; } = keyName;
 
@@ -28,11 +30,18 @@ public sealed class RdsCaller(string keyName, string role, IReadOnlyList<string>
     /// This key's principal, built once and shared by every call that presents the key (keys never change while a
     /// service runs, and nothing in a call adds to a principal), so an authenticated call allocates no claims.
     /// </summary>
-    public ClaimsPrincipal Principal => _principal ??= new ClaimsPrincipal(new ClaimsIdentity(
+    public ClaimsPrincipal Principal => _principal ??= new CallerPrincipal(this, new ClaimsIdentity(
         [new Claim(ClaimTypes.Name, KeyName), new Claim(ClaimTypes.Role, Role), .. HostIds.Select(h => new Claim(HostIdClaim, h))],
         ApiKeyAuthenticationHandler.SchemeName,
         ClaimTypes.Name,
         ClaimTypes.Role));
+
+    /// <summary>
+    /// The API-key handler's answer for this key, built once like <see cref="Principal"/>. The framework does not
+    /// change a handler's result: its authentication service wraps the principal in a ticket and result of its own.
+    /// </summary>
+    public Task<AuthenticateResult> Authenticated =>
+        _authenticated ??= Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(Principal, ApiKeyAuthenticationHandler.SchemeName)));
 
     public bool MayActFor(string hostId) =>
         HostIds.Any(h => h == AnyHost || string.Equals(h, hostId, StringComparison.OrdinalIgnoreCase));
@@ -40,6 +49,12 @@ public sealed class RdsCaller(string keyName, string role, IReadOnlyList<string>
     /// <summary>The caller a principal signed in by an API key stands for; null for anyone else (health, reflection).</summary>
     public static RdsCaller? From(ClaimsPrincipal? user)
     {
+        // The principal of a key is this key's caller: no copy per call.
+        if (user is CallerPrincipal signedIn)
+        {
+            return signedIn.Caller;
+        }
+
         if (user?.Identity is not ClaimsIdentity { IsAuthenticated: true, AuthenticationType: ApiKeyAuthenticationHandler.SchemeName } identity)
         {
             return null;
@@ -50,6 +65,12 @@ public sealed class RdsCaller(string keyName, string role, IReadOnlyList<string>
             identity.FindFirst(identity.RoleClaimType)?.Value ?? "",
             [.. identity.FindAll(HostIdClaim).Select(c => c.Value)]) { _principal = user };
     }
+}
+
+/// <summary>A key's principal that knows its <see cref="RdsCaller"/>, so reading the caller of a call allocates nothing.</summary>
+internal sealed class CallerPrincipal(RdsCaller caller, ClaimsIdentity identity) : ClaimsPrincipal(identity)
+{
+    public RdsCaller Caller { get; } = caller;
 }
 
 public static class RdsCallerExtensions

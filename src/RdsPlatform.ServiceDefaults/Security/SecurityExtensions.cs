@@ -2,6 +2,7 @@ using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -28,6 +29,7 @@ public static class SecurityExtensions
             return store;
         });
         builder.Services.AddSingleton<AuthFailureLimiter>();
+        builder.Services.AddSingleton<AdmittedCallShortcut>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -40,14 +42,33 @@ public static class SecurityExtensions
 
     /// <summary>
     /// Authentication and authorization, where the pipeline reaches them: after routing and the management port's
-    /// <c>/metrics</c> branch, before any RPC reads its message. Reads the keys now, so a configuration mistake stops
-    /// the service at start, not at its first call.
+    /// <c>/metrics</c> branch, before any RPC reads its message. A call the framework already admitted (same key, same
+    /// endpoint) skips the framework's two middleware (<see cref="AdmittedCallShortcut"/>); every other call goes
+    /// through them. Reads the keys now, so a configuration mistake stops the service at start, not at its first call.
     /// </summary>
     public static WebApplication UseRdsAuthentication(this WebApplication app)
     {
         app.Services.GetRequiredService<ApiKeyStore>();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        var shortcut = app.Services.GetRequiredService<AdmittedCallShortcut>();
+        RequestDelegate? next = null;
+        IApplicationBuilder pipeline = app;
+        var framework = pipeline.New();
+        framework.UseAuthentication();
+        framework.UseAuthorization();
+        framework.Run(context => next!(context));
+        var throughFramework = framework.Build();
+        // UseAuthentication/UseAuthorization mark the builder they are called on so that WebApplication does not add
+        // them again at the front of the pipeline; the branch has its own copy of those marks, so they are copied back.
+        foreach (var (key, value) in framework.Properties)
+        {
+            pipeline.Properties.TryAdd(key, value);
+        }
+
+        app.Use(following =>
+        {
+            next = following;
+            return context => shortcut.InvokeAsync(context, following, throughFramework);
+        });
         return app;
     }
 
