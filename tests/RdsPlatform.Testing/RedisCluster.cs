@@ -90,10 +90,14 @@ public sealed class RedisCluster : ISharedCache
     }
 
     /// <summary>The full path of a Redis command, from RDS_REDIS_BIN or the PATH; a failure names the Debian package.</summary>
-    public static string FindCommand(string name)
+    public static string FindCommand(string name) =>
+        FindCommand(name, Environment.GetEnvironmentVariable("RDS_REDIS_BIN"), Environment.GetEnvironmentVariable("PATH"));
+
+    /// <summary>The full path of a Redis command in <paramref name="redisBin"/> or on <paramref name="path"/>.</summary>
+    public static string FindCommand(string name, string? redisBin, string? path)
     {
-        var folders = new[] { Environment.GetEnvironmentVariable("RDS_REDIS_BIN") }
-            .Concat((Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        var folders = new[] { redisBin }
+            .Concat((path ?? "").Split(Path.PathSeparator))
             .Where(folder => !string.IsNullOrWhiteSpace(folder));
         return folders.Select(folder => Path.Combine(folder!, name)).FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException(
