@@ -15,6 +15,7 @@ public sealed class RedisCluster : ISharedCache
 
     private static readonly SemaphoreSlim StartGate = new(1, 1);
     private static RedisCluster? _shared;
+    private static Exception? _failure;
 
     private readonly string _root;
     private Process? _watchdog;
@@ -45,11 +46,27 @@ public sealed class RedisCluster : ISharedCache
         await StartGate.WaitAsync();
         try
         {
+            // A cluster that did not form fails every class of the run at once, instead of each waiting out its own attempt.
+            if (_failure is not null)
+            {
+                throw new InvalidOperationException(_failure.Message, _failure);
+            }
+
             if (_shared is null)
             {
                 var cluster = Create();
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop();
-                await cluster.StartAsync();
+                try
+                {
+                    await cluster.StartAsync();
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                {
+                    cluster.Stop();
+                    _failure = e;
+                    throw;
+                }
+
                 _shared = cluster;
             }
 
