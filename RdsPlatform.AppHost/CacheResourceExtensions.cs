@@ -13,7 +13,8 @@ public static class CacheResourceExtensions
     /// Picks the Redis-protocol cache by itself, so one command works everywhere: a configured
     /// <c>ConnectionStrings:cache</c> (external Redis) wins; else Redis in a container when a container engine
     /// answers; else the embedded Garnet server, which needs nothing installed. <c>Cache:Mode</c>
-    /// (auto | external | container | garnet | redis-server) forces a choice.
+    /// (auto | external | container | garnet | redis-server | redis-cluster) forces a choice. An external Redis Cluster is
+    /// <c>external</c> with its nodes listed in the connection string; the client discovers the rest.
     /// </summary>
     public static RdsCache AddRdsCache(this IDistributedApplicationBuilder builder)
     {
@@ -38,10 +39,15 @@ public static class CacheResourceExtensions
             return new RdsCache("redis-server", project => project.WithReference(redisServer).WaitFor(redisServer));
         }
 
+        if (mode == "redis-cluster")
+        {
+            return builder.AddLocalRedisCluster();
+        }
+
         if (mode is not ("auto" or "garnet"))
         {
             throw new InvalidOperationException(
-                $"Cache:Mode '{mode}' is unknown; use auto, external, container, garnet or redis-server.");
+                $"Cache:Mode '{mode}' is unknown; use auto, external, container, garnet, redis-server or redis-cluster.");
         }
 
         var garnet = builder.AddProject<Projects.RdsPlatform_Cache>(ResourceNames.CacheServer)

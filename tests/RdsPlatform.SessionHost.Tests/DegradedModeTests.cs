@@ -120,21 +120,4 @@ public sealed class DegradedModeTests(GarnetFixture garnet) : IClassFixture<Garn
         Assert.True(recovered.Admitted);
         Assert.Equal(ReasonCode.TemporaryCalIssued, recovered.Reason);
     }
-
-    [Fact]
-    public async Task RevocationReachesAReplicaThroughTheSharedCache()
-    {
-        await using var farm = new Farm(garnet.ConnectionString);
-        var permanent = await farm.PermanentDeviceAfterGraceAsync("rdsh-1", "dev-1");
-        await farm.LicenseServer.RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = permanent.CertificateDetails.LicenseId });
-        // Once this replica knows of the revocation, the revoked certificate is replaced by a new temporary CAL (R8).
-        await Eventually.ConnectUntil(() => farm.ConnectDeviceAsync("rdsh-1", "dev-1", permanent.Certificate), ReasonCode.TemporaryCalIssued);
-
-        // A replica that starts now, with the license server unreachable, learns the revocation from the cache.
-        farm.LicenseServerDown = true;
-        await farm.RestartGatewayAsync();
-        var response = await Eventually.ConnectUntil(() => farm.ConnectDeviceAsync("rdsh-1", "dev-1", permanent.Certificate), ReasonCode.CalRevoked);
-        Assert.False(response.Admitted);
-        Assert.Equal(ReasonCode.CalRevoked, response.Reason);
-    }
 }

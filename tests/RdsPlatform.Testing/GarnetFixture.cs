@@ -11,7 +11,7 @@ namespace RdsPlatform.Testing;
 /// nothing installed. <see cref="Stop"/> and <see cref="Start"/> simulate the cache going down and coming back
 /// on the same port.
 /// </summary>
-public sealed class GarnetFixture : IAsyncLifetime, IDisposable
+public sealed class GarnetFixture : IAsyncLifetime, IDisposable, ISharedCache
 {
     private GarnetServer? _server;
 
@@ -46,14 +46,7 @@ public sealed class GarnetFixture : IAsyncLifetime, IDisposable
     }
 
     /// <summary>Removes every key, as FLUSHALL would.</summary>
-    public async Task FlushAsync()
-    {
-        await using var connection = await ConnectionMultiplexer.ConnectAsync(ConnectionString + ",allowAdmin=true");
-        foreach (var endpoint in connection.GetEndPoints())
-        {
-            await connection.GetServer(endpoint).FlushAllDatabasesAsync();
-        }
-    }
+    public Task FlushAsync() => CacheAdmin.FlushAllAsync(ConnectionString);
 
     public Task DisposeAsync()
     {

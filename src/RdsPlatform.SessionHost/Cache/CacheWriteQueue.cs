@@ -86,12 +86,11 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
         try
         {
             await writer.WaitAsync(StopDrainTimeout).ConfigureAwait(false);
-            // The batches go out fire-and-forget; the cache answers commands of one connection in order, so once it
-            // answers this PING it has applied every write sent before it.
-            if (connection.IsConnected)
-            {
-                await connection.GetDatabase().PingAsync().WaitAsync(StopDrainTimeout).ConfigureAwait(false);
-            }
+            // The batches go out fire-and-forget; a server answers the commands of one connection in order, so once it
+            // answers a PING it has applied every write sent to it before. A cluster spreads the keys of one batch over
+            // its masters, each on its own connection: every master must answer, not just one.
+            var masters = connection.GetServers().Where(server => server.IsConnected && !server.IsReplica);
+            await Task.WhenAll(masters.Select(server => server.PingAsync())).WaitAsync(StopDrainTimeout).ConfigureAwait(false);
         }
         catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
         {

@@ -3,15 +3,18 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.Testing;
 
-namespace RdsPlatform.SessionHost.Tests;
+namespace RdsPlatform.SessionHost.Tests.SharedCache;
 
-/// <summary>The gateway holds a bounded number of sessions in process; the shared cache keeps the others.</summary>
-public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<GarnetFixture>
+/// <summary>
+/// The gateway holds a bounded number of sessions and token states in process; the shared cache keeps the others, on one
+/// server and on a Redis Cluster alike.
+/// </summary>
+public abstract class SessionCapacityTests<TCache>(TCache cache) : IClassFixture<TCache> where TCache : class, ISharedCache
 {
     [Fact]
     public async Task SessionsPushedOutOfProcessAreStillSignedInAndDisconnectedThroughTheCache()
     {
-        await using var farm = new Farm(garnet.ConnectionString);
+        await using var farm = new Farm(cache.ConnectionString);
         farm.GatewaySettings["Gateway:SessionCacheCapacity"] = "3";
         await farm.RestartGatewayAsync();
         await farm.ConfigureAsync("rdsh-cap", LicensingMode.PerDevice);
@@ -27,7 +30,7 @@ public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<G
         // The first sessions are no longer in process (3 at most); each is still known through the cache.
         foreach (var sessionId in sessions)
         {
-            var signIn = await SignInEventuallyAsync(farm, sessionId);
+            var signIn = await SignIn.EventuallyAsync(farm.Gateway, sessionId);
             Assert.NotEqual(ReasonCode.Unspecified, signIn.Reason);
         }
 
@@ -39,7 +42,7 @@ public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<G
     [Fact]
     public async Task ASessionWhoseCertificateLeftTheProcessSignsInWithItsCal()
     {
-        await using var farm = new Farm(garnet.ConnectionString);
+        await using var farm = new Farm(cache.ConnectionString);
         farm.GatewaySettings["Gateway:TokenCacheCapacity"] = "3";
         await farm.RestartGatewayAsync();
         await farm.ActivateAsync();
@@ -49,7 +52,7 @@ public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<G
 
         var temporary = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev");
         Assert.Equal(ReasonCode.TemporaryCalIssued, temporary.Reason);
-        Assert.Equal(ReasonCode.ValidCal, (await SignInEventuallyAsync(farm, temporary.SessionId)).Reason);
+        Assert.Equal(ReasonCode.ValidCal, (await SignIn.EventuallyAsync(farm.Gateway, temporary.SessionId)).Reason);
         var upgraded = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev", temporary.Certificate);
         Assert.Equal(ReasonCode.CalUpgraded, upgraded.Reason);
         var connected = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev", upgraded.Certificate);
@@ -61,24 +64,14 @@ public sealed class SessionCapacityTests(GarnetFixture garnet) : IClassFixture<G
             Assert.True((await farm.ConnectDeviceAsync("rdsh-tok", $"tok-other-{i}")).Admitted);
         }
 
-        var signIn = await SignInEventuallyAsync(farm, connected.SessionId);
+        var signIn = await SignIn.EventuallyAsync(farm.Gateway, connected.SessionId);
         Assert.Equal(ReasonCode.ValidCal, signIn.Reason);
         Assert.Equal(upgraded.CertificateDetails.LicenseId, signIn.CertificateDetails.LicenseId);
     }
-
-    // The cache write leaves without waiting for the caller; on a loaded machine it may land a moment after Connect answered.
-    private static async Task<SignInResponse> SignInEventuallyAsync(Farm farm, string sessionId)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await farm.Gateway.SignInAsync(new SignInRequest { SessionId = sessionId });
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound && attempt < 50)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
 }
+
+/// <summary>Sessions and token states beyond the in-process capacity on one Redis-protocol server (Garnet).</summary>
+public sealed class SessionCapacityOnOneServerTests(GarnetFixture cache) : SessionCapacityTests<GarnetFixture>(cache);
+
+/// <summary>Sessions and token states beyond the in-process capacity on a 3-master Redis Cluster.</summary>
+public sealed class SessionCapacityOnRedisClusterTests(RedisClusterFixture cache) : SessionCapacityTests<RedisClusterFixture>(cache);

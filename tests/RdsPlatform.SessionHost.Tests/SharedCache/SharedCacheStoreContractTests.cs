@@ -1,0 +1,103 @@
+using RdsPlatform.Licensing;
+using RdsPlatform.Testing;
+
+namespace RdsPlatform.SessionHost.Tests.SharedCache;
+
+/// <summary>
+/// What one gateway replica writes to the shared cache another replica reads: sessions, token states, revocations and
+/// host-change notices, each through its own connection, on one server and on a Redis Cluster alike.
+/// </summary>
+public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : IClassFixture<TCache> where TCache : class, ISharedCache
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    [Fact]
+    public async Task ASessionSavedOnOneReplicaIsFoundAndDeletedOnAnother()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var sessionId = Guid.NewGuid().ToString("N");
+
+        first.Sessions.Save(sessionId, [1, 2, 3], Lifetime);
+
+        Assert.Equal([1, 2, 3], await EventuallyFoundAsync(() => second.Sessions.FindAsync(sessionId, CancellationToken.None)));
+        Assert.True(await second.Sessions.DeleteAsync(sessionId, CancellationToken.None));
+        Assert.Null(await first.Sessions.FindAsync(sessionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ATokenStateSavedOnOneReplicaIsFoundOnAnotherWhateverTheCaseOfItsSubject()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var subject = $"Device-{Guid.NewGuid():N}";
+
+        first.Tokens.Save(CalType.PerDevice, subject, [4, 5], Lifetime);
+
+        Assert.Equal([4, 5], await EventuallyFoundAsync(() => second.Tokens.FindAsync(CalType.PerDevice, subject.ToLowerInvariant(), CancellationToken.None)));
+        Assert.Null(await second.Tokens.FindAsync(CalType.PerUser, subject, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ARevocationSharedByOneReplicaReachesAnotherAndStaysInTheSet()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var heard = new TaskCompletionSource<Guid>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var licenseId = Guid.NewGuid();
+        await second.Revocations.SubscribeAsync(id =>
+        {
+            if (id == licenseId)
+            {
+                heard.TrySetResult(id);
+            }
+        });
+
+        first.Revocations.Share(licenseId);
+
+        Assert.Equal(licenseId, await heard.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains(licenseId, await second.Revocations.ReadAllAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AHostChangeAnnouncedByOneReplicaReachesAnother()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var hostId = $"rdsh-{Guid.NewGuid():N}";
+        var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await second.HostChanges.SubscribeAsync(changed =>
+        {
+            if (changed == hostId)
+            {
+                heard.TrySetResult(changed);
+            }
+        });
+
+        first.HostChanges.Announce(hostId);
+
+        Assert.Equal(hostId, await heard.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    // Saves leave through the replica's background writer: a read right after Save may come a moment early.
+    private static async Task<byte[]> EventuallyFoundAsync(Func<Task<byte[]?>> find)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if (await find() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new Xunit.Sdk.XunitException("The other replica never found the value in the shared cache (5 s).");
+    }
+}
+
+/// <summary>The shared-cache contract on one Redis-protocol server (Garnet).</summary>
+public sealed class SharedCacheStoreOnOneServerTests(GarnetFixture cache) : SharedCacheStoreContractTests<GarnetFixture>(cache);
+
+/// <summary>The shared-cache contract on a 3-master Redis Cluster.</summary>
+public sealed class SharedCacheStoreOnRedisClusterTests(RedisClusterFixture cache) : SharedCacheStoreContractTests<RedisClusterFixture>(cache);
