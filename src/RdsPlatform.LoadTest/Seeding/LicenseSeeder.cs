@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults.Storage;
 using Contract = RdsPlatform.Contracts.Licensing.V1;
 
 namespace RdsPlatform.LoadTest.Seeding;
