@@ -174,9 +174,19 @@ public abstract class LicenseStoreContractTests : IAsyncLifetime
         try
         {
             var created = 0;
+            using var secondCreator = new ManualResetEventSlim();
             await Task.WhenAll(stores.Select((store, i) => Task.Run(() => store.MigrateAsync(() =>
             {
-                Interlocked.Increment(ref created);
+                // The first creator waits a moment for a second one: only a store that lets two replicas create at once lets it in.
+                if (Interlocked.Increment(ref created) == 1)
+                {
+                    secondCreator.Wait(TimeSpan.FromSeconds(1));
+                }
+                else
+                {
+                    secondCreator.Set();
+                }
+
                 return new ServerRecord(Guid.NewGuid(), [(byte)i, 1, 2, 3], DateTimeOffset.UnixEpoch, Core.ActivationState.Initial);
             }, CancellationToken.None))));
 
