@@ -16,6 +16,9 @@ var cache = builder.AddRdsCache();
 // Database:Mode picks SQLite files (default) or PostgreSQL, a database per service (docs/storage.md).
 var database = builder.AddRdsDatabase(dataRoot);
 
+// Replicas:* runs several processes of a service behind its one port; more than one needs PostgreSQL (docs/scale-out.md).
+var replicas = ReplicaSettings.From(builder.Configuration, database.Mode, DatabaseResourceExtensions.PostgresDatabases);
+
 // Every call carries an API key; the keys are secret parameters generated on first run (docs/security.md).
 var keys = builder.AddApiKeys();
 
@@ -25,6 +28,7 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
     .WithApiKeys(keys)
     .WithCache(cache)
+    .WithRdsReplicas(replicas.LicenseServer)
     .WithDatabase(database, "licensing");
 
 var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
@@ -34,6 +38,7 @@ var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceN
     .WithEnvironment("Gateway__LicenseServerApiKey", keys.Gateway)
     .WithCache(cache)
     .WithDatabase(database, "gateway")
+    .WithRdsReplicas(replicas.SessionHost)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 
@@ -44,6 +49,7 @@ var reporting = builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames
     .WithEnvironment("Reporting__LicenseServerApiKey", keys.Reporting)
     .WithCache(cache)
     .WithDatabase(database, "reporting")
+    .WithRdsReplicas(replicas.Reporting)
     .WithReference(licenseServer)
     .WaitFor(licenseServer);
 

@@ -25,6 +25,13 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:RevocationPollInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often every session host is re-read from the database. Replicas hear of a change at once through the cache's
+    /// notice; this bounds how long one serves old settings when the notice is lost (no cache, or the cache down).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:HostRefreshInterval must be a duration from 1 ms to 1 day, for example 00:00:30.")]
+    public TimeSpan HostRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often not-tracked sign-ins waiting for an unreachable license server are offered to it again (R12 audit).</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:NotTrackedRetryInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan NotTrackedRetryInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -32,6 +32,9 @@ public sealed class TestHosts : IAsyncDisposable
 
     public ReportingClient Reporting { get; private set; } = null!;
 
+    /// <summary>Settings every reporting host started from now on gets (e.g. its PostgreSQL database).</summary>
+    public Dictionary<string, string> ReportingSettings { get; } = [];
+
     /// <summary>The services of the reporting host started last.</summary>
     public IServiceProvider ReportingServices { get; private set; } = null!;
 
@@ -60,6 +63,11 @@ public sealed class TestHosts : IAsyncDisposable
             if (cacheConnectionString is not null)
             {
                 setup.Set("ConnectionStrings:cache", cacheConnectionString);
+            }
+
+            foreach (var (key, value) in ReportingSettings)
+            {
+                setup.Set(key, value);
             }
 
             if (licenseServerAddress is null)

@@ -16,7 +16,8 @@ namespace RdsPlatform.SessionHost.Tests;
 /// <summary>
 /// An in-process license server and session-host gateway from the shared <see cref="ServiceFarm"/>, sharing one
 /// <see cref="FakeTimeProvider"/>, each with a real SQLite file in its own temp folder, optionally with a real Redis-protocol
-/// cache. The gateway reaches the license server by name through the farm; <see cref="LicenseServerDown"/> makes every call
+/// cache, and optionally more gateway processes beside it (<see cref="StartGatewayReplica"/>). The gateway reaches the
+/// license server by name through the farm; <see cref="LicenseServerDown"/> makes every call
 /// to it fail as a network outage would.
 /// </summary>
 public sealed class Farm : IAsyncDisposable
@@ -43,6 +44,21 @@ public sealed class Farm : IAsyncDisposable
         });
         LicenseServer = new LicenseServerClient(_licenseServer.WithRoleKeys(typeof(LicenseServerService)));
         StartGateway();
+    }
+
+    /// <summary>A farm whose gateway keeps its hosts in a PostgreSQL database, on a cache that its replicas share too.</summary>
+    public static async Task<Farm> OnPostgresAsync(string cacheConnectionString, string databaseConnectionString, params (string Key, string Value)[] settings)
+    {
+        var farm = new Farm(cacheConnectionString);
+        farm.GatewaySettings["Storage:Provider"] = "Postgres";
+        farm.GatewaySettings["ConnectionStrings:gateway"] = databaseConnectionString;
+        foreach (var (key, value) in settings)
+        {
+            farm.GatewaySettings[key] = value;
+        }
+
+        await farm.RestartGatewayAsync();
+        return farm;
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2025, 1, 6, 8, 0, 0, TimeSpan.Zero));
@@ -126,9 +142,26 @@ public sealed class Farm : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
+    /// <summary>
+    /// Another gateway process with the gateway's settings (so the same database and cache) and its own data folder: a
+    /// replica beside <see cref="Gateway"/>. Without <paramref name="withCache"/> it has no cache, as a replica that cannot reach it.
+    /// </summary>
+    public GatewayReplica StartGatewayReplica(string name, bool withCache = true)
+    {
+        var host = StartGatewayHost(name, withCache);
+        return new GatewayReplica(new GatewayClient(host.WithRoleKeys(typeof(SessionHostGatewayService))), host);
+    }
+
+    public Task StopAsync(GatewayReplica replica) => _services.StopAsync(replica.Host);
+
     private void StartGateway()
     {
-        _gateway = _services.Start<SessionHostGatewayService>("gateway", setup =>
+        _gateway = StartGatewayHost("gateway", withCache: true);
+        Gateway = new GatewayClient(_gateway.WithRoleKeys(typeof(SessionHostGatewayService)));
+    }
+
+    private ServiceHost<SessionHostGatewayService> StartGatewayHost(string name, bool withCache) =>
+        _services.Start<SessionHostGatewayService>(name, setup =>
         {
             setup.FastGateway().GatewayReachesLicenseServersThrough(() => new Hang(this, _services.RouteByName()));
             if (ConfigureGatewayServices is { } configure)
@@ -136,7 +169,7 @@ public sealed class Farm : IAsyncDisposable
                 setup.TestServices.Add(configure);
             }
 
-            if (_cacheConnectionString is not null)
+            if (_cacheConnectionString is not null && withCache)
             {
                 setup.Set("ConnectionStrings:cache", _cacheConnectionString);
             }
@@ -146,8 +179,6 @@ public sealed class Farm : IAsyncDisposable
                 setup.Set(key, value);
             }
         });
-        Gateway = new GatewayClient(_gateway.WithRoleKeys(typeof(SessionHostGatewayService)));
-    }
 
     /// <summary>Holds every call while <see cref="LicenseServerHangs"/>, as a license server that accepts and never answers.</summary>
     private sealed class Hang(Farm farm, HttpMessageHandler inner) : DelegatingHandler(inner)
@@ -162,4 +193,10 @@ public sealed class Farm : IAsyncDisposable
             return await base.SendAsync(request, cancellationToken);
         }
     }
+}
+
+/// <summary>A second (or third) gateway process of a <see cref="Farm"/>.</summary>
+public sealed record GatewayReplica(GatewayClient Client, IServiceHost Host)
+{
+    public IServiceProvider Services => Host.Services;
 }

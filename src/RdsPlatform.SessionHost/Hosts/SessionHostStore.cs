@@ -41,6 +41,23 @@ public sealed class SessionHostStore
         return host;
     }
 
+    /// <summary>
+    /// Re-reads the hosts held here from the database, so what another replica changed is served here even when its
+    /// notice was lost (no cache, the cache down, or pub/sub's at-most-once delivery). Only copies still held are replaced,
+    /// and never by a row configured earlier: a host forgotten meanwhile (a notice) or saved here while the rows were
+    /// being read keeps the fresher copy; a host not held is read on its first use, as before.
+    /// </summary>
+    public void Refresh()
+    {
+        foreach (var stored in _repository.LoadAll())
+        {
+            if (_hosts.TryGetValue(stored.HostId, out var held) && stored.ConfiguredAt >= held.ConfiguredAt)
+            {
+                _hosts.TryUpdate(held.HostId, stored, held);
+            }
+        }
+    }
+
     /// <summary>Drops the in-memory copy so the next read comes from the database (another replica changed it).</summary>
     public void Forget(string hostId) => _hosts.TryRemove(hostId, out _);
 
