@@ -4,6 +4,7 @@ using Polly;
 using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Telemetry;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.LicenseServer;
 
@@ -62,7 +63,15 @@ public static class Extensions
             .Validate(o => o.QueueCapacity > 0 && o.MaxConcurrentDeliveries > 0, "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Webhooks:RetryBaseDelay and Webhooks:AttemptTimeout must be positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<AlertDatabase>();
+        var dataDirectory = builder.Configuration["Storage:DataDirectory"];
+        builder.Services.PostConfigure<WebhookOptions>(o =>
+            o.KeyDirectory = WebhookOptions.ResolveKeyDirectory(o.KeyDirectory, dataDirectory, builder.Environment.ContentRootPath));
+        // The alert tables live in the license database, whichever engine holds it: PostgreSQL when the store registered its database.
+        builder.Services.AddSingleton<AlertDatabase>(sp => sp.GetService<PostgresDatabase>() is { } postgres
+            ? new PostgresAlertDatabase(postgres)
+            : new SqliteAlertDatabase(Path.Combine(
+                Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath),
+                SqliteLicenseStore.FileName)));
         builder.Services.AddSingleton<AlertStateStore>();
         builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton<WebhookStore>();
