@@ -9,7 +9,7 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// as SQLite's BINARY does, so keyset order is the same on both engines. Applied by <see cref="PostgresDatabase"/> under
 /// its advisory lock, each step once however many replicas start together.
 /// </summary>
-internal static class PostgresLicenseSchema
+public static class PostgresLicenseSchema
 {
     public static readonly IReadOnlyList<SchemaMigration> Migrations =
     [
