@@ -46,10 +46,6 @@ public static class Extensions
         builder.Services.AddSingleton<LicenseQueries>();
         builder.Services.AddHostedService<ReclaimSweeper>();
         builder.AddAlerts();
-        if (storage == StorageProvider.Postgres)
-        {
-            builder.Services.AddAlertTablesInSqlite();
-        }
 
         builder.Services.AddGrpcHealthChecks().AddCheck<LicenseStoreHealthCheck>("license-database", tags: ["ready"]);
         return builder;
@@ -63,23 +59,6 @@ public static class Extensions
         services.AddSingleton<ILicenseSchema>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseReader>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseWriter>(sp => sp.GetRequiredService<ILicenseStore>());
-    }
-
-    /// <summary>
-    /// Interim, until the alert stores have their own PostgreSQL port (issue 16): with the licenses on PostgreSQL, the
-    /// webhook and alert-state tables (and the webhook key ring beside them) stay in the SQLite file in
-    /// Storage:DataDirectory, as the gateway's key cache does, instead of the alert code casting the PostgreSQL store.
-    /// </summary>
-    private static void AddAlertTablesInSqlite(this IServiceCollection services)
-    {
-        services.AddSingleton<SqliteLicenseStore>();
-        services.AddSingleton(sp =>
-        {
-            var file = sp.GetRequiredService<SqliteLicenseStore>();
-            file.MigrateSchema();
-            return new AlertDatabase(file);
-        });
-        services.AddSingleton(sp => new WebhookSecretProtector(sp.GetRequiredService<SqliteLicenseStore>(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
     }
 
     /// <summary>Alerts (audit, log, webhooks) and their background delivery with Polly retries.</summary>
