@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Npgsql;
 using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.Testing;
 using Xunit.Abstractions;
@@ -48,6 +49,38 @@ public sealed class PostgresOutageTests(GarnetFixture cache, ITestOutputHelper o
             var found = await admin.GetSessionHostAsync(new GetSessionHostRequest { HostId = load.Acknowledged[0] });
             Assert.Equal(load.Acknowledged[0], found.Host.HostId, ignoreCase: true);
             output.WriteLine($"{outage} Acknowledged {load.AcknowledgedCount} host registrations, all {stored.Count} found in PostgreSQL afterwards.");
+        }
+        finally
+        {
+            server.Stop();
+        }
+    }
+
+    [Fact]
+    public async Task TheLicenseServerAnswersUnavailableWhileItsDatabaseIsDownLosesNoCalAndRecoversByItself()
+    {
+        var server = await PostgresServer.StartPrivateAsync();
+        try
+        {
+            var connectionString = await server.CreateDatabaseAsync("licensing");
+            await using var farm = await ProcessFarm.StartAsync(cache, "pg-ls-down",
+                ("Storage__Provider", "Postgres"), ("ConnectionStrings__licensing", connectionString));
+            var load = new OutageLoad();
+            // New devices on a server not activated: a temporary Per Device CAL each, every answer a CAL that must be kept.
+            load.Start(4, async (worker, i) => (await farm.LicenseHost.RequestLicenseAsync(new RequestLicenseRequest
+            {
+                SessionHostId = "rdsh-1",
+                SessionHostVersion = ProductVersion._2022,
+                CalType = CalType.PerDevice,
+                HardwareId = $"pg-down-{worker}-{i:D5}",
+                ComputerName = $"PC-{worker}-{i:D5}",
+            }, deadline: DateTime.UtcNow.AddSeconds(20))).License.LicenseId);
+
+            var outage = await RunOutageAsync(server, load);
+
+            var stored = (await farm.IssuedAsync()).Select(l => l.LicenseId).ToHashSet();
+            Assert.Empty(load.Acknowledged.Except(stored));
+            output.WriteLine($"{outage} Acknowledged {load.AcknowledgedCount} CALs, all listed by the license server afterwards ({stored.Count} stored).");
         }
         finally
         {
