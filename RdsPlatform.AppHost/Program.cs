@@ -13,7 +13,7 @@ var licenseServerSettings = LicenseServerSettings.From(builder.Configuration);
 
 var cache = builder.AddRdsCache();
 
-// Database:Mode picks SQLite files (default) or PostgreSQL for the services whose PostgreSQL store exists (docs/storage.md).
+// Database:Mode picks SQLite files (default) or PostgreSQL, a database per service (docs/storage.md).
 var database = builder.AddRdsDatabase(dataRoot);
 
 // Every call carries an API key; the keys are secret parameters generated on first run (docs/security.md).
@@ -24,7 +24,8 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithLicenseServerSettings(licenseServerSettings)
     .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
     .WithApiKeys(keys)
-    .WithCache(cache);
+    .WithCache(cache)
+    .WithDatabase(database, "licensing");
 
 var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithRdsServiceDefaults(dataRoot, clockMode)

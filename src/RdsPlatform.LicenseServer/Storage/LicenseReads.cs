@@ -17,12 +17,9 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader
     /// <summary>Rows read per query of a stream: bounded memory, no reader held open between batches.</summary>
     internal const int StreamBatchSize = 1000;
 
-    public async Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await engine.OpenAsync(cancellationToken);
-        await using var command = LicenseRows.Command(connection, null, LicenseRows.ServerQuery, null);
-        return LicenseRows.ReadServer(command);
-    }
+    public async Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken) =>
+        (await ReadBatchAsync(LicenseRows.ServerQuery, new Dictionary<string, object?>(), LicenseRows.ReadServer, cancellationToken))
+            .SingleOrDefault() ?? throw new InvalidOperationException(LicenseRows.NoIdentity);
 
     public async Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         await ReadKeyPacksAsync(now, cancellationToken);
@@ -111,9 +108,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader
     private async Task<List<KeyPackRecord>> ReadKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var (sql, parameters) = LicenseRows.KeyPackQuery(now, null, null);
-        await using var connection = await engine.OpenAsync(cancellationToken);
-        await using var command = LicenseRows.Command(connection, null, sql, parameters);
-        return LicenseRows.ReadKeyPacks(command);
+        return await ReadBatchAsync(sql, parameters, LicenseRows.ReadKeyPack, cancellationToken);
     }
 
     private async Task<List<T>> ReadBatchAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, Func<DbDataReader, T> read,

@@ -93,14 +93,16 @@ internal static class LicenseRows
         p["@detail"].Value = entry.Detail;
     }
 
+    public const string NoIdentity = "The license database has no server identity; the store was not migrated at start-up.";
+
     public static ServerRecord ReadServer(DbCommand command)
     {
         using var r = command.ExecuteReader();
-        if (!r.Read())
-        {
-            throw new InvalidOperationException("The license database has no server identity; the store was not migrated at start-up.");
-        }
+        return r.Read() ? ReadServer(r) : throw new InvalidOperationException(NoIdentity);
+    }
 
+    public static ServerRecord ReadServer(DbDataReader r)
+    {
         var status = (ActivationStatus)r.GetInt32(3);
         ActivationContact? contact = r.IsDBNull(4) && r.IsDBNull(6)
             ? null
@@ -149,21 +151,24 @@ internal static class LicenseRows
         var packs = new List<KeyPackRecord>();
         while (r.Read())
         {
-            packs.Add(new KeyPackRecord(
-                Guid.Parse(r.GetString(0)),
-                r.GetString(1),
-                (KeyPackProgram)r.GetInt32(2),
-                r.IsDBNull(3) ? null : (AgreementType)r.GetInt32(3),
-                r.GetString(4),
-                (ProductVersion)r.GetInt32(5),
-                (CalType)r.GetInt32(6),
-                r.GetInt32(7),
-                (int)r.GetInt64(9),
-                Time(r.GetInt64(8))));
+            packs.Add(ReadKeyPack(r));
         }
 
         return packs;
     }
+
+    /// <summary>A row of <see cref="KeyPackQuery"/>.</summary>
+    public static KeyPackRecord ReadKeyPack(DbDataReader r) => new(
+        Guid.Parse(r.GetString(0)),
+        r.GetString(1),
+        (KeyPackProgram)r.GetInt32(2),
+        r.IsDBNull(3) ? null : (AgreementType)r.GetInt32(3),
+        r.GetString(4),
+        (ProductVersion)r.GetInt32(5),
+        (CalType)r.GetInt32(6),
+        r.GetInt32(7),
+        (int)r.GetInt64(9),
+        Time(r.GetInt64(8)));
 
     /// <summary>A new command (the caller disposes it) with <paramref name="parameters"/> bound by name.</summary>
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyDictionary<string, object?>? parameters)
