@@ -26,14 +26,6 @@ public sealed partial class NotTrackedSignInOutbox(
     /// <summary>Admissions waiting for the next group commit; beyond it Connect waits for room (back-pressure, never a drop).</summary>
     private const int PendingCapacity = 10_000;
 
-    private const int DeliveryBatch = 100;
-
-    /// <summary>
-    /// How long a claimed batch is this replica's alone (wall time): longer than delivering a batch takes while its license
-    /// servers answer; a replica that dies mid-batch leaves its rows to the others after it (each sent at least once).
-    /// </summary>
-    private static readonly TimeSpan ClaimLease = TimeSpan.FromMinutes(15);
-
     private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(PendingCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -145,35 +137,10 @@ public sealed partial class NotTrackedSignInOutbox(
     /// </summary>
     private async Task DeliverAsync(CancellationToken cancellationToken)
     {
-        for (var after = 0L; Claim(after) is { Count: > 0 } batch; after = batch[^1].Id)
+        for (long? after = 0; after is { } last && !cancellationToken.IsCancellationRequested;)
         {
-            var unfinished = batch.Select(row => row.Id).ToHashSet();
-            try
-            {
-                foreach (var (id, attempt) in batch)
-                {
-                    if (await DeliverAsync(attempt, cancellationToken))
-                    {
-                        queue.Remove(id);
-                        unfinished.Remove(id);
-                    }
-                }
-            }
-            finally
-            {
-                // Rows that wait (or that a stop interrupted) go back at once rather than when the lease ends.
-                if (unfinished.Count > 0)
-                {
-                    queue.Release(unfinished);
-                }
-            }
+            after = await queue.DeliverNextAsync(last, attempt => DeliverAsync(attempt, cancellationToken), cancellationToken);
         }
-    }
-
-    private IReadOnlyList<NotTrackedSignIn> Claim(long after)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return queue.Claim(after, DeliveryBatch, now, now + ClaimLease);
     }
 
     /// <summary>Whether the admission is done with: recorded by a license server, refused by all that answered, or its host is gone.</summary>

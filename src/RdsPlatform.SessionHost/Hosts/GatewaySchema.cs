@@ -39,8 +39,7 @@ public static class GatewaySchema
                 queued_at INTEGER NOT NULL);
             """),
         // The alerts table was created by the alert outbox itself before it was a step: IF NOT EXISTS keeps those files.
-        new(2, "not-tracked sign-in claims, gateway alerts", """
-            ALTER TABLE not_tracked_sign_ins ADD COLUMN claimed_until INTEGER;
+        new(2, "gateway alerts", """
             CREATE TABLE IF NOT EXISTS gateway_alerts (
                 alert_id TEXT NOT NULL PRIMARY KEY,
                 host_id TEXT NOT NULL COLLATE NOCASE,
@@ -86,8 +85,7 @@ public static class GatewaySchema
                 computer_name text NOT NULL,
                 queued_at bigint NOT NULL);
             """),
-        new(2, "not-tracked sign-in claims, gateway alerts", """
-            ALTER TABLE not_tracked_sign_ins ADD COLUMN claimed_until bigint;
+        new(2, "gateway alerts", """
             CREATE TABLE gateway_alerts (
                 alert_id uuid NOT NULL PRIMARY KEY,
                 host_key text COLLATE "C" NOT NULL,

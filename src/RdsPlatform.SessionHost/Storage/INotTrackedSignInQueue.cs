@@ -6,29 +6,25 @@ namespace RdsPlatform.SessionHost.Storage;
 public sealed record NotTrackedSignIn(long Id, ConnectAttempt Attempt);
 
 /// <summary>
-/// The rows of the not-tracked sign-in outbox (table <c>not_tracked_sign_ins</c>), on the gateway's storage engine. Every
-/// replica sharing the storage delivers from it; a claim (a lease until a time) keeps a row one replica is delivering
-/// from being sent by another, and a replica that dies mid-delivery leaves its rows to the others when the lease ends.
+/// The rows of the not-tracked sign-in outbox (table <c>not_tracked_sign_ins</c>), on the gateway's storage engine. On
+/// PostgreSQL every replica delivers from it: the row being delivered is locked (<c>FOR UPDATE SKIP LOCKED</c>) in a
+/// transaction held for the delivery, so no other replica sends it meanwhile, and a replica that dies mid-delivery
+/// releases it at once (its connection ends). A SQLite file belongs to one gateway process.
 /// </summary>
 public interface INotTrackedSignInQueue
 {
     /// <summary>Commits every admission in one transaction (one fsync); only then may their callers be answered.</summary>
     void Add(IReadOnlyList<ConnectAttempt> attempts, DateTimeOffset queuedAt);
 
-    /// <summary>How many admissions wait, claimed or not.</summary>
+    /// <summary>How many admissions wait.</summary>
     int Count();
 
     /// <summary>
-    /// Claims up to <paramref name="take"/> rows after id <paramref name="after"/> whose claim is free or ended at
-    /// <paramref name="now"/>, until <paramref name="claimedUntil"/>; oldest first. Two callers never get the same row.
+    /// Hands the oldest waiting admission after id <paramref name="after"/> that no other replica is delivering to
+    /// <paramref name="deliver"/>, and removes it when that returns true (kept for a later round when false or when it
+    /// throws). The row's id, or null when no row is left after <paramref name="after"/>.
     /// </summary>
-    IReadOnlyList<NotTrackedSignIn> Claim(long after, int take, DateTimeOffset now, DateTimeOffset claimedUntil);
-
-    /// <summary>Removes a delivered row.</summary>
-    void Remove(long id);
-
-    /// <summary>Gives claimed rows back at once (not delivered this round), for the next round of any replica.</summary>
-    void Release(IReadOnlyCollection<long> ids);
+    Task<long?> DeliverNextAsync(long after, Func<ConnectAttempt, Task<bool>> deliver, CancellationToken cancellationToken);
 }
 
 /// <summary>What both engines' statements share.</summary>
@@ -40,6 +36,8 @@ internal static class NotTrackedColumns
         """;
 
     public const string Returned = "id, host_id, user_domain, user_name, hardware_id, computer_name";
+
+    public const string Next = $"SELECT {Returned} FROM not_tracked_sign_ins WHERE id > @after ORDER BY id LIMIT 1";
 
     /// <summary>A row read in <see cref="Returned"/> order.</summary>
     public static NotTrackedSignIn Read(System.Data.Common.DbDataReader reader) => new(reader.GetInt64(0),

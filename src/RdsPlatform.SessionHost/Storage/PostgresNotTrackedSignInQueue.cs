@@ -1,14 +1,13 @@
 using Npgsql;
-using NpgsqlTypes;
 using RdsPlatform.ServiceDefaults.Storage;
 using RdsPlatform.SessionHost.Connections;
 
 namespace RdsPlatform.SessionHost.Storage;
 
 /// <summary>
-/// The not-tracked outbox in the gateway's PostgreSQL database, shared by every gateway replica. A claim is one statement
-/// that locks the rows it takes with <c>FOR UPDATE SKIP LOCKED</c>: replicas claiming at once take disjoint rows without
-/// waiting on each other, and a row claimed a moment ago is re-checked against its new lease and left alone.
+/// The not-tracked outbox in the gateway's PostgreSQL database, shared by every gateway replica. Each delivery locks its
+/// row with <c>FOR UPDATE SKIP LOCKED</c> in a transaction that deletes it once delivered: replicas delivering at once take
+/// different rows without waiting on each other, and a replica that dies mid-delivery leaves its row to the others at once.
 /// </summary>
 public sealed class PostgresNotTrackedSignInQueue(PostgresDatabase database) : INotTrackedSignInQueue
 {
@@ -39,46 +38,32 @@ public sealed class PostgresNotTrackedSignInQueue(PostgresDatabase database) : I
         return (int)command.ExecuteScalar()!;
     }
 
-    public IReadOnlyList<NotTrackedSignIn> Claim(long after, int take, DateTimeOffset now, DateTimeOffset claimedUntil)
+    public async Task<long?> DeliverNextAsync(long after, Func<ConnectAttempt, Task<bool>> deliver, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        using var command = new NpgsqlCommand($"""
-            UPDATE not_tracked_sign_ins SET claimed_until = @until
-            WHERE id IN (SELECT id FROM not_tracked_sign_ins
-                         WHERE id > @after AND (claimed_until IS NULL OR claimed_until <= @now)
-                         ORDER BY id LIMIT @take FOR UPDATE SKIP LOCKED)
-            RETURNING {NotTrackedColumns.Returned}
-            """, connection);
-        command.Parameters.AddWithValue("until", claimedUntil.UtcTicks);
-        command.Parameters.AddWithValue("after", after);
-        command.Parameters.AddWithValue("now", now.UtcTicks);
-        command.Parameters.AddWithValue("take", take);
-        var rows = new List<NotTrackedSignIn>();
-        using (var reader = command.ExecuteReader())
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        NotTrackedSignIn? next;
+        await using (var command = new NpgsqlCommand(NotTrackedColumns.Next + " FOR UPDATE SKIP LOCKED", connection, transaction))
         {
-            while (reader.Read())
-            {
-                rows.Add(NotTrackedColumns.Read(reader));
-            }
+            command.Parameters.AddWithValue("after", after);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            next = await reader.ReadAsync(cancellationToken) ? NotTrackedColumns.Read(reader) : null;
         }
 
-        rows.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return rows;
-    }
+        if (next is null)
+        {
+            return null;
+        }
 
-    public void Remove(long id)
-    {
-        using var connection = database.Open();
-        using var command = new NpgsqlCommand("DELETE FROM not_tracked_sign_ins WHERE id = @id", connection);
-        command.Parameters.AddWithValue("id", id);
-        command.ExecuteNonQuery();
-    }
+        // The row stays locked while it is delivered; a failed delivery (false, or an exception) rolls the lock back.
+        if (await deliver(next.Attempt))
+        {
+            await using var delete = new NpgsqlCommand("DELETE FROM not_tracked_sign_ins WHERE id = @id", connection, transaction);
+            delete.Parameters.AddWithValue("id", next.Id);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
 
-    public void Release(IReadOnlyCollection<long> ids)
-    {
-        using var connection = database.Open();
-        using var command = new NpgsqlCommand("UPDATE not_tracked_sign_ins SET claimed_until = NULL WHERE id = ANY(@ids)", connection);
-        command.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, ids.ToArray());
-        command.ExecuteNonQuery();
+        return next.Id;
     }
 }

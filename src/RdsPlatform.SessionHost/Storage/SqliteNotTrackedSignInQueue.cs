@@ -4,10 +4,7 @@ using RdsPlatform.SessionHost.Hosts;
 
 namespace RdsPlatform.SessionHost.Storage;
 
-/// <summary>
-/// The not-tracked outbox in the gateway's SQLite file (<see cref="GatewayDatabase"/>). Claims are taken under
-/// <c>BEGIN IMMEDIATE</c> (SQLite's one writer), so processes sharing the file never claim the same row.
-/// </summary>
+/// <summary>The not-tracked outbox in the gateway's SQLite file (<see cref="GatewayDatabase"/>), delivered by its one gateway process.</summary>
 public sealed class SqliteNotTrackedSignInQueue(GatewayDatabase database) : INotTrackedSignInQueue
 {
     public void Add(IReadOnlyList<ConnectAttempt> attempts, DateTimeOffset queuedAt)
@@ -44,59 +41,33 @@ public sealed class SqliteNotTrackedSignInQueue(GatewayDatabase database) : INot
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public IReadOnlyList<NotTrackedSignIn> Claim(long after, int take, DateTimeOffset now, DateTimeOffset claimedUntil)
+    public async Task<long?> DeliverNextAsync(long after, Func<ConnectAttempt, Task<bool>> deliver, CancellationToken cancellationToken)
     {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            UPDATE not_tracked_sign_ins SET claimed_until = @until
-            WHERE id IN (SELECT id FROM not_tracked_sign_ins
-                         WHERE id > @after AND (claimed_until IS NULL OR claimed_until <= @now) ORDER BY id LIMIT @take)
-            RETURNING {NotTrackedColumns.Returned}
-            """;
-        command.Parameters.AddWithValue("@until", claimedUntil.UtcTicks);
-        command.Parameters.AddWithValue("@after", after);
-        command.Parameters.AddWithValue("@now", now.UtcTicks);
-        command.Parameters.AddWithValue("@take", take);
-        var rows = new List<NotTrackedSignIn>();
-        using (var reader = command.ExecuteReader())
+        NotTrackedSignIn? next;
+        using (var connection = database.Open())
+        using (var command = connection.CreateCommand())
         {
-            while (reader.Read())
-            {
-                rows.Add(NotTrackedColumns.Read(reader));
-            }
+            command.CommandText = NotTrackedColumns.Next;
+            command.Parameters.AddWithValue("@after", after);
+            using var reader = command.ExecuteReader();
+            next = reader.Read() ? NotTrackedColumns.Read(reader) : null;
         }
 
-        transaction.Commit();
-        rows.Sort((a, b) => a.Id.CompareTo(b.Id));
-        return rows;
-    }
-
-    public void Remove(long id)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM not_tracked_sign_ins WHERE id = @id";
-        command.Parameters.AddWithValue("@id", id);
-        command.ExecuteNonQuery();
-    }
-
-    public void Release(IReadOnlyCollection<long> ids)
-    {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "UPDATE not_tracked_sign_ins SET claimed_until = NULL WHERE id = @id";
-        var id = command.Parameters.Add("@id", SqliteType.Integer);
-        foreach (var each in ids)
+        if (next is null)
         {
-            id.Value = each;
+            return null;
+        }
+
+        // No lock is held while delivering: the file's one writer must stay free for Connect's group commits.
+        if (await deliver(next.Attempt))
+        {
+            using var connection = database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM not_tracked_sign_ins WHERE id = @id";
+            command.Parameters.AddWithValue("@id", next.Id);
             command.ExecuteNonQuery();
         }
 
-        transaction.Commit();
+        return next.Id;
     }
 }

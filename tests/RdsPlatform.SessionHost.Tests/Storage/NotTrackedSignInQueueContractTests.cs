@@ -7,87 +7,71 @@ namespace RdsPlatform.SessionHost.Tests.Storage;
 
 /// <summary>
 /// What the not-tracked outbox's rows promise on every engine: an admission committed is kept (across restarts) until it
-/// is removed, oldest first; a row one replica claimed is not handed to another until it is released or its lease ends;
-/// replicas delivering at once send every row exactly once.
+/// is delivered, oldest first; one not delivered, or whose delivery failed, waits for a later round. On PostgreSQL, shared
+/// by replicas: a row one replica is delivering is not sent by another, and replicas delivering at once send each row once.
 /// </summary>
 public abstract class NotTrackedSignInQueueContractTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Now = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
 
     /// <summary>A queue over the test's one database, as a separate process (a replica, a restart) opens it.</summary>
     protected abstract INotTrackedSignInQueue NewReplica();
 
-    private static ConnectAttempt Attempt(int i) => new("rdsh-01", $"hw-{i}", $"pc-{i}", "WORKGROUP", $"user-{i}", default);
+    protected static ConnectAttempt Attempt(int i) => new("rdsh-01", $"hw-{i}", $"pc-{i}", "WORKGROUP", $"user-{i}", default);
+
+    /// <summary>One delivery round from the start: each row offered to <paramref name="deliver"/>; the ones offered, in order.</summary>
+    protected static async Task<List<ConnectAttempt>> RoundAsync(INotTrackedSignInQueue queue, Func<ConnectAttempt, bool> deliver)
+    {
+        var offered = new List<ConnectAttempt>();
+        for (long? after = 0; after is { } last;)
+        {
+            after = await queue.DeliverNextAsync(last, attempt =>
+            {
+                offered.Add(attempt);
+                return Task.FromResult(deliver(attempt));
+            }, CancellationToken.None);
+        }
+
+        return offered;
+    }
 
     [Fact]
-    public void CommittedAdmissionsSurviveARestartOldestFirst()
+    public async Task CommittedAdmissionsSurviveARestartAndAreOfferedOldestFirst()
     {
         NewReplica().Add([Attempt(1), Attempt(2)], Now);
         NewReplica().Add([Attempt(3)], Now);
 
         var restarted = NewReplica();
-        var claimed = restarted.Claim(0, 10, Now, Now.AddMinutes(5));
 
         Assert.Equal(3, restarted.Count());
-        Assert.Equal([Attempt(1), Attempt(2), Attempt(3)], claimed.Select(row => row.Attempt));
-        Assert.True(claimed[0].Id < claimed[1].Id && claimed[1].Id < claimed[2].Id);
+        Assert.Equal([Attempt(1), Attempt(2), Attempt(3)], await RoundAsync(restarted, _ => false));
+        Assert.Equal(3, restarted.Count());
     }
 
     [Fact]
-    public void AClaimedRowIsNotHandedOutAgainUntilReleasedOrItsLeaseEnds()
-    {
-        var first = NewReplica();
-        first.Add([Attempt(1), Attempt(2), Attempt(3)], Now);
-        var claimed = first.Claim(0, 2, Now, Now.AddMinutes(5));
-        var other = NewReplica();
-
-        Assert.Equal([Attempt(3)], other.Claim(0, 10, Now.AddMinutes(1), Now.AddMinutes(6)).Select(row => row.Attempt));
-        first.Release([claimed[1].Id]);
-        Assert.Equal([Attempt(2)], other.Claim(0, 10, Now.AddMinutes(2), Now.AddMinutes(7)).Select(row => row.Attempt));
-        // The first replica stopped answering for row 1: when its lease ends, row 1 is another replica's to deliver.
-        Assert.Equal([Attempt(1)], other.Claim(0, 10, Now.AddMinutes(5), Now.AddMinutes(10)).Select(row => row.Attempt));
-        Assert.Equal(3, other.Count());
-    }
-
-    [Fact]
-    public void RemovedRowsAreGoneAndTheCursorSkipsRowsBeforeIt()
+    public async Task DeliveredRowsAreGoneAndTheOthersWaitForTheNextRound()
     {
         var queue = NewReplica();
         queue.Add(Enumerable.Range(1, 5).Select(Attempt).ToList(), Now);
-        var all = queue.Claim(0, 10, Now, Now.AddMinutes(5));
-        queue.Remove(all[0].Id);
-        queue.Remove(all[3].Id);
-        queue.Release(all.Select(row => row.Id).ToList());
 
+        await RoundAsync(queue, attempt => attempt.HardwareId is "hw-1" or "hw-4");
         var restarted = NewReplica();
 
         Assert.Equal(3, restarted.Count());
-        Assert.Equal([Attempt(3), Attempt(5)], restarted.Claim(all[1].Id, 10, Now, Now.AddMinutes(5)).Select(row => row.Attempt));
+        Assert.Equal([Attempt(2), Attempt(3), Attempt(5)], await RoundAsync(restarted, _ => true));
+        Assert.Equal(0, restarted.Count());
     }
 
     [Fact]
-    public async Task ReplicasDeliveringAtOnceSendEveryRowExactlyOnce()
+    public async Task ARowWhoseDeliveryFailedIsKept()
     {
-        const int Rows = 300;
-        NewReplica().Add(Enumerable.Range(1, Rows).Select(Attempt).ToList(), Now);
-        var sent = new ConcurrentBag<string>();
+        var queue = NewReplica();
+        queue.Add([Attempt(1)], Now);
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
-        {
-            var replica = NewReplica();
-            for (var after = 0L; replica.Claim(after, 7, Now, Now.AddMinutes(5)) is { Count: > 0 } batch; after = batch[^1].Id)
-            {
-                foreach (var row in batch)
-                {
-                    sent.Add(row.Attempt.HardwareId);
-                    replica.Remove(row.Id);
-                }
-            }
-        })));
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            queue.DeliverNextAsync(0, _ => throw new InvalidOperationException("the process died here"), CancellationToken.None));
 
-        Assert.Equal(Rows, sent.Count);
-        Assert.Equal(Rows, sent.Distinct().Count());
-        Assert.Equal(0, NewReplica().Count());
+        Assert.Equal([Attempt(1)], await RoundAsync(NewReplica(), _ => true));
     }
 }
 
@@ -104,6 +88,45 @@ public sealed class PostgresNotTrackedSignInQueueContractTests(PostgresDatabaseF
     private readonly PostgresGatewayReplicas _replicas = new(fixture, "outbox");
 
     protected override INotTrackedSignInQueue NewReplica() => new PostgresNotTrackedSignInQueue(_replicas.New());
+
+    [Fact]
+    public async Task ARowOneReplicaIsDeliveringIsSkippedByAnother()
+    {
+        NewReplica().Add([Attempt(1), Attempt(2)], Now);
+        var inDelivery = new TaskCompletionSource();
+        var finish = new TaskCompletionSource<bool>();
+        var first = NewReplica().DeliverNextAsync(0, _ =>
+        {
+            inDelivery.SetResult();
+            return finish.Task;
+        }, CancellationToken.None);
+        await inDelivery.Task;
+
+        var offeredMeanwhile = await RoundAsync(NewReplica(), _ => true);
+        finish.SetResult(true);
+        await first;
+
+        Assert.Equal([Attempt(2)], offeredMeanwhile);
+        Assert.Equal(0, NewReplica().Count());
+    }
+
+    [Fact]
+    public async Task ReplicasDeliveringAtOnceSendEveryRowOnce()
+    {
+        const int Rows = 200;
+        NewReplica().Add(Enumerable.Range(1, Rows).Select(Attempt).ToList(), Now);
+        var sent = new ConcurrentBag<string>();
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => RoundAsync(NewReplica(), attempt =>
+        {
+            sent.Add(attempt.HardwareId);
+            return true;
+        }))));
+
+        Assert.Equal(Rows, sent.Count);
+        Assert.Equal(Rows, sent.Distinct().Count());
+        Assert.Equal(0, NewReplica().Count());
+    }
 
     public void Dispose() => _replicas.Dispose();
 }
