@@ -71,7 +71,7 @@ public static class DatabaseResourceExtensions
     /// </summary>
     private static IResourceBuilder<LocalPostgresServerResource> AddLocalPostgresServer(this IDistributedApplicationBuilder builder, string dataDirectory)
     {
-        var bin = LocalPostgres.FindBinaries();
+        var bin = LocalPostgres.FindBinaries(builder.Configuration["Database:PostgresBinaries"]);
         var asRoot = Environment.UserName == "root";
         LocalPostgres.InitializeOnce(bin, dataDirectory, asRoot);
         var postgres = Path.Combine(bin, "postgres");

@@ -6,14 +6,20 @@ namespace RdsPlatform.AppHost;
 /// <summary>Finding Debian's PostgreSQL binaries and creating the AppHost server's data folder once (initdb).</summary>
 internal static class LocalPostgres
 {
-    /// <summary>The newest <c>/usr/lib/postgresql/&lt;version&gt;/bin</c> holding initdb and postgres (off the PATH on Debian).</summary>
-    public static string FindBinaries()
+    /// <summary>
+    /// The folder holding initdb and postgres: <c>Database:PostgresBinaries</c> when set, else the newest
+    /// <c>/usr/lib/postgresql/&lt;version&gt;/bin</c> (off the PATH on Debian). Missing binaries stop the AppHost with the package to install.
+    /// </summary>
+    public static string FindBinaries(string? configured)
     {
-        var found = PostgresBinaries.Find();
+        var found = string.IsNullOrWhiteSpace(configured) ? PostgresBinaries.Find() : HoldsServer(configured) ? configured : null;
+        var searched = string.IsNullOrWhiteSpace(configured) ? "under /usr/lib/postgresql/<version>/bin" : $"in Database:PostgresBinaries ({configured})";
         return found ?? throw new InvalidOperationException(
-            $"Database:Mode=postgres runs the machine's PostgreSQL server, but no initdb/postgres was found under /usr/lib/postgresql/<version>/bin. " +
+            $"Database:Mode=postgres runs the machine's PostgreSQL server, but no initdb/postgres was found {searched}. " +
             $"Install the Debian package '{PostgresBinaries.DebianPackage}' (apt-get install -y {PostgresBinaries.DebianPackage}), or use Database:Mode=sqlite, external or container.");
     }
+
+    private static bool HoldsServer(string bin) => File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb"));
 
     /// <summary>
     /// initdb into <c>&lt;dataDirectory&gt;/data</c> when it holds no cluster yet. As root, the folder is given to the

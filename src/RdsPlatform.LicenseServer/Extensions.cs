@@ -46,10 +46,6 @@ public static class Extensions
         builder.Services.AddSingleton<LicenseQueries>();
         builder.Services.AddHostedService<ReclaimSweeper>();
         builder.AddAlerts();
-        if (storage == StorageProvider.Postgres)
-        {
-            builder.Services.AddAlertTablesInSqlite();
-        }
 
         builder.Services.AddGrpcHealthChecks().AddCheck<LicenseStoreHealthCheck>("license-database", tags: ["ready"]);
         return builder;
@@ -67,23 +63,6 @@ public static class Extensions
         services.AddSingleton<ILicenseCountReader>(sp => sp.GetRequiredService<TStore>());
     }
 
-    /// <summary>
-    /// Interim, until the alert stores have their own PostgreSQL port (issue 16): with the licenses on PostgreSQL, the
-    /// webhook and alert-state tables (and the webhook key ring beside them) stay in the SQLite file in
-    /// Storage:DataDirectory, as the gateway's key cache does, instead of the alert code casting the PostgreSQL store.
-    /// </summary>
-    private static void AddAlertTablesInSqlite(this IServiceCollection services)
-    {
-        services.AddSingleton<SqliteLicenseStore>();
-        services.AddSingleton(sp =>
-        {
-            var file = sp.GetRequiredService<SqliteLicenseStore>();
-            file.MigrateSchema();
-            return new AlertDatabase(file);
-        });
-        services.AddSingleton(sp => new WebhookSecretProtector(sp.GetRequiredService<SqliteLicenseStore>(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
-    }
-
     /// <summary>Alerts (audit, log, webhooks) and their background delivery with Polly retries.</summary>
     private static void AddAlerts(this IHostApplicationBuilder builder)
     {
@@ -93,7 +72,15 @@ public static class Extensions
             .Validate(o => o.QueueCapacity > 0 && o.MaxConcurrentDeliveries > 0, "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Webhooks:RetryBaseDelay and Webhooks:AttemptTimeout must be positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<AlertDatabase>();
+        var dataDirectory = builder.Configuration["Storage:DataDirectory"];
+        builder.Services.PostConfigure<WebhookOptions>(o =>
+            o.KeyDirectory = WebhookOptions.ResolveKeyDirectory(o.KeyDirectory, dataDirectory, builder.Environment.ContentRootPath));
+        // The alert tables live in the license database, whichever engine holds it: PostgreSQL when the store registered its database.
+        builder.Services.AddSingleton<AlertDatabase>(sp => sp.GetService<PostgresDatabase>() is { } postgres
+            ? new PostgresAlertDatabase(postgres)
+            : new SqliteAlertDatabase(Path.Combine(
+                Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath),
+                SqliteLicenseStore.FileName)));
         builder.Services.AddSingleton<AlertStateStore>();
         builder.Services.AddSingleton<WebhookSecretProtector>();
         builder.Services.AddSingleton<WebhookStore>();

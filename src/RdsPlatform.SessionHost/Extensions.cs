@@ -6,13 +6,14 @@ using RdsPlatform.SessionHost.Diagnostics;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
 using RdsPlatform.ServiceDefaults.Storage;
+using RdsPlatform.SessionHost.Storage;
 
 namespace Microsoft.Extensions.Hosting;
 
 // Registering the session-host gateway's parts with the host.
 public static class SessionHostGatewayExtensions
 {
-    /// <summary>The gateway's parts: its SQLite file and host store (SQLite or PostgreSQL), the license server registry, the shared cache's stores, sessions, the connection and sign-in steps, the background followers (revocations, session sweep, host changes), the not-tracked outbox and metrics.</summary>
+    /// <summary>The gateway's parts: its stores (SQLite or PostgreSQL), the license server registry, the shared cache's stores, sessions, the connection and sign-in steps, the background followers (revocations, session sweep, host changes), the not-tracked outbox and metrics.</summary>
     public static IHostApplicationBuilder AddSessionHostGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<GatewayOptions>(GatewayOptions.SectionName)
@@ -21,21 +22,25 @@ public static class SessionHostGatewayExtensions
                     || (o.LicenseServerRetryAfter >= TimeSpan.FromMilliseconds(500) && o.LicenseServerRetryAfter <= TimeSpan.FromDays(1)),
                 "Gateway:LicenseServerRetryAfter must be 00:00:00 (never skip a license server) or between 00:00:00.500 and 1.00:00:00.");
 
-        var dataDirectory = builder.Configuration["Storage:DataDirectory"];
-        dataDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, builder.Environment.ContentRootPath);
-        // The license servers' keys and the not-tracked outbox stay in the SQLite file on either engine (docs/storage.md).
-        builder.Services.AddSingleton(_ => new GatewayDatabase(dataDirectory));
         if (builder.AddRdsStorage(GatewaySchema.ConnectionName, GatewaySchema.PostgresSchema) == StorageProvider.Postgres)
         {
+            // Every table in the gateway's PostgreSQL database: the gateway keeps no SQLite file then (docs/storage.md).
             builder.Services.AddSingleton<ISessionHostRepository, PostgresSessionHostRepository>();
+            builder.Services.AddSingleton<ILicenseServerKeyStore, PostgresLicenseServerKeyStore>();
+            builder.Services.AddSingleton<INotTrackedSignInQueue, PostgresNotTrackedSignInQueue>();
+            builder.Services.AddSingleton<IGatewayAlertOutbox, PostgresGatewayAlertOutbox>();
         }
         else
         {
+            var dataDirectory = builder.SqliteDataDirectory();
+            builder.Services.AddSingleton(_ => new GatewayDatabase(dataDirectory));
             builder.Services.AddSingleton<ISessionHostRepository, SqliteSessionHostRepository>();
+            builder.Services.AddSingleton<ILicenseServerKeyStore, SqliteLicenseServerKeyStore>();
+            builder.Services.AddSingleton<INotTrackedSignInQueue, SqliteNotTrackedSignInQueue>();
+            builder.Services.AddSingleton<IGatewayAlertOutbox, SqliteGatewayAlertOutbox>();
         }
 
         builder.Services.AddSingleton<SessionHostStore>();
-        builder.Services.AddSingleton<LicenseServerKeyStore>();
 
         AddLicenseServerClients(builder.Services);
         AddSharedCache(builder.Services);

@@ -136,7 +136,7 @@ public sealed class GraceAlertTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
-    private GatewayAlertOutbox Outbox => _farm.GatewayServices.GetRequiredService<GatewayAlertOutbox>();
+    private IGatewayAlertOutbox Outbox => _farm.GatewayServices.GetRequiredService<IGatewayAlertOutbox>();
 
     private GraceAlertMonitor Monitor => _farm.GatewayServices.GetRequiredService<GraceAlertMonitor>();
 

@@ -116,7 +116,42 @@ public sealed class PostgresServer
         _process = Process.Start(start) ?? throw new InvalidOperationException("postgres did not start.");
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        await WaitUntilAcceptingAsync();
+    }
 
+    /// <summary>
+    /// A server of its own, for a test that stops and starts it (the run's shared server must stay up for every other
+    /// test). Started with pg_ctl, so it can be stopped and started again on the same folder and port; a watchdog stops
+    /// it and removes its folder when the test process is gone. <see cref="Stop"/> ends it for good.
+    /// </summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
+        var server = Create();
+        server.RunAsServerUser(Path.Combine(server._bin, "initdb"), ["-D", server.DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]);
+        var watchdog = $"""
+            while [ -d /proc/{Environment.ProcessId} ]; do sleep 1; done
+            {Path.Combine(server._bin, "pg_ctl")} stop -D {server.DataDirectory} -m immediate; rm -rf {server._root}
+            """;
+        server._process = Process.Start(server.StartInfo("/bin/sh", ["-c", watchdog])) ?? throw new InvalidOperationException("The watchdog did not start.");
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await server.StartServerAsync();
+        return server;
+    }
+
+    /// <summary>Starts a private server (again) on its folder and port; returns once it accepts connections.</summary>
+    public async Task StartServerAsync()
+    {
+        RunAsServerUser(Path.Combine(_bin, "pg_ctl"), ["start", "-D", DataDirectory, "-w", "-t", "60", "-l", Path.Combine(_root, "server.log"),
+            "-o", $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"]);
+        await WaitUntilAcceptingAsync();
+    }
+
+    /// <summary>Stops a private server as an operator would (fast shutdown: open sessions are ended), keeping its data.</summary>
+    public void StopServer() => RunAsServerUser(Path.Combine(_bin, "pg_ctl"), ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "30"]);
+
+    private async Task WaitUntilAcceptingAsync()
+    {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
@@ -128,7 +163,7 @@ public sealed class PostgresServer
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                if (_process.HasExited || DateTime.UtcNow > deadline)
+                if (_process is { HasExited: true } || DateTime.UtcNow > deadline)
                 {
                     throw new InvalidOperationException($"The test PostgreSQL server did not accept connections on port {Port} ({e.Message}).", e);
                 }
@@ -155,7 +190,12 @@ public sealed class PostgresServer
             // Already gone: nothing to stop.
         }
 
-        _process.WaitForExit(5000);
+        if (!_process.WaitForExit(5000))
+        {
+            // A private server's watchdog waits for the test process; the server is stopped, so it has nothing left to do.
+            _process.Kill(entireProcessTree: true);
+        }
+
         _process = null;
         try
         {

@@ -27,8 +27,15 @@ public sealed class WebhookOptions
     public bool AllowLinkLocalUrls { get; set; }
 
     /// <summary>
-    /// Folder of the key ring that encrypts webhook secrets (empty: <c>webhook-keys</c> beside the license database).
-    /// Replicas sharing one database must share this folder too; losing it makes stored secrets unreadable.
+    /// Folder of the key ring that encrypts webhook secrets (empty: <c>webhook-keys</c> in <c>Storage:DataDirectory</c>, on
+    /// either engine; relative paths are under the content root). Replicas sharing one database must share this key ring
+    /// too (one shared folder, or the same copy of it on each); losing it makes stored secrets unreadable.
     /// </summary>
     public string? KeyDirectory { get; set; }
+
+    /// <summary>The key folder as an absolute path: the configured one, else <c>webhook-keys</c> in the data folder.</summary>
+    public static string ResolveKeyDirectory(string? configured, string? dataDirectory, string contentRoot) =>
+        Path.GetFullPath(string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(string.IsNullOrWhiteSpace(dataDirectory) ? "data" : dataDirectory, "webhook-keys")
+            : configured, contentRoot);
 }

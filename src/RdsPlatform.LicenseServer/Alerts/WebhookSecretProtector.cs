@@ -1,15 +1,14 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
-using RdsPlatform.LicenseServer.Storage;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 
 /// <summary>
 /// Webhook secrets are stored encrypted (ASP.NET Core Data Protection: AES-256-CBC + HMAC-SHA256, keys rotated every 90
-/// days) with a key ring kept beside the license database, not in it (<see cref="WebhookOptions.KeyDirectory"/>, default
-/// <c>&lt;data&gt;/webhook-keys</c>; on Windows the keys themselves are DPAPI-protected), so a copy of the database, a backup or a
-/// dump alone does not reveal them. A key derived from the server's signing key would sit in the same database as the
+/// days) with a key ring kept in a folder, not in the license database (<see cref="WebhookOptions.KeyDirectory"/>, default
+/// <c>webhook-keys</c> in <c>Storage:DataDirectory</c>, on either engine; on Windows the keys themselves are DPAPI-protected), so a
+/// copy of the database, a backup or a dump alone does not reveal them. Every replica must share the same key ring. A key derived from the server's signing key would sit in the same database as the
 /// secrets and protect nothing against exactly that. Stored values carry <see cref="Prefix"/>; a value without it is a
 /// secret stored in clear by an earlier release, still read as it is and encrypted at start-up.
 /// </summary>
@@ -19,11 +18,11 @@ public sealed class WebhookSecretProtector
 
     private readonly IDataProtector _protector;
 
-    public WebhookSecretProtector(ILicenseStore licenses, IOptions<WebhookOptions> options)
+    public WebhookSecretProtector(IOptions<WebhookOptions> options)
     {
-        var directory = string.IsNullOrWhiteSpace(options.Value.KeyDirectory)
-            ? Path.Combine(Path.GetDirectoryName(((SqliteLicenseStore)licenses).DatabasePath)!, "webhook-keys")
-            : Path.GetFullPath(options.Value.KeyDirectory);
+        // Resolved when the options are built (WebhookOptions.ResolveKeyDirectory): never derived from a database's location.
+        var directory = options.Value.KeyDirectory
+            ?? throw new InvalidOperationException("Webhooks:KeyDirectory is resolved when the license server's options are built.");
         KeyDirectory = directory;
         var provider = DataProtectionProvider.Create(new DirectoryInfo(directory), builder =>
         {

@@ -1,5 +1,5 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Alerts;
@@ -19,7 +19,7 @@ public sealed record WebhookDeliveryRecord(
     Guid DeliveryId, Guid SubscriptionId, AlertKind EventType, string Body, DeliveryState Status, int Attempts,
     int LastHttpStatus, string LastError, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
 
-/// <summary>Webhook subscriptions and deliveries, in the license database (<see cref="AlertDatabase"/>).</summary>
+/// <summary>Webhook subscriptions and deliveries, in the license database on either engine (<see cref="AlertDatabase"/>).</summary>
 public sealed class WebhookStore(AlertDatabase database)
 {
     public void AddSubscription(WebhookSubscriptionRecord subscription)
@@ -103,7 +103,7 @@ public sealed class WebhookStore(AlertDatabase database)
         return Read(connection, "WHERE status = 1 ORDER BY sequence LIMIT @limit", new { limit });
     }
 
-    private static List<WebhookDeliveryRecord> Read(SqliteConnection connection, string where, object parameters) =>
+    private static List<WebhookDeliveryRecord> Read(DbConnection connection, string where, object parameters) =>
         connection.Query<(string Id, string Subscription, long Type, string Body, long Status, long Attempts, long Http, string Error, long Created, long? Completed)>(
                 $"SELECT delivery_id, subscription_id, event_type, body, status, attempts, last_http_status, last_error, created_at, completed_at FROM webhook_deliveries {where}",
                 parameters)
@@ -126,5 +126,5 @@ public sealed class WebhookStore(AlertDatabase database)
         completed = d.CompletedAt?.UtcTicks,
     };
 
-    private SqliteConnection Open() => database.Open();
+    private DbConnection Open() => database.Open();
 }

@@ -2,13 +2,12 @@ using Microsoft.Extensions.Options;
 
 namespace RdsPlatform.SessionHost.Alerts;
 
-/// <summary>Registers the gateway's GRACE_PERIOD_LOW monitor, its outbox and its validated options (section <c>Alerts</c>).</summary>
+/// <summary>Registers the gateway's GRACE_PERIOD_LOW monitor and its validated options (its outbox is one of the gateway's stores) (section <c>Alerts</c>).</summary>
 public static class GraceAlertExtensions
 {
     public static IHostApplicationBuilder AddGraceAlerts(this IHostApplicationBuilder builder)
     {
         builder.AddGraceAlertOptions();
-        builder.Services.AddSingleton<GatewayAlertOutbox>();
         builder.Services.AddSingleton<GraceAlertMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<GraceAlertMonitor>());
         return builder;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -11,18 +12,23 @@ namespace RdsPlatform.SessionHost.Alerts;
 /// <summary>
 /// Raises GRACE_PERIOD_LOW, which only a gateway can see: a host in grace with fewer than
 /// <see cref="GraceAlertOptions.GraceDaysThreshold"/> days left (licensing clock) none of whose license servers answers a
-/// probe. Once per host and grace period (<see cref="GatewayAlertOutbox"/>), at once as a structured log record (with the
+/// probe. Once per host and grace period (<see cref="IGatewayAlertOutbox"/>), at once as a structured log record (with the
 /// Prometheus rule in docs/alerts.md, the channel that works during the outage), and handed to a license server with
 /// RecordGatewayAlert as soon as one of the host's servers answers, which audits it and sends it to webhooks.
 /// </summary>
 public sealed partial class GraceAlertMonitor(
     SessionHostStore hosts,
     LicenseServerRegistry servers,
-    GatewayAlertOutbox outbox,
+    IGatewayAlertOutbox outbox,
     IOptions<GraceAlertOptions> options,
     TimeProvider time,
+    IMeterFactory meters,
     ILogger<GraceAlertMonitor> logger) : BackgroundService
 {
+    private readonly ObservableGauge<int> _undelivered = meters.Create(GatewayMetrics.MeterName).CreateObservableGauge(
+        "rds.alerts.undelivered", () => outbox.Undelivered().Count, "{alert}",
+        "Alerts this gateway raised (GRACE_PERIOD_LOW) that no license server has recorded yet.");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)

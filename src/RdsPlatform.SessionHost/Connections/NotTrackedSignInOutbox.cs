@@ -1,23 +1,23 @@
 using System.Threading.Channels;
 using Grpc.Core;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Licensing;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
+using RdsPlatform.SessionHost.Storage;
 
 namespace RdsPlatform.SessionHost.Connections;
 
 /// <summary>
 /// R12: a Per User user the gateway admits as not tracked is decided without the license server, yet its audit trail (and
 /// the Per User report read from it) must list the user as Not Tracking. Connect waits only until the admission is committed
-/// to an outbox table in <c>session-host.db</c> (group commit: one fsync for every admission queued meanwhile), so an
+/// to an outbox table (<see cref="INotTrackedSignInQueue"/>, SQLite or PostgreSQL; group commit: one fsync for every admission queued meanwhile), so an
 /// admission that was answered is never lost; a second loop delivers the rows as the RequestLicense the license server
-/// answers PER_USER_NOT_TRACKED and audits. While no license server answers, the rows wait in the file (across restarts) and
+/// answers PER_USER_NOT_TRACKED and audits. While no license server answers, the rows wait in the outbox (across restarts) and
 /// are retried every <see cref="GatewayOptions.NotTrackedRetryInterval"/>; an admission never waits for a license server.
 /// </summary>
 public sealed partial class NotTrackedSignInOutbox(
-    GatewayDatabase database,
+    INotTrackedSignInQueue queue,
     SessionHostStore hosts,
     LicenseServerRegistry servers,
     IOptions<GatewayOptions> options,
@@ -25,8 +25,6 @@ public sealed partial class NotTrackedSignInOutbox(
 {
     /// <summary>Admissions waiting for the next group commit; beyond it Connect waits for room (back-pressure, never a drop).</summary>
     private const int PendingCapacity = 10_000;
-
-    private const int DeliveryBatch = 100;
 
     private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(
         new BoundedChannelOptions(PendingCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -42,14 +40,8 @@ public sealed partial class NotTrackedSignInOutbox(
         await pending.Committed.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>How many admissions wait in the file for a license server.</summary>
-    public int Waiting()
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM not_tracked_sign_ins";
-        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>How many admissions wait in the outbox for a license server.</summary>
+    public int Waiting() => queue.Count();
 
     // The commits must not wait behind a delivery round that waits for an unreachable license server: two loops.
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -116,7 +108,8 @@ public sealed partial class NotTrackedSignInOutbox(
 
         try
         {
-            Insert(batch);
+            // Wall time: the row's age in operation, not on the licensing clock.
+            queue.Add(batch.ConvertAll(p => p.Attempt), DateTimeOffset.UtcNow);
         }
         catch (Exception ex)
         {
@@ -138,97 +131,47 @@ public sealed partial class NotTrackedSignInOutbox(
         }
     }
 
-    private void Insert(List<Pending> batch)
-    {
-        using var connection = database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO not_tracked_sign_ins (host_id, user_domain, user_name, hardware_id, computer_name, queued_at)
-            VALUES ($host, $domain, $user, $hardware, $computer, $at)
-            """;
-        var host = command.Parameters.Add("$host", SqliteType.Text);
-        var domain = command.Parameters.Add("$domain", SqliteType.Text);
-        var user = command.Parameters.Add("$user", SqliteType.Text);
-        var hardware = command.Parameters.Add("$hardware", SqliteType.Text);
-        var computer = command.Parameters.Add("$computer", SqliteType.Text);
-        command.Parameters.AddWithValue("$at", DateTime.UtcNow.Ticks);
-        foreach (var (attempt, _) in batch)
-        {
-            host.Value = attempt.HostId;
-            domain.Value = attempt.UserDomain;
-            user.Value = attempt.UserName;
-            hardware.Value = attempt.HardwareId;
-            computer.Value = attempt.ComputerName;
-            command.ExecuteNonQuery();
-        }
-
-        transaction.Commit();
-    }
-
     /// <summary>
     /// Delivers waiting admissions oldest first. One whose host's license servers do not answer waits for the next round; one
     /// every answering server refused (security group, R18: the server audited that refusal itself) is dropped.
     /// </summary>
     private async Task DeliverAsync(CancellationToken cancellationToken)
     {
-        for (var after = 0L; Load(after) is { Count: > 0 } batch; after = batch[^1].Id)
+        for (long? after = 0; after is { } last && !cancellationToken.IsCancellationRequested;)
         {
-            foreach (var (id, attempt) in batch)
+            after = await queue.DeliverNextAsync(last, attempt => DeliverAsync(attempt, cancellationToken), cancellationToken);
+        }
+    }
+
+    /// <summary>Whether the admission is done with: recorded by a license server, refused by all that answered, or its host is gone.</summary>
+    private async Task<bool> DeliverAsync(ConnectAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (hosts.Find(attempt.HostId) is not { } host)
+        {
+            return true;
+        }
+
+        var refused = false;
+        var request = ConnectionGateway.LicenseRequest(host, CalType.PerUser, attempt);
+        var reply = await servers.FirstAnswerAsync(host.LicenseServers, async (server, callOptions) =>
+        {
+            try
             {
-                var refused = false;
-                if (hosts.Find(attempt.HostId) is { } host)
-                {
-                    var request = ConnectionGateway.LicenseRequest(host, CalType.PerUser, attempt);
-                    var reply = await servers.FirstAnswerAsync(host.LicenseServers, async (server, callOptions) =>
-                    {
-                        try
-                        {
-                            return await server.Client.RequestLicenseAsync(request, callOptions).ResponseAsync;
-                        }
-                        catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.InvalidArgument)
-                        {
-                            refused = true;
-                            return null;
-                        }
-                    }, cancellationToken);
-                    if (reply is null && !refused)
-                    {
-                        LogWaiting(attempt.HostId);
-                        continue;
-                    }
-                }
-
-                Delete(id);
+                return await server.Client.RequestLicenseAsync(request, callOptions).ResponseAsync;
             }
-        }
-    }
-
-    private List<(long Id, ConnectAttempt Attempt)> Load(long after)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT id, host_id, user_domain, user_name, hardware_id, computer_name FROM not_tracked_sign_ins WHERE id > $after ORDER BY id LIMIT {DeliveryBatch}";
-        command.Parameters.AddWithValue("$after", after);
-        using var reader = command.ExecuteReader();
-        var batch = new List<(long, ConnectAttempt)>();
-        while (reader.Read())
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated or StatusCode.InvalidArgument)
+            {
+                refused = true;
+                return null;
+            }
+        }, cancellationToken);
+        if (reply is null && !refused)
         {
-            batch.Add((reader.GetInt64(0),
-                new ConnectAttempt(reader.GetString(1), reader.GetString(4), reader.GetString(5), reader.GetString(2), reader.GetString(3), default)));
+            LogWaiting(attempt.HostId);
+            return false;
         }
 
-        return batch;
-    }
-
-    private void Delete(long id)
-    {
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM not_tracked_sign_ins WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        command.ExecuteNonQuery();
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No license server of {HostId} answered; not-tracked sign-ins wait in the outbox")]

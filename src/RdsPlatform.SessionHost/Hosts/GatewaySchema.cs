@@ -38,13 +38,24 @@ public static class GatewaySchema
                 computer_name TEXT NOT NULL,
                 queued_at INTEGER NOT NULL);
             """),
+        // The alerts table was created by the alert outbox itself before it was a step: IF NOT EXISTS keeps those files.
+        new(2, "gateway alerts", """
+            CREATE TABLE IF NOT EXISTS gateway_alerts (
+                alert_id TEXT NOT NULL PRIMARY KEY,
+                host_id TEXT NOT NULL COLLATE NOCASE,
+                grace_started_at INTEGER NOT NULL,
+                days_left INTEGER NOT NULL,
+                grace_ends_at INTEGER NOT NULL,
+                raised_at INTEGER NOT NULL,
+                delivered_at INTEGER,
+                UNIQUE (host_id, grace_started_at));
+            """),
     ];
 
     /// <summary>
     /// The same tables on PostgreSQL. Host ids are matched without regard to case as SQLite's NOCASE does (they are
     /// ASCII by the input rules): <c>host_key</c> is the lower-cased id, compared bytewise (<c>COLLATE "C"</c>) so paging
-    /// order is SQLite's. The keys and outbox tables keep the history aligned; this version's gateway still keeps
-    /// both in its SQLite file.
+    /// order is SQLite's.
     /// </summary>
     public static readonly IReadOnlyList<SchemaMigration> Postgres =
     [
@@ -73,6 +84,19 @@ public static class GatewaySchema
                 hardware_id text NOT NULL,
                 computer_name text NOT NULL,
                 queued_at bigint NOT NULL);
+            """),
+        new(2, "gateway alerts", """
+            CREATE TABLE gateway_alerts (
+                alert_id uuid NOT NULL PRIMARY KEY,
+                host_key text COLLATE "C" NOT NULL,
+                host_id text NOT NULL,
+                grace_started_at bigint NOT NULL,
+                days_left integer NOT NULL,
+                grace_ends_at bigint NOT NULL,
+                raised_at bigint NOT NULL,
+                delivered_at bigint,
+                UNIQUE (host_key, grace_started_at));
+            CREATE INDEX gateway_alerts_undelivered ON gateway_alerts (raised_at, alert_id) WHERE delivered_at IS NULL;
             """),
     ];
 

@@ -12,7 +12,7 @@ namespace RdsPlatform.SessionHost.LicenseServers;
 public sealed partial class LicenseServerRegistry(
     ILicenseServerChannelFactory channels,
     LicenseServerDirectory directory,
-    LicenseServerKeyStore keys,
+    ILicenseServerKeyStore keys,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<LicenseServerRegistry> logger) : IDisposable

@@ -5,7 +5,7 @@ using RdsPlatform.Testing;
 
 namespace RdsPlatform.SessionHost.Tests.Storage;
 
-/// <summary>The gateway with <c>Storage:Provider=Postgres</c>: its hosts and grace periods live in PostgreSQL, across restarts.</summary>
+/// <summary>The gateway with <c>Storage:Provider=Postgres</c>: its hosts, grace periods, keys and outbox live in PostgreSQL, across restarts.</summary>
 public sealed class GatewayOnPostgresTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
     [Fact]
@@ -34,6 +34,41 @@ public sealed class GatewayOnPostgresTests(PostgresDatabaseFixture database) : I
         Assert.Equal(created.Host.GracePeriodStartedAt.ToDateTimeOffset().UtcTicks, reader.GetInt64(1));
     }
 
+    [Fact]
+    public async Task NotTrackedSignInsAndLicenseServerKeysLiveInPostgresAndNoSqliteFileIsMade()
+    {
+        await using var farm = new Farm();
+        var connectionString = await database.CreateDatabaseAsync("gateway");
+        farm.GatewaySettings["Storage:Provider"] = "Postgres";
+        farm.GatewaySettings["ConnectionStrings:gateway"] = connectionString;
+        // The farm's first gateway started on SQLite; this one must not need the file.
+        await farm.RestartGatewayAsync();
+        foreach (var file in Directory.GetFiles(farm.GatewayDataDirectory, "session-host.db*"))
+        {
+            File.Delete(file);
+        }
+
+        await farm.RestartGatewayAsync();
+        await farm.ConfigureAsync("rdsh-pg", LicensingMode.PerUser);
+        farm.LicenseServerDown = true;
+        var admitted = await farm.ConnectUserAsync("rdsh-pg", "", "kiosk");
+        await farm.RestartGatewayAsync();
+        var waitingAfterRestart = await CountAsync(connectionString, "not_tracked_sign_ins");
+        farm.LicenseServerDown = false;
+
+        Assert.Equal(ReasonCode.PerUserNotTracked, admitted.Reason);
+        Assert.Equal(1, waitingAfterRestart);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await CountAsync(connectionString, "not_tracked_sign_ins") > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, await CountAsync(connectionString, "not_tracked_sign_ins"));
+        Assert.Equal(1, await CountAsync(connectionString, "license_server_keys"));
+        Assert.Empty(Directory.GetFiles(farm.GatewayDataDirectory, "session-host.db*"));
+    }
+
     [Theory]
     [InlineData("Postgres", "Storage:Provider is Postgres but ConnectionStrings:gateway is not set")]
     [InlineData("Oracle", "Storage:Provider 'Oracle' is unknown; use Sqlite")]
@@ -49,5 +84,14 @@ public sealed class GatewayOnPostgresTests(PostgresDatabaseFixture database) : I
         });
 
         Assert.Contains(sentence, error.ToString());
+    }
+
+    private static async Task<long> CountAsync(string connectionString, string table)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        // The table name is one of this class's constants, never input.
+        await using var command = new NpgsqlCommand($"SELECT COUNT(*) FROM {table}", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }
