@@ -19,8 +19,8 @@ public static class DatabaseResourceExtensions
 {
     public const string PostgresResource = "postgres";
 
-    /// <summary>The services with a PostgreSQL store today; the license server stays on SQLite until its store lands.</summary>
-    public static readonly string[] PostgresDatabases = ["gateway", "reporting"];
+    /// <summary>Each service's own database on PostgreSQL, named as its connection string.</summary>
+    public static readonly string[] PostgresDatabases = ["licensing", "gateway", "reporting"];
 
     /// <summary>
     /// <c>Database:Mode</c>: <c>sqlite</c> (default: a file per service), <c>postgres</c> (Debian's server run by the

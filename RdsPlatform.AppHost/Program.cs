@@ -13,7 +13,7 @@ var licenseServerSettings = LicenseServerSettings.From(builder.Configuration);
 
 var cache = builder.AddRdsCache();
 
-// Database:Mode picks SQLite files (default) or PostgreSQL for the services whose PostgreSQL store exists (docs/storage.md).
+// Database:Mode picks SQLite files (default) or PostgreSQL, a database per service (docs/storage.md).
 var database = builder.AddRdsDatabase(dataRoot);
 
 // Replicas:* runs several processes of a service behind its one port; more than one needs PostgreSQL (docs/scale-out.md).
@@ -28,6 +28,7 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
     .WithApiKeys(keys)
     .WithCache(cache)
+    .WithDatabase(database, "licensing")
     .WithRdsReplicas(replicas.LicenseServer);
 
 var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)

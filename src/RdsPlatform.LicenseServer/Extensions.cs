@@ -4,6 +4,7 @@ using Polly;
 using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Telemetry;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.LicenseServer;
 
@@ -21,9 +22,16 @@ public static class Extensions
             .Validate(o => o.ReclaimSweepInterval > TimeSpan.Zero, "LicenseServer:ReclaimSweepInterval must be positive.")
             .Validate(o => o.AuditFollowPollInterval > TimeSpan.Zero, "LicenseServer:AuditFollowPollInterval must be positive.")
             .ValidateOnStart();
-        builder.Services.AddOptions<StorageOptions>().Bind(builder.Configuration.GetSection(StorageOptions.SectionName));
+        var storage = builder.AddRdsStorage(LicenseSchemaSteps.ConnectionName, PostgresLicenseSchema.Schema);
+        if (storage == StorageProvider.Postgres)
+        {
+            builder.Services.AddLicenseStore<PostgresLicenseStore>();
+        }
+        else
+        {
+            builder.Services.AddLicenseStore<SqliteLicenseStore>();
+        }
 
-        builder.Services.AddSqliteLicenseStore();
         builder.Services.AddSingleton<LicenseServerIdentity>();
         // First hosted service: the database is migrated and the identity loaded before the others start and before Kestrel listens.
         builder.Services.AddHostedService<LicenseDatabaseMigration>();
@@ -38,19 +46,40 @@ public static class Extensions
         builder.Services.AddSingleton<LicenseQueries>();
         builder.Services.AddHostedService<ReclaimSweeper>();
         builder.AddAlerts();
+        if (storage == StorageProvider.Postgres)
+        {
+            builder.Services.AddAlertTablesInSqlite();
+        }
 
         builder.Services.AddGrpcHealthChecks().AddCheck<LicenseStoreHealthCheck>("license-database", tags: ["ready"]);
         return builder;
     }
 
-    /// <summary>The SQLite engine as every storage port: one store object, so reads, writes and the migration share its file and writer.</summary>
-    private static void AddSqliteLicenseStore(this IServiceCollection services)
+    /// <summary>The chosen engine as every storage port: one store object, so reads, writes and the migration share its database and writer.</summary>
+    private static void AddLicenseStore<TStore>(this IServiceCollection services) where TStore : class, ILicenseStore
     {
-        services.AddSingleton<SqliteLicenseStore>();
-        services.AddSingleton<ILicenseStore>(sp => sp.GetRequiredService<SqliteLicenseStore>());
+        services.AddSingleton<TStore>();
+        services.AddSingleton<ILicenseStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<ILicenseSchema>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseReader>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseWriter>(sp => sp.GetRequiredService<ILicenseStore>());
+    }
+
+    /// <summary>
+    /// Interim, until the alert stores have their own PostgreSQL port (issue 16): with the licenses on PostgreSQL, the
+    /// webhook and alert-state tables (and the webhook key ring beside them) stay in the SQLite file in
+    /// Storage:DataDirectory, as the gateway's key cache does, instead of the alert code casting the PostgreSQL store.
+    /// </summary>
+    private static void AddAlertTablesInSqlite(this IServiceCollection services)
+    {
+        services.AddSingleton<SqliteLicenseStore>();
+        services.AddSingleton(sp =>
+        {
+            var file = sp.GetRequiredService<SqliteLicenseStore>();
+            file.MigrateSchema();
+            return new AlertDatabase(file);
+        });
+        services.AddSingleton(sp => new WebhookSecretProtector(sp.GetRequiredService<SqliteLicenseStore>(), sp.GetRequiredService<IOptions<WebhookOptions>>()));
     }
 
     /// <summary>Alerts (audit, log, webhooks) and their background delivery with Polly retries.</summary>

@@ -34,12 +34,3 @@ public sealed class LicenseServerOptions
             $"LicenseServer:Version is '{Version}'; set it to 2016, 2019, 2022 or 2025."),
     };
 }
-
-/// <summary>Configuration section <c>Storage</c>: where the license database lives.</summary>
-public sealed class StorageOptions
-{
-    public const string SectionName = "Storage";
-
-    /// <summary>Folder of <c>license-server.db</c>; relative paths are under the content root. Default: <c>data</c>.</summary>
-    public string DataDirectory { get; set; } = "data";
-}

@@ -9,8 +9,8 @@ namespace RdsPlatform.AppHost.Tests;
 
 /// <summary>
 /// The topology with <c>Database:Mode=postgres</c>: the AppHost runs the machine's PostgreSQL server (initdb into the
-/// data root, as the postgres user when root), creates the gateway's and reporting's databases, and both services keep
-/// their state there.
+/// data root, as the postgres user when root), creates the license server's, the gateway's and reporting's databases,
+/// and each service keeps its state in its own.
 /// </summary>
 public sealed class PostgresTopologyFixture : TopologyFixture
 {
@@ -29,7 +29,7 @@ public sealed class PostgresTopologyTests(PostgresTopologyFixture topology) : IC
     private static DateTime Deadline => DateTime.UtcNow.AddSeconds(30);
 
     [Fact]
-    public async Task AConnectionIsAdmittedAndTheHostAndReportRowsAreInPostgres()
+    public async Task AConnectionIsAdmittedAndTheHostCalAndReportRowsAreInPostgres()
     {
         var gateway = new SessionHostGateway.SessionHostGatewayClient(topology.Invoker(ResourceNames.SessionHost, TestKeys.Admin));
         var client = new SessionHostGateway.SessionHostGatewayClient(topology.Invoker(ResourceNames.SessionHost, TestKeys.Client));
@@ -49,6 +49,7 @@ public sealed class PostgresTopologyTests(PostgresTopologyFixture topology) : IC
         Assert.Equal(ReasonCode.TemporaryCalIssued, connected.Reason);
         Assert.Equal(["rdsh-pg"], await QueryAsync(await topology.DatabaseAsync("gateway"), "SELECT host_id FROM session_hosts"));
         Assert.Equal([report.ReportId], await QueryAsync(await topology.DatabaseAsync("reporting"), "SELECT report_id FROM reports"));
+        Assert.Equal(["pg-device"], await QueryAsync(await topology.DatabaseAsync("licensing"), "SELECT subject FROM licenses"));
         Assert.Equal(1, report.EntryCount);
     }
 

@@ -22,8 +22,8 @@ public sealed class StatusQueryPlanTests : IAsyncLifetime
         await _host.Client.GetServerInfoAsync(new GetServerInfoRequest());
         var now = DateTimeOffset.UtcNow;
 
-        var reclaim = await PlanAsync(SqliteWriteSession.ReclaimQuery, SqliteWriteSession.ReclaimParameters(now, 500));
-        var overUsed = await PlanAsync(SqliteLicenseReads.OverUsedQuery,
+        var reclaim = await PlanAsync(LicenseWriteSession.ReclaimQuery, LicenseWriteSession.ReclaimParameters(now, 500));
+        var overUsed = await PlanAsync(LicenseReads.OverUsedQuery,
             new Dictionary<string, object?> { ["overUsed"] = (int)Licensing.CalStatus.OverUsed, ["now"] = now.UtcTicks });
 
         Assert.Contains("USING INDEX ix_licenses_reclaim", reclaim);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -7,7 +8,7 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// The SQLite file of the license database and its connections: WAL so readers never block the writer, synchronous=FULL on
 /// the writer so an acknowledged change survives a power cut or kill -9.
 /// </summary>
-internal sealed class SqliteLicenseDatabase
+internal sealed class SqliteLicenseDatabase : IWriteEngine
 {
     private readonly string _connectionString;
 
@@ -34,6 +35,14 @@ internal sealed class SqliteLicenseDatabase
         return connection;
     }
 
+    /// <summary>The reads' side of the engine: WAL readers, and SQLite's NOCASE for user domains.</summary>
+    public ReadEngine Reads => new(_ => Task.FromResult<DbConnection>(OpenReader()), "user_domain = @domain COLLATE NOCASE");
+
+    PreparedStatements IWriteEngine.OpenWriter() => new(OpenWriter());
+
+    /// <summary>BEGIN IMMEDIATE: the file's write lock is taken before the first read, so no other process writes in between.</summary>
+    DbTransaction IWriteEngine.Begin(PreparedStatements statements) => ((SqliteConnection)statements.Connection).BeginTransaction(deferred: false);
+
     /// <summary>The writer's own connection, kept open by the writer loop.</summary>
     public SqliteConnection OpenWriter()
     {
@@ -48,9 +57,7 @@ internal sealed class SqliteLicenseDatabase
     /// <summary>Switches the file to WAL, runs the migrations it lacks and stores the identity on first start.</summary>
     public void Migrate(Func<ServerRecord> createIdentity, DateTimeOffset now)
     {
-        using var connection = OpenWriter();
-        connection.Execute("PRAGMA journal_mode=WAL");
-        SqliteSchema.Migrate(connection, now);
+        using var connection = MigrateSchema(now);
         using var transaction = connection.BeginTransaction(deferred: false);
         if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM server", transaction: transaction) == 0)
         {
@@ -62,6 +69,15 @@ internal sealed class SqliteLicenseDatabase
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>Switches the file to WAL and runs the migrations it lacks; returns the writer connection it used.</summary>
+    public SqliteConnection MigrateSchema(DateTimeOffset now)
+    {
+        var connection = OpenWriter();
+        connection.Execute("PRAGMA journal_mode=WAL");
+        SqliteSchema.Migrate(connection, now);
+        return connection;
     }
 
     /// <summary>Closes the pooled connections, which would keep the file open after the host stopped.</summary>

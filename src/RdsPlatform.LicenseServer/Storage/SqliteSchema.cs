@@ -1,15 +1,18 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
-/// <summary>Ordered schema migrations; <c>schema_version</c> records each one applied, so a start only runs the new ones.</summary>
+/// <summary>
+/// The license database's numbered history on SQLite (the same versions and descriptions as <see cref="PostgresLicenseSchema"/>);
+/// <c>schema_version</c> records each one applied, so a start only runs the new ones.
+/// </summary>
 internal static class SqliteSchema
 {
-    private static readonly string[] Migrations =
+    public static readonly IReadOnlyList<SchemaMigration> Migrations =
     [
-        // 1: identity, key packs, issued CALs, audit trail.
-        """
+        new(1, LicenseSchemaSteps.Identity, """
         CREATE TABLE server (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             server_id TEXT NOT NULL,
@@ -75,10 +78,10 @@ internal static class SqliteSchema
             detail TEXT NOT NULL
         );
         CREATE INDEX ix_audit_type ON audit_events (type, sequence);
-        """,
-        // 2: seats per key pack and UTC day of seat_held_until, kept by triggers in the same transaction as the licenses,
+        """),
+        // Seats per key pack and UTC day of seat_held_until, kept by triggers in the same transaction as the licenses,
         // so "occupied seats" sums a few days instead of counting every license of the pack on each request.
-        """
+        new(2, LicenseSchemaSteps.SeatDays, """
         CREATE TABLE pack_seat_days (
             key_pack_id TEXT NOT NULL,
             day INTEGER NOT NULL,
@@ -115,9 +118,8 @@ internal static class SqliteSchema
         BEGIN
             DELETE FROM pack_seat_days WHERE key_pack_id = OLD.key_pack_id;
         END;
-        """,
-        // 3: webhook subscriptions for alerts and the outcome of each delivery (docs/alerts.md).
-        """
+        """),
+        new(3, LicenseSchemaSteps.Webhooks, """
         CREATE TABLE webhook_subscriptions (
             subscription_id TEXT PRIMARY KEY,
             url TEXT NOT NULL,
@@ -140,15 +142,14 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_webhook_deliveries_subscription ON webhook_deliveries (subscription_id, sequence);
         CREATE INDEX ix_webhook_deliveries_pending ON webhook_deliveries (status) WHERE status = 1;
-        """,
-        // 4: what was last alerted (pool states, gateway alert ids), so a restart does not alert again (docs/alerts.md).
-        """
+        """),
+        new(4, LicenseSchemaSteps.AlertState, """
         CREATE TABLE alert_state (
             alert_key TEXT PRIMARY KEY,
             state TEXT NOT NULL,
             updated_at INTEGER NOT NULL
         );
-        """,
+        """),
     ];
 
     public static void Migrate(SqliteConnection connection, DateTimeOffset now)
@@ -156,17 +157,16 @@ internal static class SqliteSchema
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
         using var transaction = connection.BeginTransaction(deferred: false);
         var current = connection.ExecuteScalar<long?>("SELECT MAX(version) FROM schema_version", transaction: transaction) ?? 0;
-        if (current > Migrations.Length)
+        if (current > Migrations.Count)
         {
-            throw new InvalidOperationException(
-                $"The license database has schema version {current}, newer than this license server knows ({Migrations.Length}); run a newer license server or restore a matching backup.");
+            throw new InvalidOperationException(LicenseSchemaSteps.TooNew(current, Migrations.Count));
         }
 
-        for (var version = (int)current + 1; version <= Migrations.Length; version++)
+        foreach (var migration in Migrations.Where(m => m.Version > current))
         {
-            connection.Execute(Migrations[version - 1], transaction: transaction);
+            connection.Execute(migration.Sql, transaction: transaction);
             connection.Execute("INSERT INTO schema_version (version, applied_at) VALUES (@version, @now)",
-                new { version, now = now.UtcTicks }, transaction);
+                new { version = migration.Version, now = now.UtcTicks }, transaction);
         }
 
         transaction.Commit();

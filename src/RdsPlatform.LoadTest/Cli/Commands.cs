@@ -44,8 +44,10 @@ public static class Commands
           h2load bodies (connect-valid.grpc, signin.grpc: one framed gRPC message each, of the first device).
 
         rds-load seed-licenses --data-dir DIR --count 1000000 [--key-pack-id GUID | --license-server <host:port>]
-                               [--subject-prefix seed]
-          Writes issued Per Device CALs straight into the license server's SQLite file (start the server once first).
+                               [--subject-prefix seed] [--storage-provider Postgres --connection-string CS]
+          Writes issued Per Device CALs straight into the license server's database (start the server once first): its
+          SQLite file in --data-dir, or with --storage-provider Postgres (or Storage__Provider) its PostgreSQL database
+          (--connection-string or ConnectionStrings__licensing) by binary COPY.
           Permanent CALs of the given pack (--license-server activates that server, installs a pack of --count CALs and
           dates the CALs by its clock),
           else temporary CALs.
@@ -210,7 +212,11 @@ public static class Commands
 
     private static async Task<int> SeedAsync(Arguments arguments, TextWriter output, CancellationToken cancellationToken)
     {
-        var dataDirectory = arguments.Required("data-dir", "the license server's Storage:DataDirectory.");
+        // The license server's own settings choose the database (arguments first, then its environment variables).
+        var target = LicenseSeedTarget.From(
+            arguments.Get("storage-provider") ?? Environment.GetEnvironmentVariable("Storage__Provider"),
+            arguments.Get("data-dir"),
+            arguments.Get("connection-string") ?? Environment.GetEnvironmentVariable("ConnectionStrings__licensing"));
         var count = arguments.Int("count", 1_000_000, 1, 100_000_000);
         var packText = arguments.Get("key-pack-id");
         Guid? pack = packText is null ? null
@@ -231,7 +237,7 @@ public static class Commands
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var written = await LicenseSeeder.SeedAsync(dataDirectory, count, pack, now, prefix,
+        var written = await LicenseSeeder.SeedAsync(target, count, pack, now, prefix,
             n => output.WriteLine($"  {n:N0} CALs written"), cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Seeded {written:N0} issued Per Device CALs in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));

@@ -2,10 +2,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using RdsPlatform.LicenseServer;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
 using Contract = RdsPlatform.Contracts.Licensing.V1;
@@ -13,54 +9,57 @@ using Contract = RdsPlatform.Contracts.Licensing.V1;
 namespace RdsPlatform.LoadTest.Seeding;
 
 /// <summary>
-/// Writes issued Per Device CALs straight into a license server's SQLite file through the license server's own store
-/// (same schema, same column encoding), in large transactions: a million rows in seconds, where a million RequestLicense
-/// calls would take many minutes. The file must have been created by a license server start (identity and schema).
+/// Writes issued Per Device CALs straight into a license server's database through the license server's own store (same
+/// schema, same column encoding), in large transactions: a million rows in seconds, where a million RequestLicense calls
+/// would take many minutes. SQLite: group-commit writes of <see cref="BatchSize"/> rows; PostgreSQL: one binary COPY per
+/// batch under the store's write lock. The database must have been created by a license server start (identity and schema).
 /// </summary>
 public static class LicenseSeeder
 {
     public const int BatchSize = 100_000;
 
     /// <param name="keyPackId">Permanent CALs taking seats of this installed pack; null seeds temporary CALs.</param>
-    public static async Task<int> SeedAsync(string dataDirectory, int count, Guid? keyPackId, DateTimeOffset now, string subjectPrefix,
+    public static async Task<int> SeedAsync(LicenseSeedTarget target, int count, Guid? keyPackId, DateTimeOffset now, string subjectPrefix,
         Action<int>? progress, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(Path.GetFullPath(dataDirectory), SqliteLicenseStore.FileName);
-        if (!File.Exists(path))
-        {
-            throw new Cli.UsageException($"No license database at {path}; start the license server once with Storage:DataDirectory={dataDirectory} so it creates its schema and identity, then seed.");
-        }
-
-        var store = new SqliteLicenseStore(Options.Create(new StorageOptions { DataDirectory = Path.GetFullPath(dataDirectory) }),
-            new SeedEnvironment(), TimeProvider.System);
+        using var store = await target.OpenAsync(cancellationToken);
         var written = 0;
         while (written < count)
         {
-            var from = written;
-            var batch = Math.Min(BatchSize, count - written);
-            await store.WriteAsync(session =>
-            {
-                for (var i = from; i < from + batch; i++)
+            var batch = Records(written, Math.Min(BatchSize, count - written), keyPackId, now, subjectPrefix);
+            written += store is PostgresLicenseStore postgres
+                ? await postgres.CopyLicensesAsync(batch, cancellationToken)
+                : await store.WriteAsync(session =>
                 {
-                    // Spread issue dates over the last 30 days; every CAL is still valid for 30 to 59 more days.
-                    var issued = now.AddDays(-(i % 30)).AddSeconds(-(i % 86_400));
-                    var expires = now.AddDays(30 + i % 30);
-                    var cal = keyPackId is { } pack
-                        ? new IssuedCal(Guid.CreateVersion7(issued), CalType.PerDevice, ProductVersion.WindowsServer2022, $"{subjectPrefix}-{i}",
-                            CalStatus.Permanent, pack, issued, expires, Validated: true, AssignedAt: issued)
-                        : new IssuedCal(Guid.CreateVersion7(issued), CalType.PerDevice, ProductVersion.WindowsServer2022, $"{subjectPrefix}-{i}",
-                            CalStatus.Temporary, null, issued, expires);
-                    session.InsertLicense(new LicenseRecord(cal, $"PC-{subjectPrefix}-{i}", null, null, "bench-seed"));
-                }
+                    var inserted = 0;
+                    foreach (var license in batch)
+                    {
+                        session.InsertLicense(license);
+                        inserted++;
+                    }
 
-                return batch;
-            }, cancellationToken);
-            written += batch;
+                    return inserted;
+                }, cancellationToken);
             progress?.Invoke(written);
         }
 
-        store.Dispose();
         return written;
+    }
+
+    /// <summary>CALs number <paramref name="from"/> on: issue dates spread over the last 30 days, each still valid 30 to 59 more days.</summary>
+    internal static IEnumerable<LicenseRecord> Records(int from, int count, Guid? keyPackId, DateTimeOffset now, string subjectPrefix)
+    {
+        for (var i = from; i < from + count; i++)
+        {
+            var issued = now.AddDays(-(i % 30)).AddSeconds(-(i % 86_400));
+            var expires = now.AddDays(30 + i % 30);
+            var cal = keyPackId is { } pack
+                ? new IssuedCal(Guid.CreateVersion7(issued), CalType.PerDevice, ProductVersion.WindowsServer2022, $"{subjectPrefix}-{i}",
+                    CalStatus.Permanent, pack, issued, expires, Validated: true, AssignedAt: issued)
+                : new IssuedCal(Guid.CreateVersion7(issued), CalType.PerDevice, ProductVersion.WindowsServer2022, $"{subjectPrefix}-{i}",
+                    CalStatus.Temporary, null, issued, expires);
+            yield return new LicenseRecord(cal, $"PC-{subjectPrefix}-{i}", null, null, "bench-seed");
+        }
     }
 
     /// <summary>Activates the license server if needed, installs a Per Device 2022 pack of <paramref name="count"/> CALs through its RPCs, and reads its clock.</summary>
@@ -89,16 +88,5 @@ public static class LicenseSeeder
         }, options);
         var now = (await client.GetServerInfoAsync(new Contract.GetServerInfoRequest(), options)).Server.Now.ToDateTimeOffset();
         return (Guid.Parse(installed.KeyPack.KeyPackId), now);
-    }
-
-    private sealed class SeedEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = Environments.Development;
-
-        public string ApplicationName { get; set; } = "RdsPlatform.LoadTest";
-
-        public string ContentRootPath { get; set; } = Directory.GetCurrentDirectory();
-
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

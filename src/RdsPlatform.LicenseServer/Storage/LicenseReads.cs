@@ -1,37 +1,41 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Dapper;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
-/// <summary>The SQLite engine's read queries, each on a short connection of its own (WAL: never blocked by the writer).</summary>
-internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILicenseReader
+/// <summary>How an engine opens a connection for reads, and the one filter whose SQL differs between the engines.</summary>
+/// <param name="UserDomainMatch">A user domain equal to <c>@domain</c> without regard to (ASCII) case.</param>
+internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch);
+
+/// <summary>
+/// The license store's read queries on either engine, each on a short connection of its own (SQLite WAL readers and
+/// PostgreSQL snapshots are never blocked by the writer).
+/// </summary>
+internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader
 {
     /// <summary>Rows read per query of a stream: bounded memory, no reader held open between batches.</summary>
     internal const int StreamBatchSize = 1000;
 
-    public Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken)
-    {
-        using var connection = database.OpenReader();
-        using var command = SqliteRows.Command(connection, null, SqliteRows.ServerQuery, null);
-        return Task.FromResult(SqliteRows.ReadServer(command));
-    }
+    public async Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken) =>
+        (await ReadBatchAsync(LicenseRows.ServerQuery, new Dictionary<string, object?>(), LicenseRows.ReadServer, cancellationToken))
+            .SingleOrDefault() ?? throw new InvalidOperationException(LicenseRows.NoIdentity);
 
-    public Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<KeyPackRecord>>(ReadKeyPacks(now));
+    public async Task<IReadOnlyList<KeyPackRecord>> ListKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await ReadKeyPacksAsync(now, cancellationToken);
 
     public async IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Keyset pagination on the unique license_id index: each batch is a fresh short query, so memory stays flat
         // and no reader (or WAL snapshot) is held open while the client reads slowly.
-        var (where, parameters) = LicenseFilter(query);
-        var sql = $"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT @batch";
+        var (where, parameters) = LicenseFilter(query, engine.UserDomainMatch);
+        var sql = $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT @batch";
         parameters["batch"] = StreamBatchSize;
         parameters["after"] = query.AfterLicenseId?.ToString() ?? "";
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = ReadBatch(sql, parameters, SqliteRows.ReadLicense);
+            var batch = await ReadBatchAsync(sql, parameters, LicenseRows.ReadLicense, cancellationToken);
             foreach (var record in batch)
             {
                 yield return record;
@@ -43,7 +47,6 @@ internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILice
             }
 
             parameters["after"] = batch[^1].Cal.LicenseId.ToString();
-            await Task.Yield();
         }
     }
 
@@ -57,7 +60,7 @@ internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILice
             return "@type" + i;
         }).ToList();
         var typeFilter = typeNames.Count == 0 ? "" : $" AND type IN ({string.Join(", ", typeNames)})";
-        var sql = $"SELECT {SqliteRows.AuditColumns} FROM audit_events WHERE sequence > @after{typeFilter} ORDER BY sequence LIMIT @take";
+        var sql = $"SELECT {LicenseRows.AuditColumns} FROM audit_events WHERE sequence > @after{typeFilter} ORDER BY sequence LIMIT @take";
         var remaining = limit > 0 ? limit : int.MaxValue;
         parameters["after"] = afterSequence;
         while (remaining > 0)
@@ -65,7 +68,7 @@ internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILice
             cancellationToken.ThrowIfCancellationRequested();
             var take = Math.Min(StreamBatchSize, remaining);
             parameters["take"] = take;
-            var batch = ReadBatch(sql, parameters, SqliteRows.ReadAudit);
+            var batch = await ReadBatchAsync(sql, parameters, LicenseRows.ReadAudit, cancellationToken);
             foreach (var record in batch)
             {
                 yield return record;
@@ -78,45 +81,44 @@ internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILice
 
             remaining -= batch.Count;
             parameters["after"] = batch[^1].Sequence;
-            await Task.Yield();
         }
     }
 
-    public Task<PoolLevels> ReadPoolLevelsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<PoolLevels> ReadPoolLevelsAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var packs = ReadKeyPacks(now).ConvertAll(p => new PoolLevel(p.Id, p.Version, p.CalType, p.Installed, p.Issued));
-        using var connection = database.OpenReader();
-        var overUsed = connection.Query<(long Version, long Count)>(OverUsedQuery, new { overUsed = (int)CalStatus.OverUsed, now = now.UtcTicks })
-            .Select(row => new OverUsedLevel((ProductVersion)row.Version, (int)row.Count))
-            .ToList();
-        return Task.FromResult(new PoolLevels(packs, overUsed));
+        var packs = (await ReadKeyPacksAsync(now, cancellationToken)).ConvertAll(p => new PoolLevel(p.Id, p.Version, p.CalType, p.Installed, p.Issued));
+        var overUsed = await ReadBatchAsync(OverUsedQuery, new Dictionary<string, object?> { ["overUsed"] = (int)CalStatus.OverUsed, ["now"] = now.UtcTicks },
+            r => new OverUsedLevel((ProductVersion)r.GetInt32(0), (int)r.GetInt64(1)), cancellationToken);
+        return new PoolLevels(packs, overUsed);
     }
 
-    public Task CheckAsync(CancellationToken cancellationToken)
+    public async Task CheckAsync(CancellationToken cancellationToken)
     {
-        using var connection = database.OpenReader();
-        connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_version");
-        return Task.CompletedTask;
+        await using var connection = await engine.OpenAsync(cancellationToken);
+        await using var command = LicenseRows.Command(connection, null, "SELECT COUNT(*) FROM server", null);
+        await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    /// <summary>Unexpired OverUsed CALs per version; SQLite matches the bound status against ix_licenses_overused's <c>status = 5</c>.</summary>
+    /// <summary>
+    /// Unexpired OverUsed CALs per version; SQLite matches the bound status against ix_licenses_overused's <c>status = 5</c>,
+    /// and PostgreSQL plans each (unprepared) query with the value.
+    /// </summary>
     internal const string OverUsedQuery = "SELECT version, COUNT(*) FROM licenses WHERE status = @overUsed AND expires_at > @now GROUP BY version";
 
-    private List<KeyPackRecord> ReadKeyPacks(DateTimeOffset now)
+    private async Task<List<KeyPackRecord>> ReadKeyPacksAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var (sql, parameters) = SqliteRows.KeyPackQuery(now, null, null);
-        using var connection = database.OpenReader();
-        using var command = SqliteRows.Command(connection, null, sql, parameters);
-        return SqliteRows.ReadKeyPacks(command);
+        var (sql, parameters) = LicenseRows.KeyPackQuery(now, null, null);
+        return await ReadBatchAsync(sql, parameters, LicenseRows.ReadKeyPack, cancellationToken);
     }
 
-    private List<T> ReadBatch<T>(string sql, IReadOnlyDictionary<string, object?> parameters, Func<Microsoft.Data.Sqlite.SqliteDataReader, T> read)
+    private async Task<List<T>> ReadBatchAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, Func<DbDataReader, T> read,
+        CancellationToken cancellationToken)
     {
-        var batch = new List<T>(StreamBatchSize);
-        using var connection = database.OpenReader();
-        using var command = SqliteRows.Command(connection, null, sql, parameters);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
+        var batch = new List<T>();
+        await using var connection = await engine.OpenAsync(cancellationToken);
+        await using var command = LicenseRows.Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
             batch.Add(read(reader));
         }
@@ -124,7 +126,7 @@ internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILice
         return batch;
     }
 
-    private static (string Where, Dictionary<string, object?> Parameters) LicenseFilter(LicenseQuery q)
+    private static (string Where, Dictionary<string, object?> Parameters) LicenseFilter(LicenseQuery q, string userDomainMatch)
     {
         var where = new StringBuilder();
         var p = new Dictionary<string, object?> { ["now"] = q.Now.UtcTicks };
@@ -150,7 +152,7 @@ internal sealed class SqliteLicenseReads(SqliteLicenseDatabase database) : ILice
 
         if (q.UserDomain is { Length: > 0 } domain)
         {
-            where.Append(" AND user_domain = @domain COLLATE NOCASE");
+            where.Append(" AND ").Append(userDomainMatch);
             p["domain"] = domain;
         }
 

@@ -1,13 +1,14 @@
+using System.Data.Common;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>
-/// Row mapping of the SQLite license database: the column lists, rows to records and records to parameters. Enums are
-/// stored as their numbers and times as UTC ticks; every value reaches SQL as a bound parameter, never as text.
+/// Row mapping of the license database on both engines (the PostgreSQL schema encodes values as SQLite does): the column
+/// lists, rows to records and records to parameters. Enums are stored as their numbers and times as UTC ticks; every
+/// value reaches SQL as a bound parameter, never as text.
 /// </summary>
-internal static class SqliteRows
+internal static class LicenseRows
 {
     public const string LicenseColumns =
         "license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at, revoked_at, computer_name, user_domain, user_name, session_host_id";
@@ -26,7 +27,7 @@ internal static class SqliteRows
     public static readonly string[] AuditParameterNames =
         ["occurred_at", "type", "license_id", "key_pack_id", "cal_type", "version", "subject", "session_host_id", "reason", "detail"];
 
-    public static LicenseRecord ReadLicense(SqliteDataReader r)
+    public static LicenseRecord ReadLicense(DbDataReader r)
     {
         var cal = new IssuedCal(
             Guid.Parse(r.GetString(0)),
@@ -43,29 +44,29 @@ internal static class SqliteRows
         return new LicenseRecord(cal, Text(r, 11), Text(r, 12), Text(r, 13), Text(r, 14));
     }
 
-    /// <summary>Sets the values of a command made with <see cref="LicenseParameterNames"/>.</summary>
-    public static void BindLicense(SqliteParameterCollection p, LicenseRecord license)
+    /// <summary>The stored values of a CAL, in <see cref="LicenseParameterNames"/> order (null for SQL NULL): one encoding for every insert path.</summary>
+    public static object?[] LicenseValues(LicenseRecord license)
     {
         var cal = license.Cal;
-        p["@license_id"].Value = cal.LicenseId.ToString();
-        p["@cal_type"].Value = (int)cal.Type;
-        p["@version"].Value = (int)cal.Version;
-        p["@subject"].Value = cal.Subject;
-        p["@status"].Value = (int)cal.Status;
-        p["@key_pack_id"].Value = Value(cal.KeyPackId?.ToString());
-        p["@issued_at"].Value = cal.IssuedAt.UtcTicks;
-        p["@expires_at"].Value = cal.ExpiresAt.UtcTicks;
-        p["@validated"].Value = cal.Validated ? 1 : 0;
-        p["@assigned_at"].Value = Value(cal.AssignedAt?.UtcTicks);
-        p["@revoked_at"].Value = Value(cal.RevokedAt?.UtcTicks);
-        p["@seat_held_until"].Value = Value(cal.SeatHeldUntil?.UtcTicks);
-        p["@computer_name"].Value = Value(license.ComputerName);
-        p["@user_domain"].Value = Value(license.UserDomain);
-        p["@user_name"].Value = Value(license.UserName);
-        p["@session_host_id"].Value = Value(license.SessionHostId);
+        return
+        [
+            cal.LicenseId.ToString(), (int)cal.Type, (int)cal.Version, cal.Subject, (int)cal.Status, cal.KeyPackId?.ToString(),
+            cal.IssuedAt.UtcTicks, cal.ExpiresAt.UtcTicks, cal.Validated ? 1 : 0, cal.AssignedAt?.UtcTicks, cal.RevokedAt?.UtcTicks,
+            cal.SeatHeldUntil?.UtcTicks, license.ComputerName, license.UserDomain, license.UserName, license.SessionHostId,
+        ];
     }
 
-    public static AuditRecord ReadAudit(SqliteDataReader r) => new(r.GetInt64(0), new AuditEntry(
+    /// <summary>Sets the values of a command whose parameters were made from <see cref="LicenseParameterNames"/>, in that order.</summary>
+    public static void BindLicense(DbParameterCollection p, LicenseRecord license)
+    {
+        var values = LicenseValues(license);
+        for (var i = 0; i < values.Length; i++)
+        {
+            p[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+
+    public static AuditRecord ReadAudit(DbDataReader r) => new(r.GetInt64(0), new AuditEntry(
         Time(r.GetInt64(1)),
         (AuditEventType)r.GetInt32(2),
         r.GetString(10),
@@ -78,7 +79,7 @@ internal static class SqliteRows
         Text(r, 8)));
 
     /// <summary>Sets the values of a command made with <see cref="AuditParameterNames"/>.</summary>
-    public static void BindAudit(SqliteParameterCollection p, AuditEntry entry)
+    public static void BindAudit(DbParameterCollection p, AuditEntry entry)
     {
         p["@occurred_at"].Value = entry.OccurredAt.UtcTicks;
         p["@type"].Value = (int)entry.Type;
@@ -92,14 +93,16 @@ internal static class SqliteRows
         p["@detail"].Value = entry.Detail;
     }
 
-    public static ServerRecord ReadServer(SqliteCommand command)
+    public const string NoIdentity = "The license database has no server identity; the store was not migrated at start-up.";
+
+    public static ServerRecord ReadServer(DbCommand command)
     {
         using var r = command.ExecuteReader();
-        if (!r.Read())
-        {
-            throw new InvalidOperationException("The license database has no server identity; the store was not migrated at start-up.");
-        }
+        return r.Read() ? ReadServer(r) : throw new InvalidOperationException(NoIdentity);
+    }
 
+    public static ServerRecord ReadServer(DbDataReader r)
+    {
         var status = (ActivationStatus)r.GetInt32(3);
         ActivationContact? contact = r.IsDBNull(4) && r.IsDBNull(6)
             ? null
@@ -142,45 +145,57 @@ internal static class SqliteRows
         return (sql.ToString(), parameters);
     }
 
-    public static List<KeyPackRecord> ReadKeyPacks(SqliteCommand command)
+    public static List<KeyPackRecord> ReadKeyPacks(DbCommand command)
     {
         using var r = command.ExecuteReader();
         var packs = new List<KeyPackRecord>();
         while (r.Read())
         {
-            packs.Add(new KeyPackRecord(
-                Guid.Parse(r.GetString(0)),
-                r.GetString(1),
-                (KeyPackProgram)r.GetInt32(2),
-                r.IsDBNull(3) ? null : (AgreementType)r.GetInt32(3),
-                r.GetString(4),
-                (ProductVersion)r.GetInt32(5),
-                (CalType)r.GetInt32(6),
-                r.GetInt32(7),
-                (int)r.GetInt64(9),
-                Time(r.GetInt64(8))));
+            packs.Add(ReadKeyPack(r));
         }
 
         return packs;
     }
 
+    /// <summary>A row of <see cref="KeyPackQuery"/>.</summary>
+    public static KeyPackRecord ReadKeyPack(DbDataReader r) => new(
+        Guid.Parse(r.GetString(0)),
+        r.GetString(1),
+        (KeyPackProgram)r.GetInt32(2),
+        r.IsDBNull(3) ? null : (AgreementType)r.GetInt32(3),
+        r.GetString(4),
+        (ProductVersion)r.GetInt32(5),
+        (CalType)r.GetInt32(6),
+        r.GetInt32(7),
+        (int)r.GetInt64(9),
+        Time(r.GetInt64(8)));
+
     /// <summary>A new command (the caller disposes it) with <paramref name="parameters"/> bound by name.</summary>
-    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, IReadOnlyDictionary<string, object?>? parameters)
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, IReadOnlyDictionary<string, object?>? parameters)
     {
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
         foreach (var (name, value) in parameters ?? new Dictionary<string, object?>())
         {
-            command.Parameters.AddWithValue("@" + name, value ?? DBNull.Value);
+            command.Parameters.Add(Parameter(command, name, value));
         }
 
         return command;
+    }
+
+    /// <summary>A parameter named as the SQL text names it (<c>@name</c>; Npgsql accepts the prefix too).</summary>
+    public static DbParameter Parameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@" + name;
+        parameter.Value = value ?? DBNull.Value;
+        return parameter;
     }
 
     public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
     private static object Value<T>(T? value) => (object?)value ?? DBNull.Value;
 
-    private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+    private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 }

@@ -1,12 +1,15 @@
+using System.Data.Common;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
-/// <summary>One write transaction of the SQLite engine's group commit; its frequent commands are the writer connection's prepared statements.</summary>
-internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTransaction transaction, ServerRecord server) : ILicenseWriteSession
+/// <summary>
+/// One write transaction of a group commit, on either engine (the statements are the same SQL on SQLite and PostgreSQL);
+/// its frequent commands are the writer connection's prepared statements.
+/// </summary>
+internal sealed class LicenseWriteSession(PreparedStatements statements, DbTransaction transaction, ServerRecord server) : ILicenseWriteSession
 {
-    private readonly SqliteConnection _connection = statements.Connection;
+    private readonly DbConnection _connection = statements.Connection;
 
     public ServerRecord Server { get; private set; } = server;
 
@@ -63,8 +66,8 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
 
     private List<KeyPackRecord> ReadKeyPacks(DateTimeOffset now, CalType? type, Guid? id)
     {
-        var (sql, parameters) = SqliteRows.KeyPackQuery(now, type, id);
-        return SqliteRows.ReadKeyPacks(statements.Get(sql, transaction, parameters));
+        var (sql, parameters) = LicenseRows.KeyPackQuery(now, type, id);
+        return LicenseRows.ReadKeyPacks(statements.Get(sql, transaction, parameters));
     }
 
     public Guid? FindKeyPackByInstallKey(string installKey) =>
@@ -98,11 +101,11 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         _connection.Execute("DELETE FROM key_packs WHERE key_pack_id = @id", new { id = id.ToString() }, transaction);
 
     public IReadOnlyList<LicenseRecord> LoadSubjectLicenses(CalType type, string subject) =>
-        ReadLicenses($"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY id",
+        ReadLicenses($"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY id",
             new Dictionary<string, object?> { ["subject"] = subject, ["type"] = (int)type });
 
     public LicenseRecord? FindLicense(Guid id) =>
-        ReadLicenses($"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE license_id = @id",
+        ReadLicenses($"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE license_id = @id",
             new Dictionary<string, object?> { ["id"] = id.ToString() }).SingleOrDefault();
 
     public void InsertLicense(LicenseRecord license)
@@ -112,8 +115,8 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
                 revoked_at, seat_held_until, computer_name, user_domain, user_name, session_host_id)
             VALUES (@license_id, @cal_type, @version, @subject, @status, @key_pack_id, @issued_at, @expires_at, @validated, @assigned_at,
                 @revoked_at, @seat_held_until, @computer_name, @user_domain, @user_name, @session_host_id)
-            """, SqliteRows.LicenseParameterNames);
-        SqliteRows.BindLicense(command.Parameters, license);
+            """, LicenseRows.LicenseParameterNames);
+        LicenseRows.BindLicense(command.Parameters, license);
         command.ExecuteNonQuery();
     }
 
@@ -123,12 +126,12 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         var command = WithParameters("""
             UPDATE licenses SET cal_type = @cal_type, version = @version, subject = @subject, status = @status, key_pack_id = @key_pack_id,
                 issued_at = @issued_at, expires_at = @expires_at, validated = @validated, assigned_at = @assigned_at, revoked_at = @revoked_at,
-                seat_reclaimed = CASE WHEN seat_held_until IS @seat_held_until THEN seat_reclaimed ELSE 0 END,
+                seat_reclaimed = CASE WHEN seat_held_until IS NOT DISTINCT FROM @seat_held_until THEN seat_reclaimed ELSE 0 END,
                 seat_held_until = @seat_held_until, computer_name = @computer_name, user_domain = @user_domain, user_name = @user_name,
                 session_host_id = @session_host_id
             WHERE license_id = @license_id
-            """, SqliteRows.LicenseParameterNames);
-        SqliteRows.BindLicense(command.Parameters, license);
+            """, LicenseRows.LicenseParameterNames);
+        LicenseRows.BindLicense(command.Parameters, license);
         if (command.ExecuteNonQuery() != 1)
         {
             throw new InvalidOperationException($"License {license.Cal.LicenseId} was not found to update.");
@@ -143,7 +146,7 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         var expiries = _connection.Query<long>(
             "SELECT expires_at FROM licenses WHERE cal_type = @type AND version = @version AND status = @revoked AND expires_at > @now",
             new { type = (int)CalType.PerDevice, version = (int)version, revoked = (int)CalStatus.Revoked, now = now.UtcTicks }, transaction)
-            .Select(SqliteRows.Time)
+            .Select(LicenseRows.Time)
             .ToList();
         return new RevocationSnapshot((int)Math.Min(installed, int.MaxValue), expiries);
     }
@@ -164,10 +167,10 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
     /// Seats held by a pack (Permanent, Active) whose end passed and were not reclaimed yet. The one query whose statuses
     /// are SQL text, written from the enum: SQLite uses the partial index ix_licenses_reclaim (<c>status IN (2, 6)</c>,
     /// schema version 1) only when the query repeats that IN list literally; it never matches bound parameters inside an
-    /// IN list, and without the index every write would scan all licenses.
+    /// IN list, and without the index every write would scan all licenses. PostgreSQL's generic plans need it literal too.
     /// </summary>
     internal static readonly string ReclaimQuery =
-        $"SELECT {SqliteRows.LicenseColumns} FROM licenses WHERE seat_reclaimed = 0 AND status IN ({(int)CalStatus.Permanent}, {(int)CalStatus.Active}) AND seat_held_until <= @now ORDER BY seat_held_until LIMIT @max";
+        $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE seat_reclaimed = 0 AND status IN ({(int)CalStatus.Permanent}, {(int)CalStatus.Active}) AND seat_held_until <= @now ORDER BY seat_held_until LIMIT @max";
 
     internal static Dictionary<string, object?> ReclaimParameters(DateTimeOffset now, int max) => new()
     {
@@ -180,20 +183,20 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         var command = WithParameters("""
             INSERT INTO audit_events (occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail)
             VALUES (@occurred_at, @type, @license_id, @key_pack_id, @cal_type, @version, @subject, @session_host_id, @reason, @detail)
-            """, SqliteRows.AuditParameterNames);
-        SqliteRows.BindAudit(command.Parameters, entry);
+            """, LicenseRows.AuditParameterNames);
+        LicenseRows.BindAudit(command.Parameters, entry);
         command.ExecuteNonQuery();
     }
 
     /// <summary>The prepared command for <paramref name="sql"/>, its named parameters created the first time (values are set by the caller).</summary>
-    private SqliteCommand WithParameters(string sql, string[] names)
+    private DbCommand WithParameters(string sql, string[] names)
     {
         var command = statements.Get(sql, transaction);
         if (command.Parameters.Count == 0)
         {
             foreach (var name in names)
             {
-                command.Parameters.Add(new SqliteParameter("@" + name, null));
+                command.Parameters.Add(LicenseRows.Parameter(command, name, null));
             }
         }
 
@@ -206,7 +209,7 @@ internal sealed class SqliteWriteSession(PreparedStatements statements, SqliteTr
         var licenses = new List<LicenseRecord>();
         while (reader.Read())
         {
-            licenses.Add(SqliteRows.ReadLicense(reader));
+            licenses.Add(LicenseRows.ReadLicense(reader));
         }
 
         return licenses;

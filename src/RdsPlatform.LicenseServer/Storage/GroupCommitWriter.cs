@@ -1,14 +1,29 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Threading.Channels;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
+/// <summary>What the group-commit writer needs of an engine: its writer connection and a transaction holding the write lock.</summary>
+internal interface IWriteEngine
+{
+    /// <summary>A new open writer connection whose commits are durable before they return.</summary>
+    PreparedStatements OpenWriter();
+
+    /// <summary>
+    /// Begins a write transaction that holds the database's write lock until it ends, so writes of every process are
+    /// serialized (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory transaction lock).
+    /// </summary>
+    DbTransaction Begin(PreparedStatements statements);
+}
+
 /// <summary>
-/// The SQLite engine's writer: one loop that commits queued writes in groups (one transaction and one fsync per group, each
-/// write in its own savepoint), so decisions are sequential and an issuance decision never works on a stale count (R7);
-/// BEGIN IMMEDIATE also keeps other processes out. Nothing is acknowledged before its group's commit.
+/// The license store's writer on either engine: one loop that commits queued writes in groups (one transaction and one
+/// durable commit per group, each write in its own savepoint), so decisions are sequential and an issuance decision never
+/// works on a stale count (R7); the engine's write lock keeps other processes' writes out of the group's transaction.
+/// Nothing is acknowledged before its group's commit.
 /// </summary>
-internal sealed class SqliteGroupCommitWriter(SqliteLicenseDatabase database) : IDisposable
+internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
 {
     /// <summary>Writes committed together at most: bounds one transaction's length and the wait of the last in the group.</summary>
     internal const int MaxBatch = 256;
@@ -28,7 +43,7 @@ internal sealed class SqliteGroupCommitWriter(SqliteLicenseDatabase database) : 
         if (!_writes.Writer.TryWrite(operation))
         {
             operation.Dispose();
-            throw new ObjectDisposedException(nameof(SqliteLicenseStore), "The license store is shutting down; retry on another license server or after its restart.");
+            throw new ObjectDisposedException(nameof(ILicenseStore), "The license store is shutting down; retry on another license server or after its restart.");
         }
 
         return operation.Task;
@@ -107,7 +122,7 @@ internal sealed class SqliteGroupCommitWriter(SqliteLicenseDatabase database) : 
                 await _writeGate.WaitAsync();
                 try
                 {
-                    connection ??= new PreparedStatements(database.OpenWriter());
+                    connection ??= engine.OpenWriter();
                     RunBatch(connection, batch);
                 }
                 catch (Exception ex)
@@ -137,8 +152,9 @@ internal sealed class SqliteGroupCommitWriter(SqliteLicenseDatabase database) : 
 
     private void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
     {
-        using var transaction = statements.Connection.BeginTransaction(deferred: false);
-        var session = new SqliteWriteSession(statements, transaction, SqliteRows.ReadServer(statements.Get(SqliteRows.ServerQuery, transaction)));
+        using var transaction = engine.Begin(statements);
+        // Read in the transaction, after the lock: another process may have changed the activation since the last group.
+        var session = new LicenseWriteSession(statements, transaction, LicenseRows.ReadServer(statements.Get(LicenseRows.ServerQuery, transaction)));
         if (batch.Count == 1)
         {
             // Alone in its group: no savepoint needed, a failure rolls the whole transaction back.

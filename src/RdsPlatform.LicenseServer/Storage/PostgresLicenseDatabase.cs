@@ -1,0 +1,87 @@
+using System.Data.Common;
+using Npgsql;
+using RdsPlatform.ServiceDefaults.Storage;
+
+namespace RdsPlatform.LicenseServer.Storage;
+
+/// <summary>
+/// The license database on PostgreSQL (<see cref="PostgresDatabase"/>: pooled connections, the numbered history applied
+/// under its advisory lock): the writer's connections and transactions, and the identity stored once.
+/// </summary>
+internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWriteEngine
+{
+    /// <summary>
+    /// The advisory lock every write transaction of the license database takes first, in every process: writes are
+    /// serialized across replicas, so a decision reads every earlier commit (R7, the revoke cap) and audit sequence
+    /// numbers are handed out in commit order (a follower never skips an event committed later with a smaller number).
+    /// </summary>
+    internal const long WriteLockKey = 0x5244_534C_6963_5772; // "RDSLicWr"
+
+    public PostgresDatabase Database => database;
+
+    /// <summary>The reads' side: pooled connections, and user domains folded with lower() as SQLite's NOCASE folds them (ASCII by the input rules).</summary>
+    public ReadEngine Reads => new(async cancellationToken => await database.OpenAsync(cancellationToken), "lower(user_domain) = lower(@domain)");
+
+    public PreparedStatements OpenWriter()
+    {
+        var connection = database.Open();
+        // On whatever the server's default: an acknowledged change must have reached the WAL on disk before the answer.
+        using var command = new NpgsqlCommand("SET synchronous_commit TO on", connection);
+        command.ExecuteNonQuery();
+        return new PreparedStatements(connection);
+    }
+
+    public DbTransaction Begin(PreparedStatements statements)
+    {
+        var transaction = ((NpgsqlConnection)statements.Connection).BeginTransaction();
+        var command = statements.Get("SELECT pg_advisory_xact_lock(@key)", transaction);
+        if (command.Parameters.Count == 0)
+        {
+            command.Parameters.Add(LicenseRows.Parameter(command, "key", WriteLockKey));
+        }
+
+        command.ExecuteNonQuery();
+        return transaction;
+    }
+
+    /// <summary>
+    /// Applies the history, refuses a database newer than this build, and stores the identity from
+    /// <paramref name="createIdentity"/> when none is stored: under the write lock, so replicas starting together get one
+    /// identity and one signing key (the first one's), and the others read it.
+    /// </summary>
+    public async Task MigrateAsync(Func<ServerRecord> createIdentity, CancellationToken cancellationToken)
+    {
+        await database.MigrateAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_xact_lock(@key)", cancellationToken, ("key", WriteLockKey));
+        if (await ExecuteAsync(connection, "SELECT COALESCE(MAX(version), 0)::bigint FROM rds_schema_migrations WHERE service = @service",
+                cancellationToken, ("service", database.Schema.Service)) is long newest && newest > PostgresLicenseSchema.Migrations.Count)
+        {
+            throw new InvalidOperationException(LicenseSchemaSteps.TooNew(newest, PostgresLicenseSchema.Migrations.Count));
+        }
+
+        if (await ExecuteAsync(connection, "SELECT COUNT(*) FROM server", cancellationToken) is 0L)
+        {
+            var identity = createIdentity();
+            await ExecuteAsync(connection,
+                "INSERT INTO server (id, server_id, signing_key, created_at, activation_status) VALUES (1, @id, @key, @created, @status)",
+                cancellationToken, ("id", identity.ServerId.ToString()), ("key", identity.SigningKey), ("created", identity.CreatedAt.UtcTicks),
+                ("status", (int)identity.Activation.Status));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,209 @@
+using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.LicenseServer.Grpc;
+using RdsPlatform.LicenseServer.Storage;
+using Core = RdsPlatform.Licensing;
+using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
+
+namespace RdsPlatform.LicenseServer.Tests.Stores;
+
+/// <summary>
+/// What the license store promises on every engine, proved with two license server replicas on one database (as a
+/// scaled-out farm runs them): seats never over-allocated, one CAL per device and version, the 20% revoke cap exact, an
+/// audit cursor that never skips an event, every acknowledged change durable, one identity for every replica, and group
+/// commit. Each engine runs the same tests (subclasses in LicenseStoreEngines.cs).
+/// </summary>
+public abstract class LicenseStoreContractTests : IAsyncLifetime
+{
+    private readonly ServiceFarm _farm = new("rds-ls-contract");
+
+    /// <summary>Points a license server at the test's one database.</summary>
+    protected abstract void UseDatabase(ServiceSetup setup);
+
+    /// <summary>A store over the test's database, as another process would open it (not migrated yet).</summary>
+    protected abstract ILicenseStore NewStore();
+
+    protected ServiceHost<LicenseServerService> StartReplica(string name) =>
+        _farm.Start<LicenseServerService>(name, setup =>
+        {
+            setup.SimulatedClock = true;
+            UseDatabase(setup);
+        });
+
+    protected static LicenseServerClient Client(ServiceHost<LicenseServerService> replica) => new(replica.WithRoleKeys(typeof(LicenseServerService)));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _farm.DisposeAsync();
+
+    [Fact]
+    public async Task DevicesRacingOnTwoReplicasForTenSeatsGetExactlyTen()
+    {
+        var (a, b) = (Client(StartReplica("ls-a")), Client(StartReplica("ls-b")));
+        await a.ActivateAsync();
+        await b.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 10));
+        var devices = Enumerable.Range(0, 60).Select(i => (Client: i % 2 == 0 ? a : b, Id: $"race-{i}")).ToList();
+        var temporaries = await Task.WhenAll(devices.Select(async d => await d.Client.RequestLicenseAsync(Requests.Device(d.Id))));
+        await Task.WhenAll(temporaries.Select(async t =>
+            await a.MarkLicenseValidatedAsync(new MarkLicenseValidatedRequest { LicenseId = t.License.LicenseId })));
+
+        var answers = await Task.WhenAll(devices.Select(async d => await d.Client.RequestLicenseAsync(Requests.Device(d.Id))));
+
+        Assert.Equal(10, answers.Count(r => r.Reason == ReasonCode.CalUpgraded));
+        Assert.Equal(50, answers.Count(r => r.License.Status == CalStatus.Temporary));
+        Assert.Equal(10, (await b.ListIssuedLicenses(new ListIssuedLicensesRequest { Status = CalStatus.Permanent }).ToListAsync()).Count);
+        foreach (var client in new[] { a, b })
+        {
+            var pack = Assert.Single((await client.ListKeyPacksAsync(new ListKeyPacksRequest())).KeyPacks);
+            Assert.Equal((10, 0), (pack.Issued, pack.Available));
+        }
+    }
+
+    [Fact]
+    public async Task ADeviceAskingOnTwoReplicasAtOnceGetsOneCalPerVersion()
+    {
+        var (a, b) = (Client(StartReplica("ls-a")), Client(StartReplica("ls-b")));
+        var devices = Enumerable.Range(0, 20).Select(i => $"twice-{i}").ToList();
+
+        var answers = await Task.WhenAll(devices.SelectMany(d => new[] { a, b, a, b }.Select(async client =>
+            (Device: d, Answer: await client.RequestLicenseAsync(Requests.Device(d))))));
+
+        foreach (var device in answers.GroupBy(x => x.Device))
+        {
+            Assert.Single(device.Select(x => x.Answer.License.LicenseId).Distinct());
+            var stored = await b.ListIssuedLicenses(new ListIssuedLicensesRequest { Subject = device.Key }).ToListAsync();
+            Assert.Equal(device.First().Answer.License.LicenseId, Assert.Single(stored).LicenseId);
+        }
+    }
+
+    [Fact]
+    public async Task RevocationsInParallelOnTwoReplicasStopExactlyAtTheTwentyPercentCap()
+    {
+        var (a, b) = (Client(StartReplica("ls-a")), Client(StartReplica("ls-b")));
+        await a.ActivateAsync();
+        await a.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 10));
+        var permanent = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => a.PermanentDeviceAsync($"revoke-{i}")));
+        Assert.All(permanent, p => Assert.Equal(CalStatus.Permanent, p.License.Status));
+
+        var refused = new List<StatusCode>();
+        var revoked = await Task.WhenAll(permanent.Select(async (p, i) =>
+        {
+            try
+            {
+                return await (i % 2 == 0 ? a : b).RevokeLicenseAsync(new RevokeLicenseRequest { LicenseId = p.License.LicenseId });
+            }
+            catch (RpcException ex)
+            {
+                lock (refused)
+                {
+                    refused.Add(ex.StatusCode);
+                }
+
+                return null;
+            }
+        }));
+
+        Assert.Equal(2, revoked.Count(r => r is not null));
+        Assert.Equal(Enumerable.Repeat(StatusCode.FailedPrecondition, 8), refused);
+        Assert.Equal(2, (await b.ListIssuedLicenses(new ListIssuedLicensesRequest { Status = CalStatus.Revoked }).ToListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task AnAuditCursorResumedWhileTwoReplicasWriteNeverSkipsAnEvent()
+    {
+        var (a, b) = (Client(StartReplica("ls-a")), Client(StartReplica("ls-b")));
+        var writing = Task.WhenAll(Enumerable.Range(0, 80).Select(async i =>
+            await (i % 2 == 0 ? a : b).RequestLicenseAsync(Requests.Device($"audit-{i}"))));
+
+        var followed = new List<AuditEvent>();
+        var done = false;
+        while (!done)
+        {
+            // Read only once the writers have finished, so the last pages see every event.
+            done = writing.IsCompleted;
+            var page = await (followed.Count % 2 == 0 ? a : b).GetAuditTrail(new GetAuditTrailRequest
+            {
+                AfterSequence = followed.LastOrDefault()?.Sequence ?? 0,
+                Limit = 7,
+            }).ToListAsync();
+            followed.AddRange(page);
+            done &= page.Count == 0;
+        }
+
+        await writing;
+        var trail = await a.GetAuditTrail(new GetAuditTrailRequest()).ToListAsync();
+        Assert.Equal(80, trail.Count);
+        Assert.Equal(trail.Select(e => e.Sequence), followed.Select(e => e.Sequence));
+        Assert.True(trail.Zip(trail.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence), "The audit trail is not strictly increasing.");
+    }
+
+    [Fact]
+    public async Task AReplicaStartedLaterSeesEveryAcknowledgedChangeAndTheSameIdentity()
+    {
+        var first = StartReplica("ls-a");
+        var a = Client(first);
+        await a.ActivateAsync();
+        await a.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 4));
+        var permanent = await a.PermanentDeviceAsync("hw-1");
+        await a.RequestLicenseAsync(Requests.Device("hw-2"));
+        var before = (await a.GetServerInfoAsync(new GetServerInfoRequest())).Server;
+        var packs = (await a.ListKeyPacksAsync(new ListKeyPacksRequest())).KeyPacks;
+        var licenses = await a.ListIssuedLicenses(new ListIssuedLicensesRequest()).ToListAsync();
+        var audit = await a.GetAuditTrail(new GetAuditTrailRequest()).ToListAsync();
+        await _farm.StopAsync(first);
+
+        var b = Client(StartReplica("ls-b"));
+
+        var after = (await b.GetServerInfoAsync(new GetServerInfoRequest())).Server;
+        Assert.Equal((before.ServerId, before.PublicKey, before.Contact), (after.ServerId, after.PublicKey, after.Contact));
+        Assert.Equal(ActivationState.Activated, after.ActivationState);
+        Assert.Equal(packs, (await b.ListKeyPacksAsync(new ListKeyPacksRequest())).KeyPacks);
+        Assert.Equal(licenses, await b.ListIssuedLicenses(new ListIssuedLicensesRequest()).ToListAsync());
+        Assert.Equal(audit, await b.GetAuditTrail(new GetAuditTrailRequest()).ToListAsync());
+        var again = await b.RequestLicenseAsync(Requests.Device("hw-1"));
+        Assert.Equal((permanent.License.LicenseId, ReasonCode.ValidCal), (again.License.LicenseId, again.Reason));
+    }
+
+    [Fact]
+    public async Task ReplicasMigratingAtOnceStoreOneIdentityAndSigningKey()
+    {
+        var stores = Enumerable.Range(0, 6).Select(_ => NewStore()).ToList();
+        try
+        {
+            var created = 0;
+            await Task.WhenAll(stores.Select((store, i) => Task.Run(() => store.MigrateAsync(() =>
+            {
+                Interlocked.Increment(ref created);
+                return new ServerRecord(Guid.NewGuid(), [(byte)i, 1, 2, 3], DateTimeOffset.UnixEpoch, Core.ActivationState.Initial);
+            }, CancellationToken.None))));
+
+            var servers = await Task.WhenAll(stores.Select(store => store.GetServerAsync(CancellationToken.None)));
+            Assert.Equal(1, created);
+            Assert.Single(servers.Select(s => (s.ServerId, Convert.ToHexString(s.SigningKey))).Distinct());
+        }
+        finally
+        {
+            stores.ForEach(store => (store as IDisposable)?.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task QueuedWritesCommitTogetherAFailingOneRollsBackAloneAndACancelledOneNeverRuns()
+    {
+        var replica = StartReplica("ls-a");
+        var now = (await Client(replica).GetServerInfoAsync(new GetServerInfoRequest())).Server.Now.ToDateTimeOffset();
+        var store = replica.Services.GetRequiredService<ILicenseStore>();
+        var group = await GroupCommit.RunAsync(store, now);
+
+        Assert.Equal(1, group.First);
+        Assert.Equal("This write fails after its insert.", group.Failure.Message);
+        Assert.Equal(2, group.Succeeding);
+        Assert.False(group.CancelledRan);
+        Assert.True(group.LaterWriteRanBeforeTheCommit, "Two queued writes were committed in separate transactions.");
+        var subjects = await store.StreamLicensesAsync(new LicenseQuery(now, IncludeExpired: true), CancellationToken.None)
+            .Select(l => l.Cal.Subject).Order().ToListAsync();
+        Assert.Equal(["group-first", "group-kept", "group-kept-2"], subjects);
+    }
+}
