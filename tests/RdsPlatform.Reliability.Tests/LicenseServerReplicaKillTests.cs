@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Npgsql;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
@@ -69,10 +68,10 @@ public sealed class LicenseServerReplicaKillTests(GarnetFixture cache, ITestOutp
 
         Assert.True(killed.Task.IsCompleted, "The replica was never killed.");
         Assert.Empty(unexpected);
-        var stored = await ColumnAsync<string>(database, "SELECT license_id FROM licenses");
+        var stored = await PostgresColumn.ReadAsync<string>(database, "SELECT license_id FROM licenses");
         Assert.Empty(acknowledged.Keys.Except(stored));
-        Assert.Equal([(long)Seats], await ColumnAsync<long>(database, "SELECT count(*) FROM licenses WHERE key_pack_id IS NOT NULL"));
-        Assert.Equal([(long)Seats], await ColumnAsync<long>(database, "SELECT count(DISTINCT subject) FROM licenses WHERE key_pack_id IS NOT NULL"));
+        Assert.Equal([(long)Seats], await PostgresColumn.ReadAsync<long>(database, "SELECT count(*) FROM licenses WHERE key_pack_id IS NOT NULL"));
+        Assert.Equal([(long)Seats], await PostgresColumn.ReadAsync<long>(database, "SELECT count(DISTINCT subject) FROM licenses WHERE key_pack_id IS NOT NULL"));
         var pack = Assert.Single((await admin.ListKeyPacksAsync(new ListKeyPacksRequest())).KeyPacks);
         Assert.Equal((Seats, 0), (pack.Issued, pack.Available));
         output.WriteLine($"{Callers} callers x {DevicesPerCaller} new devices (connect, sign in, connect) through one gateway listing both replicas;" +
@@ -116,20 +115,5 @@ public sealed class LicenseServerReplicaKillTests(GarnetFixture cache, ITestOutp
         await replica.StartAsync();
         output.WriteLine($"{name}: pid {replica.ProcessId}, log {replica.LogPath}");
         return replica;
-    }
-
-    private static async Task<List<T>> ColumnAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<T>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetFieldValue<T>(0));
-        }
-
-        return values;
     }
 }

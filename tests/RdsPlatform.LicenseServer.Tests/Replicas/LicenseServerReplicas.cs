@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Npgsql;
 using RdsPlatform.Contracts.Admin.V1;
 using RdsPlatform.LicenseServer.Grpc;
 using RdsPlatform.ServiceDefaults.Clock;
@@ -36,20 +35,7 @@ public sealed class LicenseServerReplicas(string connectionString, IReadOnlyDict
     public static Clock.ClockClient Clock(ServiceHost<LicenseServerService> replica) => new(replica.WithRoleKeys(typeof(ClockService)));
 
     /// <summary>One column of a query on the replicas' database, read as the test's own process would.</summary>
-    public async Task<List<T>> QueryAsync<T>(string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var values = new List<T>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetFieldValue<T>(0));
-        }
-
-        return values;
-    }
+    public Task<List<T>> QueryAsync<T>(string sql) => PostgresColumn.ReadAsync<T>(connectionString, sql);
 
     /// <summary>The call's answer, or its status code when refused.</summary>
     public static async Task<(T? Answer, StatusCode Status)> TryAsync<T>(AsyncUnaryCall<T> call) where T : class
