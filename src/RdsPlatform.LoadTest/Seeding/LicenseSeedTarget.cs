@@ -33,22 +33,35 @@ public sealed record LicenseSeedTarget(StorageProvider Provider, string Location
         }
     }
 
-    /// <summary>The license server's store over the target, refused with a sentence when no license server has created it yet.</summary>
-    internal async Task<LicenseStore> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>The license server's store over the target (with what it holds open), refused with a sentence when no license server has created it yet.</summary>
+    internal async Task<OpenedStore> OpenAsync(CancellationToken cancellationToken)
     {
-        LicenseStore store = Provider == StorageProvider.Postgres
-            ? new PostgresLicenseStore(new PostgresDatabase(NpgsqlDataSource.Create(Location), PostgresLicenseSchema.Schema, NullLogger<PostgresDatabase>.Instance))
-            : OpenSqlite();
+        var source = Provider == StorageProvider.Postgres ? NpgsqlDataSource.Create(Location) : null;
+        var opened = new OpenedStore(source is null
+            ? OpenSqlite()
+            : new PostgresLicenseStore(new PostgresDatabase(source, PostgresLicenseSchema.Schema, NullLogger<PostgresDatabase>.Instance)), source);
         try
         {
-            await store.GetServerAsync(cancellationToken);
-            return store;
+            await opened.Store.GetServerAsync(cancellationToken);
+            return opened;
         }
         catch (InvalidOperationException)
         {
-            store.Dispose();
+            opened.Dispose();
             throw new Cli.UsageException(
                 $"The license database at {(Provider == StorageProvider.Postgres ? "ConnectionStrings:licensing" : Location)} has no server identity; start the license server once on it so it creates its schema and identity, then seed.");
+        }
+    }
+
+    /// <summary>A store and the PostgreSQL data source it uses (the store does not own it), closed together.</summary>
+    internal sealed class OpenedStore(LicenseStore store, IDisposable? source) : IDisposable
+    {
+        public LicenseStore Store => store;
+
+        public void Dispose()
+        {
+            store.Dispose();
+            source?.Dispose();
         }
     }
 

@@ -22,7 +22,8 @@ public static class LicenseSeeder
     public static async Task<int> SeedAsync(LicenseSeedTarget target, int count, Guid? keyPackId, DateTimeOffset now, string subjectPrefix,
         Action<int>? progress, CancellationToken cancellationToken)
     {
-        using var store = await target.OpenAsync(cancellationToken);
+        using var opened = await target.OpenAsync(cancellationToken);
+        var store = opened.Store;
         var written = 0;
         while (written < count)
         {

@@ -65,9 +65,10 @@ public abstract class LicenseStoreContractTests : IAsyncLifetime
     public async Task ADeviceAskingOnTwoReplicasAtOnceGetsOneCalPerVersion()
     {
         var (a, b) = (Client(StartReplica("ls-a")), Client(StartReplica("ls-b")));
-        var devices = Enumerable.Range(0, 20).Select(i => $"twice-{i}").ToList();
+        var devices = Enumerable.Range(0, 40).Select(i => $"twice-{i}").ToList();
 
-        var answers = await Task.WhenAll(devices.SelectMany(d => new[] { a, b, a, b }.Select(async client =>
+        // Device by device, each asking both replicas at once: the two writers' groups race for the same subjects.
+        var answers = await Task.WhenAll(devices.SelectMany(d => new[] { a, b, b, a }.Select(async client =>
             (Device: d, Answer: await client.RequestLicenseAsync(Requests.Device(d))))));
 
         foreach (var device in answers.GroupBy(x => x.Device))
@@ -173,9 +174,19 @@ public abstract class LicenseStoreContractTests : IAsyncLifetime
         try
         {
             var created = 0;
+            using var secondCreator = new ManualResetEventSlim();
             await Task.WhenAll(stores.Select((store, i) => Task.Run(() => store.MigrateAsync(() =>
             {
-                Interlocked.Increment(ref created);
+                // The first creator waits a moment for a second one: only a store that lets two replicas create at once lets it in.
+                if (Interlocked.Increment(ref created) == 1)
+                {
+                    secondCreator.Wait(TimeSpan.FromSeconds(1));
+                }
+                else
+                {
+                    secondCreator.Set();
+                }
+
                 return new ServerRecord(Guid.NewGuid(), [(byte)i, 1, 2, 3], DateTimeOffset.UnixEpoch, Core.ActivationState.Initial);
             }, CancellationToken.None))));
 
