@@ -28,8 +28,8 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
     .WithApiKeys(keys)
     .WithCache(cache)
-    .WithDatabase(database, "licensing")
-    .WithRdsReplicas(replicas.LicenseServer);
+    .WithRdsReplicas(replicas.LicenseServer)
+    .WithDatabase(database, "licensing");
 
 var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
     .WithRdsServiceDefaults(dataRoot, clockMode)

@@ -58,13 +58,15 @@ public static class Extensions
     }
 
     /// <summary>The chosen engine as every storage port: one store object, so reads, writes and the migration share its database and writer.</summary>
-    private static void AddLicenseStore<TStore>(this IServiceCollection services) where TStore : class, ILicenseStore
+    private static void AddLicenseStore<TStore>(this IServiceCollection services) where TStore : LicenseStore
     {
         services.AddSingleton<TStore>();
         services.AddSingleton<ILicenseStore>(sp => sp.GetRequiredService<TStore>());
         services.AddSingleton<ILicenseSchema>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseReader>(sp => sp.GetRequiredService<ILicenseStore>());
         services.AddSingleton<ILicenseWriter>(sp => sp.GetRequiredService<ILicenseStore>());
+        // Summaries count CALs with one GROUP BY instead of reading each CAL (CountIssuedLicenses).
+        services.AddSingleton<ILicenseCountReader>(sp => sp.GetRequiredService<TStore>());
     }
 
     /// <summary>

@@ -39,6 +39,7 @@ public static class ReportingExtensions
 
         builder.Services.AddSingleton<ReportingMetrics>();
         builder.Services.AddSingleton<LicenseServerReader>();
+        builder.Services.AddSingleton<FarmSummaries>();
         builder.Services.AddSingleton<ReportGenerator>();
         builder.Services.AddSingleton<ReportCatalog>();
         builder.Services.AddSingleton<ComplianceSummaryProvider>();

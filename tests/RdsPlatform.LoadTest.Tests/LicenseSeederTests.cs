@@ -34,7 +34,7 @@ public sealed class LicenseSeederTests(PostgresDatabaseFixture database) : IClas
         }, CancellationToken.None);
         var progress = new List<int>();
 
-        var written = await LicenseSeeder.SeedAsync(target, 2500, pack, Now, "seed", progress.Add, CancellationToken.None);
+        var written = await LicenseSeeder.SeedAsync(target, 2500, pack, Now, "seed", Core.CalType.PerDevice, progress.Add, CancellationToken.None);
 
         Assert.Equal(2500, written);
         Assert.Equal([2500], progress);
@@ -49,7 +49,7 @@ public sealed class LicenseSeederTests(PostgresDatabaseFixture database) : IClas
     {
         var target = LicenseSeedTarget.From("Postgres", null, await database.CreateDatabaseAsync("seedempty"));
 
-        var error = await Assert.ThrowsAsync<UsageException>(() => LicenseSeeder.SeedAsync(target, 10, null, Now, "seed", null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<UsageException>(() => LicenseSeeder.SeedAsync(target, 10, null, Now, "seed", Core.CalType.PerDevice, null, CancellationToken.None));
 
         Assert.Contains("start the license server once on it", error.Message);
         Assert.DoesNotContain("Host=", error.Message);

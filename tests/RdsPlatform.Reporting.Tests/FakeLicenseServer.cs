@@ -27,6 +27,12 @@ public sealed class FakeLicenseServer(FakeLicenseServer.Settings settings) : Lic
     public override async Task ListIssuedLicenses(ListIssuedLicensesRequest request, IServerStreamWriter<IssuedLicense> responseStream, ServerCallContext context)
     {
         var issued = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        // Every CAL it has is a temporary Per Device one: a listing of another status or type is empty.
+        if (request.Status is not (CalStatus.Unspecified or CalStatus.Temporary) || request.CalType is not (CalType.Unspecified or CalType.PerDevice))
+        {
+            return;
+        }
+
         for (var i = 0; i < settings.Count; i++)
         {
             if (settings.FailAfter > 0 && i == settings.FailAfter)

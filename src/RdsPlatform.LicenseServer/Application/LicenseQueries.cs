@@ -4,10 +4,13 @@ using Microsoft.Extensions.Options;
 namespace RdsPlatform.LicenseServer.Application;
 
 /// <summary>Audit and license queries: the issued-license listing and the audit trail, read or followed as it grows.</summary>
-public sealed class LicenseQueries(ILicenseReader reader, ILicenseWriter writer, IOptions<LicenseServerOptions> options)
+public sealed class LicenseQueries(ILicenseReader reader, ILicenseWriter writer, IOptions<LicenseServerOptions> options, ILicenseCountReader? counter = null)
 {
     public IAsyncEnumerable<LicenseRecord> ListIssuedLicenses(LicenseQuery query, CancellationToken cancellationToken) =>
         reader.StreamLicensesAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<LicenseCount>> CountIssuedLicenses(IReadOnlyCollection<CalStatus> statuses, DateTimeOffset now, CancellationToken cancellationToken) =>
+        LicenseCounting.CountAsync(reader, counter, statuses, now, cancellationToken);
 
     public IAsyncEnumerable<AuditRecord> AuditTrail(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, bool follow,
         CancellationToken cancellationToken) =>

@@ -81,6 +81,15 @@ internal static class LicenseServerMapping
         };
     }
 
+    public static Contract.Licensing.V1.IssuedLicenseCount ToContract(LicenseCount count) => new()
+    {
+        CalType = Shared.ToContract(count.Type),
+        ProductVersion = Shared.ToContract(count.Version),
+        Status = Shared.ToContract(count.Status),
+        UserDomain = count.UserDomain,
+        Count = count.Count,
+    };
+
     public static Contract.Licensing.V1.IssuedLicense? ToContractOrNull(LicenseRecord? license, DateTimeOffset now) =>
         license is null ? null : ToContract(license, now);
 

@@ -191,6 +191,13 @@ public sealed class LicenseServerService(
         }
     }
 
+    [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
+    public override async Task<CountIssuedLicensesResponse> CountIssuedLicenses(CountIssuedLicensesRequest request, ServerCallContext context)
+    {
+        var counts = await queries.CountIssuedLicenses(CountedStatuses(request), time.GetUtcNow(), context.CancellationToken);
+        return new() { Counts = { counts.Select(ToContract) } };
+    }
+
     [AllowRoles(RdsRoles.Admin, RdsRoles.SessionHost, RdsRoles.Reporter)]
     public override async Task GetAuditTrail(GetAuditTrailRequest request, IServerStreamWriter<AuditEvent> responseStream, ServerCallContext context)
     {

@@ -118,6 +118,37 @@ internal static class RequestChecks
 
     public static void Check(List<FieldViolation> problems, string message = "The request is invalid.") => problems.ThrowIfAny(message);
 
+    /// <summary>The statuses a CountIssuedLicenses asks for: at least one, each a status a CAL is stored with (not Expired).</summary>
+    public static HashSet<CalStatus> CountedStatuses(CountIssuedLicensesRequest request)
+    {
+        var problems = new List<FieldViolation>();
+        if (request.Statuses.Count == 0)
+        {
+            problems.Add(new("statuses", "Name at least one status to count, e.g. CAL_STATUS_TEMPORARY."));
+        }
+
+        if (InputRules.Count(request.Statuses.Count) is { } tooMany)
+        {
+            problems.Add(new("statuses", tooMany));
+        }
+
+        var statuses = new HashSet<CalStatus>();
+        foreach (var status in request.Statuses.Take(InputRules.MaxRepeatedCount))
+        {
+            if (ToCore(status) is { } known && known != CalStatus.Expired)
+            {
+                statuses.Add(known);
+            }
+            else
+            {
+                problems.Add(new("statuses", $"{status} cannot be counted: expired CALs have dropped off the list (R10); name TEMPORARY, PERMANENT, REVOKED or OVERUSED."));
+            }
+        }
+
+        Check(problems, "The licenses were not counted.");
+        return statuses;
+    }
+
     /// <summary>The audit event types asked for (empty = all), after checking the cursor, the limit and each type.</summary>
     public static HashSet<Storage.AuditEventType> AuditRequest(GetAuditTrailRequest request)
     {

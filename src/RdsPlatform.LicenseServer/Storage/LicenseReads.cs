@@ -4,15 +4,16 @@ using System.Text;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
-/// <summary>How an engine opens a connection for reads, and the one filter whose SQL differs between the engines.</summary>
+/// <summary>How an engine opens a connection for reads, and the SQL that differs between the engines.</summary>
 /// <param name="UserDomainMatch">A user domain equal to <c>@domain</c> without regard to (ASCII) case.</param>
-internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch);
+/// <param name="Position">The function giving a substring's 1-based position (SQLite <c>instr</c>, PostgreSQL <c>strpos</c>).</param>
+internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch, string Position);
 
 /// <summary>
 /// The license store's read queries on either engine, each on a short connection of its own (SQLite WAL readers and
 /// PostgreSQL snapshots are never blocked by the writer).
 /// </summary>
-internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader
+internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Application.ILicenseCountReader
 {
     /// <summary>Rows read per query of a stream: bounded memory, no reader held open between batches.</summary>
     internal const int StreamBatchSize = 1000;
@@ -48,6 +49,45 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader
 
             parameters["after"] = batch[^1].Cal.LicenseId.ToString();
         }
+    }
+
+    /// <summary>
+    /// One GROUP BY over the rows StreamLicensesAsync would list for each status (stored status, expiry after now); a Per
+    /// User CAL's domain is its stored user's domain, else the subject's part before the separator (LicenseCounting.DomainOf).
+    /// </summary>
+    public async Task<IReadOnlyList<Application.LicenseCount>> CountLicensesAsync(IReadOnlyCollection<CalStatus> statuses, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (statuses.Count == 0)
+        {
+            return [];
+        }
+
+        var parameters = new Dictionary<string, object?> { ["now"] = now.UtcTicks, ["perUser"] = (int)CalType.PerUser };
+        var names = statuses.Distinct().Select((status, i) =>
+        {
+            parameters["s" + i] = (int)status;
+            return "@s" + i;
+        }).ToList();
+        // Devices from ix_licenses_version_status alone (a covering scan: 150,000 CALs in about 20 ms here); only Per User
+        // rows are read from the table, for their domain (reading every row for it took 30 times as long).
+        var statusList = string.Join(", ", names);
+        var at = engine.Position;
+        var sql = $"""
+            SELECT cal_type, version, status, '' AS domain, COUNT(*) AS count
+            FROM licenses WHERE cal_type <> @perUser AND status IN ({statusList}) AND expires_at > @now
+            GROUP BY 1, 2, 3
+            UNION ALL
+            SELECT cal_type, version, status,
+                   CASE WHEN COALESCE(user_name, '') <> '' THEN COALESCE(user_domain, '')
+                        WHEN {at}(subject, '\') > 0 THEN substr(subject, 1, {at}(subject, '\') - 1)
+                        ELSE '' END AS domain,
+                   COUNT(*) AS count
+            FROM licenses WHERE cal_type = @perUser AND status IN ({statusList}) AND expires_at > @now
+            GROUP BY 1, 2, 3, 4
+            """;
+        return await ReadBatchAsync(sql, parameters, r => new Application.LicenseCount(
+            (CalType)r.GetInt32(0), (ProductVersion)r.GetInt32(1), (CalStatus)r.GetInt32(2), r.GetString(3), r.GetInt64(4)), cancellationToken);
     }
 
     public async IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types,

@@ -5,7 +5,7 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// and reads through short queries (<see cref="LicenseReads"/>), with the same SQL and row mapping. An engine adds its
 /// database, its write lock and its migration.
 /// </summary>
-public abstract class LicenseStore : ILicenseStore, IDisposable
+public abstract class LicenseStore : ILicenseStore, Application.ILicenseCountReader, IDisposable
 {
     private readonly GroupCommitWriter _writer;
     private readonly LicenseReads _reads;
@@ -38,6 +38,10 @@ public abstract class LicenseStore : ILicenseStore, IDisposable
     public Task<PoolLevels> ReadPoolLevelsAsync(DateTimeOffset now, CancellationToken cancellationToken) => _reads.ReadPoolLevelsAsync(now, cancellationToken);
 
     public Task CheckAsync(CancellationToken cancellationToken) => _reads.CheckAsync(cancellationToken);
+
+    /// <summary>Summaries count CALs with one GROUP BY instead of reading each CAL (CountIssuedLicenses).</summary>
+    public Task<IReadOnlyList<Application.LicenseCount>> CountLicensesAsync(IReadOnlyCollection<CalStatus> statuses, DateTimeOffset now,
+        CancellationToken cancellationToken) => _reads.CountLicensesAsync(statuses, now, cancellationToken);
 
     /// <summary>Writes already queued are still committed and answered; new ones are refused.</summary>
     public void Dispose()

@@ -44,10 +44,11 @@ public static class Commands
           h2load bodies (connect-valid.grpc, signin.grpc: one framed gRPC message each, of the first device).
 
         rds-load seed-licenses --data-dir DIR --count 1000000 [--key-pack-id GUID | --license-server <host:port>]
-                               [--subject-prefix seed] [--storage-provider Postgres --connection-string CS]
-          Writes issued Per Device CALs straight into the license server's database (start the server once first): its
-          SQLite file in --data-dir, or with --storage-provider Postgres (or Storage__Provider) its PostgreSQL database
-          (--connection-string or ConnectionStrings__licensing) by binary COPY.
+                               [--subject-prefix seed] [--cal-type per-device|per-user]
+                               [--storage-provider Postgres --connection-string CS]
+          Writes issued CALs (Per Device, or Per User of domain BENCH) straight into the license server's database (start
+          the server once first): its SQLite file in --data-dir, or with --storage-provider Postgres (or Storage__Provider)
+          its PostgreSQL database (--connection-string or ConnectionStrings__licensing) by binary COPY.
           Permanent CALs of the given pack (--license-server activates that server, installs a pack of --count CALs and
           dates the CALs by its clock),
           else temporary CALs.
@@ -222,6 +223,12 @@ public static class Commands
         Guid? pack = packText is null ? null
             : Guid.TryParse(packText, out var id) ? id : throw new UsageException($"--key-pack-id must be a key pack id (a GUID); '{packText}' is not.");
         var prefix = arguments.Get("subject-prefix") ?? "seed";
+        var calType = (arguments.Get("cal-type") ?? "per-device") switch
+        {
+            "per-device" => Licensing.CalType.PerDevice,
+            "per-user" => Licensing.CalType.PerUser,
+            var other => throw new UsageException($"--cal-type must be per-device or per-user; '{other}' is not."),
+        };
         var licenseServer = arguments.Get("license-server");
         var headers = ChannelPool.ApiKeyHeaders(AdminApiKey(arguments));
         arguments.ThrowOnUnused();
@@ -230,17 +237,17 @@ public static class Commands
         var now = TimeProvider.System.GetUtcNow();
         if (licenseServer is not null)
         {
-            var installed = await LicenseSeeder.InstallPackAsync(ChannelPool.ParseAddress(licenseServer), count, headers, cancellationToken);
+            var installed = await LicenseSeeder.InstallPackAsync(ChannelPool.ParseAddress(licenseServer), count, calType, headers, cancellationToken);
             pack = installed.KeyPackId;
             now = installed.ServerNow;
-            output.WriteLine($"Installed Per Device 2022 key pack {pack} with {count:N0} CALs; the seeded CALs take its seats.");
+            output.WriteLine($"Installed {calType} 2022 key pack {pack} with {count:N0} CALs; the seeded CALs take its seats.");
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var written = await LicenseSeeder.SeedAsync(target, count, pack, now, prefix,
+        var written = await LicenseSeeder.SeedAsync(target, count, pack, now, prefix, calType,
             n => output.WriteLine($"  {n:N0} CALs written"), cancellationToken);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Seeded {written:N0} issued Per Device CALs in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));
+            $"Seeded {written:N0} issued {calType} CALs in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s."));
         return 0;
     }
 

@@ -18,7 +18,7 @@ namespace RdsPlatform.Reporting.Compliance;
 /// expiry, so simulated time refreshes it too.
 /// </summary>
 public sealed partial class ComplianceSummaryProvider(
-    LicenseServerReader reader,
+    FarmSummaries summaries,
     TimeProvider clock,
     IOptions<ReportingOptions> options,
     ILogger<ComplianceSummaryProvider> logger,
@@ -59,11 +59,10 @@ public sealed partial class ComplianceSummaryProvider(
 
     private async Task<GetComplianceSummaryResponse> ComputeAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var server = await reader.GetServerAsync(cancellationToken);
         var response = new GetComplianceSummaryResponse { GeneratedAt = Timestamp.FromDateTimeOffset(now) };
 
         // The same aggregation as a stored Summary report of every domain, so the two agree on every pool.
-        foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain: "", cancellationToken))
+        foreach (var pool in (await summaries.GetAsync(domain: "", cancellationToken)).Pools)
         {
             response.Pools.Add(pool);
             if (pool.Overused > 0)

@@ -28,6 +28,25 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
     }
 
     /// <summary>
+    /// The unexpired CALs of <paramref name="statuses"/> counted by the license server per CAL type, version, status and
+    /// user domain; null when the license server predates CountIssuedLicenses (the caller then streams and counts).
+    /// </summary>
+    public async Task<IReadOnlyList<IssuedLicenseCount>?> CountLicensesAsync(IEnumerable<Contracts.Common.V1.CalStatus> statuses, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The server walks every matching CAL: the stream's generous deadline, not a unary call's.
+            var response = await client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { statuses } },
+                deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
+            return response.Counts;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Licenses as the license server streams them, read ahead (up to <see cref="ReadAhead"/>) on another task so that
     /// receiving and parsing the next messages overlaps with the caller writing the previous ones to its store.
     /// </summary>

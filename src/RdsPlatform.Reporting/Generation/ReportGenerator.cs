@@ -16,6 +16,7 @@ namespace RdsPlatform.Reporting.Generation;
 /// </summary>
 public sealed partial class ReportGenerator(
     LicenseServerReader reader,
+    FarmSummaries summaries,
     IReportStore store,
     TimeProvider clock,
     ReportingMetrics metrics,
@@ -33,13 +34,18 @@ public sealed partial class ReportGenerator(
         var reportId = Guid.CreateVersion7(generatedAt).ToString();
         try
         {
-            var server = await reader.GetServerAsync(cancellationToken);
+            // A summary reads the server's identity with its pools (shared by concurrent summaries); a listing reads it here.
+            var server = kind is ReportKind.PerUser or ReportKind.PerDevice ? await reader.GetServerAsync(cancellationToken) : null;
+            var pools = kind == ReportKind.Summary ? (await summaries.GetAsync(domain, cancellationToken)).Pools : null;
             await using var writer = store.BeginReport(reportId, options.Value.InsertBatchSize);
+            // A summary's few rows and its report row are one burst of writes: on a one-writer engine they queue here
+            // (asynchronously, in order) rather than in the engine, whose busy retries sleep a thread each.
+            using var turn = pools is not null && store is ISingleWriterStore single ? await single.EnterWriteAsync(cancellationToken) : null;
             var totals = kind switch
             {
-                ReportKind.PerUser => await WritePerUserAsync(writer, server, domain, cancellationToken),
-                ReportKind.PerDevice => await WritePerDeviceAsync(writer, server, domain, cancellationToken),
-                ReportKind.Summary => await WriteSummaryAsync(writer, server, domain, cancellationToken),
+                ReportKind.PerUser => await WritePerUserAsync(writer, server!, domain, cancellationToken),
+                ReportKind.PerDevice => await WritePerDeviceAsync(writer, server!, domain, cancellationToken),
+                ReportKind.Summary => WriteSummary(writer, pools!),
                 _ => await WriteFailedPerUserAsync(writer, domain, cancellationToken),
             };
 
@@ -165,10 +171,10 @@ public sealed partial class ReportGenerator(
         return totals;
     }
 
-    private async Task<Dictionary<string, long>> WriteSummaryAsync(IReportWriter writer, ServerInfo server, string domain, CancellationToken cancellationToken)
+    private static Dictionary<string, long> WriteSummary(IReportWriter writer, IReadOnlyList<SummaryEntry> pools)
     {
         var totals = NewTotals("installed", "issued", "available", "overused", "temporary");
-        foreach (var pool in await SummaryAggregator.CollectAsync(reader, server, domain, cancellationToken))
+        foreach (var pool in pools)
         {
             writer.Add(new ReportEntry { Summary = pool });
             totals["installed"] += pool.Installed;

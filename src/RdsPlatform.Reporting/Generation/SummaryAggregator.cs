@@ -11,8 +11,8 @@ namespace RdsPlatform.Reporting.Generation;
 
 /// <summary>
 /// Installed-vs-issued figures per version and CAL type. Seats (installed, issued, available) come from the license
-/// server's key packs; OverUsed and temporary CALs are counted one at a time while their stream goes by, so memory
-/// holds one counter per pool, never the CALs.
+/// server's key packs; OverUsed and temporary CALs are counted by the license server (or, from one that cannot, one at
+/// a time while their stream goes by), so memory holds one counter per pool, never the CALs.
 /// </summary>
 public sealed class SummaryAggregator
 {
@@ -24,13 +24,43 @@ public sealed class SummaryAggregator
     /// <summary>
     /// The pools of a farm as both the live compliance summary and a stored Summary report give them (one
     /// aggregation, so the two agree field by field). <paramref name="domain"/> narrows the counted CALs to one
-    /// domain's users and devices; empty counts them all.
+    /// domain's users and devices; empty counts them all. The OverUsed and temporary CALs are counted by the license
+    /// server (CountIssuedLicenses: a few rows); a license server without that call streams them instead.
     /// </summary>
     public static async Task<IReadOnlyList<SummaryEntry>> CollectAsync(LicenseServerReader reader, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var aggregator = new SummaryAggregator();
         aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
         var devicesInScope = ReportGenerator.InDomain(server.Domain, domain);
+        if (await reader.CountLicensesAsync(CountedStatuses, cancellationToken) is not { } counts)
+        {
+            await aggregator.AddStreamedAsync(reader, devicesInScope, domain, cancellationToken);
+            return aggregator.Build(server.Scope);
+        }
+
+        foreach (var count in counts)
+        {
+            if (count.CalType == CalType.PerUser ? ReportGenerator.InDomain(count.UserDomain, domain) : devicesInScope)
+            {
+                aggregator.Add(count.ProductVersion, count.CalType, count.Status, count.Count);
+            }
+        }
+
+        return aggregator.Build(server.Scope);
+    }
+
+    /// <summary>The same pools, counting every OverUsed and temporary CAL of the license server's stream one by one.</summary>
+    public static async Task<IReadOnlyList<SummaryEntry>> CollectByStreamingAsync(LicenseServerReader reader, ServerInfo server, string domain,
+        CancellationToken cancellationToken)
+    {
+        var aggregator = new SummaryAggregator();
+        aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
+        await aggregator.AddStreamedAsync(reader, ReportGenerator.InDomain(server.Domain, domain), domain, cancellationToken);
+        return aggregator.Build(server.Scope);
+    }
+
+    private async Task AddStreamedAsync(LicenseServerReader reader, bool devicesInScope, string domain, CancellationToken cancellationToken)
+    {
         foreach (var status in CountedStatuses)
         {
             await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest { Status = status }, cancellationToken))
@@ -38,12 +68,10 @@ public sealed class SummaryAggregator
                 var inScope = license.CalType == CalType.PerUser ? ReportGenerator.InDomain(ReportGenerator.UserOf(license).Domain, domain) : devicesInScope;
                 if (inScope)
                 {
-                    aggregator.AddLicense(license);
+                    Add(license.ProductVersion, license.CalType, license.Status, 1);
                 }
             }
         }
-
-        return aggregator.Build(server.Scope);
     }
 
     public void AddKeyPacks(IEnumerable<KeyPack> packs)
@@ -57,15 +85,16 @@ public sealed class SummaryAggregator
         }
     }
 
-    public void AddLicense(IssuedLicense license)
+    /// <summary>Adds <paramref name="count"/> CALs of a status the pools count one by one; other statuses are already in the seats.</summary>
+    public void Add(ProductVersion version, CalType type, CalStatus status, long count)
     {
-        switch (license.Status)
+        switch (status)
         {
             case CalStatus.Overused:
-                Pool(license.ProductVersion, license.CalType).Overused++;
+                Pool(version, type).Overused += count;
                 break;
             case CalStatus.Temporary:
-                Pool(license.ProductVersion, license.CalType).Temporary++;
+                Pool(version, type).Temporary += count;
                 break;
         }
     }

@@ -87,9 +87,11 @@ public sealed class ReportingService(ReportGenerator generator, ReportCatalog ca
 
     private static ExportReportChunk MapToChunk(byte[] prefix, StringBuilder text)
     {
-        var bytes = new byte[prefix.Length + Encoding.UTF8.GetByteCount(text.ToString())];
+        // One string per chunk (about 32 KiB), encoded straight into the chunk's own array.
+        var chars = text.ToString();
+        var bytes = new byte[prefix.Length + Encoding.UTF8.GetByteCount(chars)];
         prefix.CopyTo(bytes, 0);
-        Encoding.UTF8.GetBytes(text.ToString(), bytes.AsSpan(prefix.Length));
+        Encoding.UTF8.GetBytes(chars, bytes.AsSpan(prefix.Length));
         text.Clear();
         return new ExportReportChunk { Data = UnsafeByteOperations.UnsafeWrap(bytes) };
     }

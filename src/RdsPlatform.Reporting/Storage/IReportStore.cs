@@ -28,6 +28,16 @@ public interface IReportStore
     Task<bool> DeleteReportAsync(string reportId, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A store whose engine admits one writer at a time (SQLite). Short bursts of writes take turns here, awaited in order,
+/// instead of meeting the engine's lock, whose retries put a thread to sleep for each attempt.
+/// </summary>
+public interface ISingleWriterStore
+{
+    /// <summary>Waits for this caller's turn to write; disposing the answer ends it.</summary>
+    Task<IDisposable> EnterWriteAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>Writes one report's entries as they stream in, so memory stays flat however many rows there are.</summary>
 public interface IReportWriter : IAsyncDisposable
 {

@@ -9,9 +9,10 @@ namespace RdsPlatform.Reporting.Storage;
 /// batched transactions and its report row last, so every read goes through the report row and a generation that
 /// failed half way is invisible; its orphaned entries are removed at once and again at start-up.
 /// </summary>
-public sealed class SqliteReportStore : IReportStore
+public sealed class SqliteReportStore : IReportStore, ISingleWriterStore
 {
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeTurn = new(1, 1);
 
     public SqliteReportStore(string databasePath)
     {
@@ -34,6 +35,12 @@ public sealed class SqliteReportStore : IReportStore
 
     /// <summary>Starts writing a new report's entries; nothing is visible until <see cref="IReportWriter.Complete"/>.</summary>
     public IReportWriter BeginReport(string reportId, int batchSize) => new SqliteReportWriter(this, Open(), reportId, batchSize);
+
+    public async Task<IDisposable> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeTurn.WaitAsync(cancellationToken);
+        return new Turn(_writeTurn);
+    }
 
     public async Task<IReadOnlyList<StoredReport>> ListReportsAsync(ReportKind kind, long beforeSequence, int limit, CancellationToken cancellationToken)
     {
@@ -118,5 +125,18 @@ public sealed class SqliteReportStore : IReportStore
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    private sealed class Turn(SemaphoreSlim turn) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                turn.Release();
+            }
+        }
     }
 }

@@ -201,6 +201,31 @@ public abstract class LicenseStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnexpiredCalsAreCountedByTypeVersionStatusAndUserDomain()
+    {
+        using var store = (LicenseStore)NewStore();
+        var now = DateTimeOffset.UtcNow;
+        await store.MigrateAsync(() => new ServerRecord(Guid.NewGuid(), [1], now, Core.ActivationState.Initial), CancellationToken.None);
+        LicenseRecord Cal(Core.CalType type, string subject, Core.CalStatus status, int days, string? domain = null, string? user = null) => new(
+            new Core.IssuedCal(Guid.NewGuid(), type, Core.ProductVersion.WindowsServer2022, subject, status, null, now, now.AddDays(days)), null, domain, user, "host-count");
+        await store.WriteAsync(session =>
+        {
+            session.InsertLicense(Cal(Core.CalType.PerDevice, "count-device", Core.CalStatus.Temporary, 90));
+            session.InsertLicense(Cal(Core.CalType.PerDevice, "count-expired", Core.CalStatus.Temporary, -1));
+            session.InsertLicense(Cal(Core.CalType.PerUser, @"CONTOSO\alice", Core.CalStatus.OverUsed, 60, "CONTOSO", "alice"));
+            session.InsertLicense(Cal(Core.CalType.PerUser, @"FABRIKAM\bob", Core.CalStatus.OverUsed, 60));
+            return 0;
+        }, CancellationToken.None);
+
+        var counts = await store.CountLicensesAsync([Core.CalStatus.Temporary, Core.CalStatus.OverUsed], now, CancellationToken.None);
+
+        Assert.Equal(
+            [(Core.CalType.PerDevice, Core.CalStatus.Temporary, "", 1L), (Core.CalType.PerUser, Core.CalStatus.OverUsed, "CONTOSO", 1L),
+             (Core.CalType.PerUser, Core.CalStatus.OverUsed, "FABRIKAM", 1L)],
+            counts.Select(c => (c.Type, c.Status, c.UserDomain, c.Count)).Order());
+    }
+
+    [Fact]
     public async Task QueuedWritesCommitTogetherAFailingOneRollsBackAloneAndACancelledOneNeverRuns()
     {
         var replica = StartReplica("ls-a");

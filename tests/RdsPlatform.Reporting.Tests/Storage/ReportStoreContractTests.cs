@@ -62,6 +62,23 @@ public abstract class ReportStoreContractTests
     }
 
     [Fact]
+    public async Task AGenerationAbandonedAfterSeveralCommittedBatchesLeavesNothing()
+    {
+        // More rows than one multi-row insert carries, so whole statements committed before the generation stopped.
+        var reportId = Guid.NewGuid().ToString();
+        await using (var writer = Store.BeginReport(reportId, batchSize: 5))
+        {
+            for (var i = 1; i <= 200; i++)
+            {
+                writer.Add(Entry(i));
+            }
+        }
+
+        Assert.Null(await Store.FindReportAsync(reportId, default));
+        Assert.Equal(0, await CountAsync(Store.StreamEntriesAsync(reportId, 0, 0, default)));
+    }
+
+    [Fact]
     public async Task ReportsAreListedNewestFirstByKindWithKeysetPaging()
     {
         var written = new List<Report>();
