@@ -26,10 +26,12 @@ public static class Extensions
         if (storage == StorageProvider.Postgres)
         {
             builder.Services.AddLicenseStore<PostgresLicenseStore>();
+            builder.Services.AddSingleton<ILeaderLease, Replicas.PostgresLeaderLease>();
         }
         else
         {
             builder.Services.AddLicenseStore<SqliteLicenseStore>();
+            builder.Services.AddSingleton<ILeaderLease, SingleProcessLease>();
         }
 
         builder.Services.AddSingleton<LicenseServerIdentity>();
