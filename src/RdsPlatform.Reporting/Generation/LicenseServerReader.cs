@@ -12,8 +12,14 @@ namespace RdsPlatform.Reporting.Generation;
 /// </summary>
 public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client, IOptions<ReportingOptions> options)
 {
-    /// <summary>Licenses received but not yet consumed at most: bounded memory, enough to keep both sides busy.</summary>
-    internal const int ReadAhead = 4096;
+    /// <summary>
+    /// Pages received but not yet consumed at most: about 4,000 CALs (the license server's pages hold 1,000), bounded
+    /// memory and enough to keep both sides busy.
+    /// </summary>
+    private const int PagesAhead = 4;
+
+    /// <summary>CALs gathered into one page from a license server that streams them one by one.</summary>
+    private const int FallbackPageSize = 1000;
 
     public async Task<ServerInfo> GetServerAsync(CancellationToken cancellationToken)
     {
@@ -47,23 +53,20 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
     }
 
     /// <summary>
-    /// Licenses as the license server streams them, read ahead (up to <see cref="ReadAhead"/>) on another task so that
-    /// receiving and parsing the next messages overlaps with the caller writing the previous ones to its store.
+    /// Licenses as the license server lists them, read a page at a time (ListIssuedLicensePages; ListIssuedLicenses from a
+    /// license server without it) and ahead (<see cref="PagesAhead"/> pages) on another task, so that receiving and
+    /// parsing the next messages overlaps with the caller writing the previous ones to its store.
     /// </summary>
     public async IAsyncEnumerable<IssuedLicense> StreamLicensesAsync(ListIssuedLicensesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var buffer = Channel.CreateBounded<IssuedLicense>(new BoundedChannelOptions(ReadAhead) { SingleReader = true, SingleWriter = true });
+        var buffer = Channel.CreateBounded<IReadOnlyList<IssuedLicense>>(
+            new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });
         var pump = Task.Run(async () =>
         {
             try
             {
-                using var call = client.ListIssuedLicenses(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: stop.Token);
-                await foreach (var license in call.ResponseStream.ReadAllAsync(stop.Token))
-                {
-                    await buffer.Writer.WriteAsync(license, stop.Token);
-                }
-
+                await PumpPagesAsync(request, buffer.Writer, stop.Token);
                 buffer.Writer.TryComplete();
             }
             catch (Exception ex)
@@ -93,9 +96,12 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
                     yield break;
                 }
 
-                while (buffer.Reader.TryRead(out var license))
+                while (buffer.Reader.TryRead(out var page))
                 {
-                    yield return license;
+                    foreach (var license in page)
+                    {
+                        yield return license;
+                    }
                 }
             }
         }
@@ -104,6 +110,42 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
             // The caller stopped early or failed: end the call, and let the pump finish before the source is disposed.
             await stop.CancelAsync();
             await pump;
+        }
+    }
+
+    /// <summary>Pages of the listing into <paramref name="pages"/>, gathered here from a license server without ListIssuedLicensePages.</summary>
+    private async Task PumpPagesAsync(ListIssuedLicensesRequest request, ChannelWriter<IReadOnlyList<IssuedLicense>> pages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var call = client.ListIssuedLicensePages(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
+            // Unimplemented arrives before any page, so falling back never repeats a CAL.
+            await foreach (var page in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                await pages.WriteAsync(page.Licenses, cancellationToken);
+            }
+
+            return;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+        {
+        }
+
+        using var single = client.ListIssuedLicenses(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
+        var gathered = new List<IssuedLicense>(FallbackPageSize);
+        await foreach (var license in single.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            gathered.Add(license);
+            if (gathered.Count == FallbackPageSize)
+            {
+                await pages.WriteAsync(gathered, cancellationToken);
+                gathered = new List<IssuedLicense>(FallbackPageSize);
+            }
+        }
+
+        if (gathered.Count > 0)
+        {
+            await pages.WriteAsync(gathered, cancellationToken);
         }
     }
 
