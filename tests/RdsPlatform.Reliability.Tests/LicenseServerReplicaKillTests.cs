@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
@@ -25,8 +24,8 @@ public sealed class LicenseServerReplicaKillTests(GarnetFixture cache, ITestOutp
     {
         await using var farm = await ProcessFarm.StartAsync(cache, "ls-replica-kill");
         var database = await (await PostgresServer.SharedAsync()).CreateDatabaseAsync("lskill");
-        await using var a = await StartReplicaAsync(farm, "ls-a", database);
-        await using var b = await StartReplicaAsync(farm, "ls-b", database);
+        await using var a = await LicenseServerReplicas.StartAsync(farm, cache, "ls-a", database, output);
+        await using var b = await LicenseServerReplicas.StartAsync(farm, cache, "ls-b", database, output);
         var admin = new LicenseServer.LicenseServerClient(b.Channel.Authorized(TestKeys.Admin));
         await admin.ActivateServerAsync(Requests.Activate());
         await admin.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: Seats));
@@ -37,83 +36,11 @@ public sealed class LicenseServerReplicaKillTests(GarnetFixture cache, ITestOutp
             HostId = HostId, Version = ProductVersion._2022, LicensingMode = LicensingMode.PerDevice, LicenseServers = { "ls-a", "ls-b" },
         });
 
-        var acknowledged = new ConcurrentDictionary<string, string>();
-        var unexpected = new ConcurrentQueue<string>();
-        var answers = 0;
-        var killed = new TaskCompletionSource();
-        var callers = Enumerable.Range(0, Callers).Select(c => Task.Run(async () =>
-        {
-            for (var d = 0; d < DevicesPerCaller; d++)
-            {
-                var device = $"kill-{c}-{d}";
-                foreach (var answer in await NewDeviceAsync(gateway, device))
-                {
-                    if (!answer.Admitted || answer.CertificateDetails is null)
-                    {
-                        unexpected.Enqueue($"{device}: {answer.Reason} {answer.Message}");
-                        continue;
-                    }
+        var (acknowledged, unexpected) = await LicenseServerReplicas.AddDevicesAsync(gateway, HostId, Callers, DevicesPerCaller, Callers * 2, a.Kill);
 
-                    acknowledged[answer.CertificateDetails.LicenseId] = device;
-                }
-
-                if (Interlocked.Increment(ref answers) == Callers * 2)
-                {
-                    a.Kill();
-                    killed.SetResult();
-                }
-            }
-        })).ToList();
-        await Task.WhenAll(callers);
-
-        Assert.True(killed.Task.IsCompleted, "The replica was never killed.");
         Assert.Empty(unexpected);
-        var stored = await PostgresColumn.ReadAsync<string>(database, "SELECT license_id FROM licenses");
-        Assert.Empty(acknowledged.Keys.Except(stored));
-        Assert.Equal([(long)Seats], await PostgresColumn.ReadAsync<long>(database, "SELECT count(*) FROM licenses WHERE key_pack_id IS NOT NULL"));
-        Assert.Equal([(long)Seats], await PostgresColumn.ReadAsync<long>(database, "SELECT count(DISTINCT subject) FROM licenses WHERE key_pack_id IS NOT NULL"));
-        var pack = Assert.Single((await admin.ListKeyPacksAsync(new ListKeyPacksRequest())).KeyPacks);
-        Assert.Equal((Seats, 0), (pack.Issued, pack.Available));
+        await LicenseServerReplicas.AssertNothingLostNorOverAllocatedAsync(database, admin, acknowledged.Keys, Seats);
         output.WriteLine($"{Callers} callers x {DevicesPerCaller} new devices (connect, sign in, connect) through one gateway listing both replicas;" +
             $" ls-a killed after {Callers * 2} devices; {acknowledged.Count} CALs acknowledged, all stored; {Seats} seats, {Seats} permanent.");
-    }
-
-    /// <summary>First connection, sign-in, second connection (the upgrade when a seat is free); the answers that carry a CAL.</summary>
-    private static async Task<ConnectResponse[]> NewDeviceAsync(ServiceProcess gateway, string device)
-    {
-        var client = ProcessFarm.GatewayClient(gateway);
-        var first = await client.ConnectAsync(ProcessFarm.Device(HostId, device));
-        if (!first.Admitted)
-        {
-            return [first];
-        }
-
-        await client.SignInAsync(new SignInRequest { SessionId = first.SessionId });
-        var second = await client.ConnectAsync(ProcessFarm.Device(HostId, device, first.Certificate));
-        return [first, second];
-    }
-
-    private async Task<ServiceProcess> StartReplicaAsync(ProcessFarm farm, string name, string connectionString)
-    {
-        var environment = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["DOTNET_ENVIRONMENT"] = "Development",
-            ["Storage__Provider"] = "Postgres",
-            ["ConnectionStrings__licensing"] = connectionString,
-            ["Storage__DataDirectory"] = Path.Combine(farm.LogFolder, name + "-data"),
-            ["ConnectionStrings__cache"] = cache.ConnectionString,
-            ["Kestrel__EndpointDefaults__Protocols"] = "Http2",
-            ["Logging__Console__FormatterName"] = "simple",
-        };
-        foreach (var (key, value) in FarmKeys.Environment())
-        {
-            environment[key] = value;
-        }
-
-        var replica = new ServiceProcess(name, "RdsPlatform.LicenseServer", GarnetFixture.FreeTcpPort(), Path.Combine(farm.LogFolder, name + ".log"), environment);
-        await replica.StartAsync();
-        output.WriteLine($"{name}: pid {replica.ProcessId}, log {replica.LogPath}");
-        return replica;
     }
 }

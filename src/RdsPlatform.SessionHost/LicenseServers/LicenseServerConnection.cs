@@ -1,3 +1,4 @@
+// One license server address as the gateway holds it: channel, client, identity, circuit breaker.
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using RdsPlatform.ServiceDefaults.Security;
@@ -9,26 +10,32 @@ namespace RdsPlatform.SessionHost.LicenseServers;
 /// <summary>One license server address: its channel and client (reused by every call), its identity and verifier, its circuit breaker and whether it is answering.</summary>
 public sealed class LicenseServerConnection : IDisposable
 {
-    private readonly GrpcChannel _channel;
+    private readonly Func<GrpcChannel> _connect;
+    private readonly string? _apiKey;
+    private volatile Link _link;
     private volatile KeyState? _keys;
     private long _refreshedAt = long.MinValue;
     private volatile bool _refreshRequested;
     private readonly int _verifiedCapacity;
 
     /// <param name="verifiedCapacity">Most verified certificates the verifier remembers (a second level behind the token states).</param>
-    public LicenseServerConnection(string address, GrpcChannel channel, string? apiKey, LicenseServerCircuit circuit, int verifiedCapacity = 50_000)
+    /// <param name="connect">Opens a channel to the address: once at first, and again by <see cref="Reconnect"/>.</param>
+    public LicenseServerConnection(string address, Func<GrpcChannel> connect, string? apiKey, LicenseServerCircuit circuit, int verifiedCapacity = 50_000)
     {
         _verifiedCapacity = verifiedCapacity;
         Address = address;
-        _channel = channel;
+        _connect = connect;
+        _apiKey = apiKey;
+        _link = Open(0);
         Circuit = circuit;
-        // Every call carries the gateway's key, whichever call site makes it.
-        Client = new LicenseServerClient(channel.Intercept(new BearerKeyInterceptor(apiKey)));
     }
 
     public string Address { get; }
 
-    public LicenseServerClient Client { get; }
+    public LicenseServerClient Client => _link.Client;
+
+    /// <summary>Which channel calls go over now; a caller notes it before a call so that only one of many failed calls reconnects.</summary>
+    public int Generation => _link.Generation;
 
     public LicenseServerIdentity? Identity => _keys?.Identity;
 
@@ -81,11 +88,45 @@ public sealed class LicenseServerConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces the channel with a new one (new connections) unless another call already did since <paramref name="failedGeneration"/>.
+    /// Behind one balanced address the new connection can land on a live replica. The old channel is disposed after
+    /// <paramref name="drain"/> (a call deadline), so calls still running on it are not cut off by the swap.
+    /// </summary>
+    public void Reconnect(int failedGeneration, TimeSpan drain)
+    {
+        var current = _link;
+        if (current.Generation != failedGeneration)
+        {
+            return;
+        }
+
+        var fresh = Open(failedGeneration + 1);
+#pragma warning disable CS0420 // Interlocked treats the volatile field as volatile.
+        if (Interlocked.CompareExchange(ref _link, fresh, current) != current)
+#pragma warning restore CS0420
+        {
+            fresh.Channel.Dispose();
+            return;
+        }
+
+        _ = Task.Delay(drain).ContinueWith(static (_, old) => ((GrpcChannel)old!).Dispose(), current.Channel, TaskScheduler.Default);
+    }
+
     public void Dispose()
     {
         _keys?.Verifier.Dispose();
-        _channel.Dispose();
+        _link.Channel.Dispose();
     }
+
+    private Link Open(int generation)
+    {
+        var channel = _connect();
+        // Every call carries the gateway's key, whichever call site makes it.
+        return new Link(channel, new LicenseServerClient(channel.Intercept(new BearerKeyInterceptor(_apiKey))), generation);
+    }
+
+    private sealed record Link(GrpcChannel Channel, LicenseServerClient Client, int Generation);
 
     private sealed record KeyState(LicenseServerIdentity Identity, CertificateVerifier Verifier);
 }

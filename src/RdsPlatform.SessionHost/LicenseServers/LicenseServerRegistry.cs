@@ -83,7 +83,7 @@ public sealed partial class LicenseServerRegistry(
             }
 
             var result = await server.Circuit.CallAsync(
-                static (args, token) => args.call(args.server, args.registry.CallOptions(token)), (call, server, registry: this), cancellationToken);
+                static (args, token) => args.registry.CallReconnectingOnceAsync(args.server, args.call, token), (call, server, registry: this), cancellationToken);
             if (Answered(server, result, cancellationToken) && result.Response is { } response)
             {
                 return new LicenseServerReply<T>(server, response);
@@ -92,6 +92,42 @@ public sealed partial class LicenseServerRegistry(
 
         return null;
     }
+
+    /// <summary>
+    /// Makes <paramref name="call"/>, and when it failed because the connection broke (see <see cref="ConnectionBroke"/>) makes
+    /// it once more at once on a fresh connection, within the same deadline, before the circuit breaker counts the failure.
+    /// Behind one balanced address (a proxy in front of several replicas) the fresh connection lands on a live replica, so
+    /// the death of the one behind the old connection does not open the circuit and turn new devices away.
+    /// The retry may repeat a call the dead replica already committed, which is safe for every call made through here
+    /// (docs/license-server.md): RequestLicense gives the same device (or user) its existing CAL back for the same version,
+    /// never a second one; RenewLicense only extends a CAL within 7 days of its expiry, which a second renewal no longer is;
+    /// MarkLicenseValidated is idempotent; RecordGatewayAlert records each alert id once; GetServerInfo only reads; a
+    /// repeated not-tracked Per User request issues nothing (at most its ISSUANCE_FAILED audit event is written twice).
+    /// </summary>
+    private async Task<T> CallReconnectingOnceAsync<T>(LicenseServerConnection server, Func<LicenseServerConnection, CallOptions, Task<T>> call,
+        CancellationToken cancellationToken)
+    {
+        var callOptions = CallOptions(cancellationToken);
+        var generation = server.Generation;
+        try
+        {
+            return await call(server, callOptions);
+        }
+        catch (RpcException failure) when (ConnectionBroke(failure, cancellationToken) && callOptions.Deadline > DateTime.UtcNow)
+        {
+            LogReconnecting(server.Address, failure.Status.Detail);
+            server.Reconnect(generation, options.Value.LicenseServerTimeout);
+            // The same deadline: the retry only has what the first attempt left of the budget.
+            return await call(server, callOptions);
+        }
+    }
+
+    /// <summary>
+    /// Unavailable raised by the client for a broken transport (a dead peer: connection refused or reset; the status carries
+    /// the transport exception), as opposed to a status the server sent, a refusal, a deadline or the caller giving up.
+    /// </summary>
+    internal static bool ConnectionBroke(RpcException failure, CancellationToken callerToken) => !callerToken.IsCancellationRequested
+        && failure.StatusCode == StatusCode.Unavailable && failure.Status.DebugException is not null;
 
     public void Dispose()
     {
@@ -106,7 +142,7 @@ public sealed partial class LicenseServerRegistry(
         var address = directory.Resolve(entry);
         return _byAddress.GetOrAdd(address.AbsoluteUri, key =>
         {
-            var server = new LicenseServerConnection(key, channels.Create(address), options.Value.LicenseServerApiKey,
+            var server = new LicenseServerConnection(key, () => channels.Create(address), options.Value.LicenseServerApiKey,
                 new LicenseServerCircuit(options.Value.LicenseServerRetryAfter, time), options.Value.TokenCacheCapacity);
             try
             {
@@ -127,7 +163,8 @@ public sealed partial class LicenseServerRegistry(
     private async Task<ServerInfo?> ReadServerInfoAsync(LicenseServerConnection server, LicenseServerCircuit circuit, CancellationToken cancellationToken)
     {
         var result = await circuit.CallAsync(
-            static (args, token) => args.server.Client.GetServerInfoAsync(new GetServerInfoRequest(), args.registry.CallOptions(token)).ResponseAsync,
+            static (args, token) => args.registry.CallReconnectingOnceAsync(args.server,
+                static (server, callOptions) => server.Client.GetServerInfoAsync(new GetServerInfoRequest(), callOptions).ResponseAsync, token),
             (server, registry: this), cancellationToken);
         if (!Answered(server, result, cancellationToken))
         {
@@ -206,6 +243,9 @@ public sealed partial class LicenseServerRegistry(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "License server {Address} did not answer ({StatusCode}: {Detail}); trying the next one")]
     private partial void LogUnreachable(string address, StatusCode statusCode, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The connection to license server {Address} broke ({Detail}); retrying once on a fresh connection")]
+    private partial void LogReconnecting(string address, string detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "License server {Address} refused the call ({StatusCode}: {Detail}); trying the next one")]
     private partial void LogRefused(string address, StatusCode statusCode, string detail);
