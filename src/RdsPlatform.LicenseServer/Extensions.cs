@@ -20,6 +20,7 @@ public static class Extensions
             .Validate(o => o.Scope == Licensing.ServerScope.Workgroup || !string.IsNullOrWhiteSpace(o.Domain),
                 "LicenseServer:Domain is required when LicenseServer:Scope is Domain.")
             .Validate(o => o.ReclaimSweepInterval > TimeSpan.Zero, "LicenseServer:ReclaimSweepInterval must be positive.")
+            .Validate(o => o.AlertPollInterval > TimeSpan.Zero, "LicenseServer:AlertPollInterval must be positive.")
             .Validate(o => o.AuditFollowPollInterval > TimeSpan.Zero, "LicenseServer:AuditFollowPollInterval must be positive.")
             .ValidateOnStart();
         var storage = builder.AddRdsStorage(LicenseSchemaSteps.ConnectionName, PostgresLicenseSchema.Schema);
