@@ -74,6 +74,7 @@ public static class Extensions
             .Validate(o => o.MaxAttempts >= 2, "Webhooks:MaxAttempts must be at least 2.")
             .Validate(o => o.QueueCapacity > 0 && o.MaxConcurrentDeliveries > 0, "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Webhooks:RetryBaseDelay and Webhooks:AttemptTimeout must be positive.")
+            .Validate(o => o.PendingSweepInterval > TimeSpan.Zero, "Webhooks:PendingSweepInterval must be positive.")
             .ValidateOnStart();
         var dataDirectory = builder.Configuration["Storage:DataDirectory"];
         builder.Services.PostConfigure<WebhookOptions>(o =>
