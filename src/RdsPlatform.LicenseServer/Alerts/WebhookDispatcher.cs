@@ -143,6 +143,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
+        await SendClaimedAsync(delivery, claim, stoppingToken);
+    }
+
+    /// <summary>Sends a delivery this replica holds the claim on, and records its outcome through the claim.</summary>
+    private async Task SendClaimedAsync(WebhookDeliveryRecord delivery, DeliveryClaim claim, CancellationToken stoppingToken)
+    {
         var subscription = _store.Subscriptions().FirstOrDefault(s => s.SubscriptionId == delivery.SubscriptionId);
         if (subscription is null)
         {
