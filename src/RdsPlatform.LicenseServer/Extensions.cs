@@ -20,6 +20,7 @@ public static class Extensions
             .Validate(o => o.Scope == Licensing.ServerScope.Workgroup || !string.IsNullOrWhiteSpace(o.Domain),
                 "LicenseServer:Domain is required when LicenseServer:Scope is Domain.")
             .Validate(o => o.ReclaimSweepInterval > TimeSpan.Zero, "LicenseServer:ReclaimSweepInterval must be positive.")
+            .Validate(o => o.AlertPollInterval > TimeSpan.Zero, "LicenseServer:AlertPollInterval must be positive.")
             .Validate(o => o.AuditFollowPollInterval > TimeSpan.Zero, "LicenseServer:AuditFollowPollInterval must be positive.")
             .ValidateOnStart();
         var storage = builder.AddRdsStorage(LicenseSchemaSteps.ConnectionName, PostgresLicenseSchema.Schema);
@@ -73,6 +74,7 @@ public static class Extensions
             .Validate(o => o.MaxAttempts >= 2, "Webhooks:MaxAttempts must be at least 2.")
             .Validate(o => o.QueueCapacity > 0 && o.MaxConcurrentDeliveries > 0, "Webhooks:QueueCapacity and Webhooks:MaxConcurrentDeliveries must be positive.")
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.AttemptTimeout > TimeSpan.Zero, "Webhooks:RetryBaseDelay and Webhooks:AttemptTimeout must be positive.")
+            .Validate(o => o.PendingSweepInterval > TimeSpan.Zero, "Webhooks:PendingSweepInterval must be positive.")
             .ValidateOnStart();
         var dataDirectory = builder.Configuration["Storage:DataDirectory"];
         builder.Services.PostConfigure<WebhookOptions>(o =>

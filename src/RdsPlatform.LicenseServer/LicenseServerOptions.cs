@@ -16,6 +16,12 @@ public sealed class LicenseServerOptions
     /// <summary>How often expired seats are reclaimed and audited in the background (they are also reclaimed at every write).</summary>
     public TimeSpan ReclaimSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often the replica holding the background-work lease re-reads the pools for alerts, to notice the writes of
+    /// other replicas (its own writes signal it at once). Not used by a license server alone on SQLite.
+    /// </summary>
+    public TimeSpan AlertPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often a followed audit trail looks for events committed by another process sharing the database.</summary>
     public TimeSpan AuditFollowPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -13,6 +13,12 @@ namespace RdsPlatform.LicenseServer.Alerts;
 public abstract class AlertDatabase
 {
     public abstract DbConnection Open();
+
+    /// <summary>
+    /// True when other replicas share the tables, so a delivery row is claimed with a row lock before it is sent
+    /// (<see cref="WebhookStore.Claim"/>); SQLite's one process needs no claim.
+    /// </summary>
+    public virtual bool SharedByReplicas => false;
 }
 
 /// <summary>The alert tables in the license server's SQLite file, opened read-write (the license store creates and migrates it).</summary>
@@ -41,4 +47,6 @@ public sealed class SqliteAlertDatabase(string databasePath) : AlertDatabase
 public sealed class PostgresAlertDatabase(PostgresDatabase database) : AlertDatabase
 {
     public override DbConnection Open() => database.Open();
+
+    public override bool SharedByReplicas => true;
 }

@@ -12,12 +12,16 @@ namespace RdsPlatform.LicenseServer.Alerts;
 /// cap is reached. Writers only signal it (<see cref="PoolsChanged"/>, <see cref="RevokeCapReached"/>), never wait for
 /// it: it re-reads the pools in the background and hands each alert to the <see cref="AlertRaiser"/>. Each pool's last
 /// state is kept in <see cref="AlertStateStore"/>, so a condition alerted before a restart is not alerted again after it.
+/// Pools are judged only by the holder of the background-work <see cref="ILeaderLease"/>, so replicas on one database
+/// raise each pool alert once; since other replicas' writes do not signal it, a holder shared with other replicas also
+/// re-reads the pools every <see cref="LicenseServerOptions.AlertPollInterval"/>.
 /// </summary>
 public sealed partial class AlertMonitor(
     ILicenseStore store,
     LicenseServerIdentity identity,
     AlertRaiser raiser,
     AlertStateStore states,
+    ILeaderLease lease,
     IOptions<LicenseServerOptions> options,
     TimeProvider time,
     ILogger<AlertMonitor> logger) : BackgroundService
@@ -26,7 +30,6 @@ public sealed partial class AlertMonitor(
 
     private readonly Channel<RaisedAlert?> _work = Channel.CreateBounded<RaisedAlert?>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    private Dictionary<string, PoolState>? _pools;
     private int _poolsSignalled;
 
     /// <summary>Seats or packs changed: the pools are re-read soon (many signals before then make one re-read).</summary>
@@ -48,6 +51,8 @@ public sealed partial class AlertMonitor(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         PoolsChanged();
+        // One process alone on its database (SQLite) sees every write it makes; replicas must look for each other's.
+        var poll = lease is SingleProcessLease ? Task.CompletedTask : PollAsync(stoppingToken);
         try
         {
             await foreach (var work in _work.Reader.ReadAllAsync(stoppingToken))
@@ -76,13 +81,38 @@ public sealed partial class AlertMonitor(
         {
             // Stopping.
         }
+
+        await poll;
+    }
+
+    private async Task PollAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.AlertPollInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                PoolsChanged();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private async Task RaisePoolAlertsAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _poolsSignalled, 0);
-        // The states alerted before this process started; a pool never stored counts as Available (PoolAlertRules).
-        _pools ??= states.Load(PoolKeyPrefix).ToDictionary(s => s.Key, s => ParseState(s.Value), StringComparer.Ordinal);
+        if (!await lease.TryHoldAsync(cancellationToken))
+        {
+            return;
+        }
+
+        // The states last alerted, by whichever replica held the lease then (read at every judgment, never cached: a
+        // replica that held the lease before must not judge against what it knew then); a pool never stored counts as
+        // Available (PoolAlertRules).
+        var known = states.Load(PoolKeyPrefix).ToDictionary(s => s.Key, s => ParseState(s.Value), StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var levels = await store.ReadPoolLevelsAsync(now, cancellationToken);
         var pools = levels.Packs.GroupBy(p => (p.Version, p.CalType))
@@ -98,7 +128,7 @@ public sealed partial class AlertMonitor(
             var overUsed = type == CalType.PerUser ? levels.OverUsed.FirstOrDefault(o => o.Version == version)?.Count ?? 0 : 0;
             var state = new PoolState(PoolAvailabilityRules.Classify(type, options.Value.Scope, pool.Installed, pool.Available), overUsed);
             var key = $"{PoolKeyPrefix}{(int)version}/{(int)type}";
-            var before = _pools.TryGetValue(key, out var known) ? known : (PoolState?)null;
+            var before = known.TryGetValue(key, out var stored) ? stored : (PoolState?)null;
             if (before == state)
             {
                 continue;
@@ -112,7 +142,6 @@ public sealed partial class AlertMonitor(
 
             // Every change is kept, better ones too: a pool that recovered and runs out again alerts again, after a restart as well.
             changed[key] = FormatState(state);
-            _pools[key] = state;
         }
 
         states.Save(changed, now);

@@ -23,6 +23,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
     private readonly LicenseServerIdentity _identity;
     private readonly WebhookSecretProtector _secrets;
     private readonly ILogger<WebhookDispatcher> _logger;
+    private readonly TimeSpan _pendingSweepInterval;
 
     public WebhookDispatcher(WebhookStore store, IHttpClientFactory http, LicenseServerIdentity identity, WebhookSecretProtector secrets,
         IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger)
@@ -38,6 +39,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
             SingleReader = true,
         });
         _slots = new SemaphoreSlim(options.Value.MaxConcurrentDeliveries);
+        _pendingSweepInterval = options.Value.PendingSweepInterval;
     }
 
     /// <summary>Queues a recorded delivery without waiting; a full queue fails it at once.</summary>
@@ -70,6 +72,8 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
 
         var running = new List<Task>();
+        // Replicas pick up what a dead replica left pending; the claim keeps a delivery another replica is sending from going out twice.
+        var sweep = _store.SharedByReplicas ? SweepPendingAsync(stoppingToken) : Task.CompletedTask;
         try
         {
             await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -100,14 +104,55 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
 
         await Task.WhenAll(running);
+        await sweep;
+    }
+
+    private async Task SweepPendingAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(_pendingSweepInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    // A full queue is busy already: what does not fit now is found again at the next sweep.
+                    foreach (var pending in _store.Pending(100))
+                    {
+                        _queue.Writer.TryWrite(pending);
+                    }
+                }
+                catch (System.Data.Common.DbException ex)
+                {
+                    LogSweepFailed(ex);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
     }
 
     private async Task DeliverAsync(WebhookDeliveryRecord delivery, CancellationToken stoppingToken)
     {
+        using var claim = _store.Claim(delivery.DeliveryId);
+        if (claim is null)
+        {
+            LogClaimedElsewhere(delivery.DeliveryId);
+            return;
+        }
+
+        await SendClaimedAsync(delivery, claim, stoppingToken);
+    }
+
+    /// <summary>Sends a delivery this replica holds the claim on, and records its outcome through the claim.</summary>
+    private async Task SendClaimedAsync(WebhookDeliveryRecord delivery, DeliveryClaim claim, CancellationToken stoppingToken)
+    {
         var subscription = _store.Subscriptions().FirstOrDefault(s => s.SubscriptionId == delivery.SubscriptionId);
         if (subscription is null)
         {
-            _store.UpdateDelivery(delivery with
+            claim.Complete(delivery with
             {
                 Status = DeliveryState.Failed,
                 LastError = "The subscription was deleted before the delivery was sent.",
@@ -116,7 +161,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
-        if (SecretOf(subscription, delivery) is not { } secret)
+        if (SecretOf(subscription, delivery, claim) is not { } secret)
         {
             return;
         }
@@ -152,7 +197,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
 
         outcome = outcome with { Attempts = attempts.Value, CompletedAt = TimeProvider.System.GetUtcNow() };
-        _store.UpdateDelivery(outcome);
+        claim.Complete(outcome);
         if (outcome.Status == DeliveryState.Succeeded)
         {
             LogDelivered(delivery.DeliveryId, subscription.Url, outcome.Attempts);
@@ -164,7 +209,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
     }
 
     /// <summary>The subscription's secret in clear; null, with the delivery recorded as failed, when it cannot be decrypted.</summary>
-    private string? SecretOf(WebhookSubscriptionRecord subscription, WebhookDeliveryRecord delivery)
+    private string? SecretOf(WebhookSubscriptionRecord subscription, WebhookDeliveryRecord delivery, DeliveryClaim claim)
     {
         try
         {
@@ -172,7 +217,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
-            _store.UpdateDelivery(delivery with
+            claim.Complete(delivery with
             {
                 Status = DeliveryState.Failed,
                 LastError = $"The subscription's secret cannot be decrypted: the key ring in {_secrets.KeyDirectory} is not the one that encrypted it. Restore that folder, or delete and re-create the subscription.",
@@ -181,6 +226,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for pending deliveries failed; the next sweep retries")]
+    private partial void LogSweepFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery {DeliveryId} is being sent by another replica or was sent already; skipped")]
+    private partial void LogClaimedElsewhere(Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {DeliveryId} to {Url} after {Attempts} attempt(s)")]
     private partial void LogDelivered(Guid deliveryId, string url, int attempts);

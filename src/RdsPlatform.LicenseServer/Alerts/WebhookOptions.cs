@@ -17,6 +17,12 @@ public sealed class WebhookOptions
     /// <summary>Delay before the first retry; each later retry waits about twice as long (with jitter).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// With replicas on one database: how often each replica looks for deliveries left pending (a replica that queued them
+    /// died) and sends those no other replica is sending. Not used by a license server alone on SQLite.
+    /// </summary>
+    public TimeSpan PendingSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long one attempt may take before it counts as failed.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -22,6 +22,9 @@ public sealed record WebhookDeliveryRecord(
 /// <summary>Webhook subscriptions and deliveries, in the license database on either engine (<see cref="AlertDatabase"/>).</summary>
 public sealed class WebhookStore(AlertDatabase database)
 {
+    /// <summary>True when other replicas deliver from the same tables (PostgreSQL).</summary>
+    public bool SharedByReplicas => database.SharedByReplicas;
+
     public void AddSubscription(WebhookSubscriptionRecord subscription)
     {
         using var connection = Open();
@@ -82,10 +85,40 @@ public sealed class WebhookStore(AlertDatabase database)
     public void UpdateDelivery(WebhookDeliveryRecord delivery)
     {
         using var connection = Open();
+        UpdateDelivery(connection, null, delivery);
+    }
+
+    internal static void UpdateDelivery(DbConnection connection, DbTransaction? transaction, WebhookDeliveryRecord delivery) =>
         connection.Execute("""
             UPDATE webhook_deliveries SET status = @status, attempts = @attempts, last_http_status = @http, last_error = @error, completed_at = @completed
             WHERE delivery_id = @id
-            """, Parameters(delivery));
+            """, Parameters(delivery), transaction);
+
+    /// <summary>
+    /// The right to send a delivery, or null when another replica is sending it (its row is locked) or it is no longer
+    /// pending. Replicas sharing the tables lock the row (<c>FOR UPDATE SKIP LOCKED</c>) until the outcome is recorded;
+    /// one process alone on SQLite sends what it queued, as before.
+    /// </summary>
+    public DeliveryClaim? Claim(Guid deliveryId)
+    {
+        if (!database.SharedByReplicas)
+        {
+            return new DeliveryClaim(this, null, null);
+        }
+
+        var connection = Open();
+        var transaction = connection.BeginTransaction();
+        var claimed = connection.ExecuteScalar<string?>(
+            "SELECT delivery_id FROM webhook_deliveries WHERE delivery_id = @id AND status = 1 FOR UPDATE SKIP LOCKED",
+            new { id = deliveryId.ToString() }, transaction);
+        if (claimed is null)
+        {
+            transaction.Dispose();
+            connection.Dispose();
+            return null;
+        }
+
+        return new DeliveryClaim(this, connection, transaction);
     }
 
     /// <summary>A subscription's deliveries, newest first.</summary>
