@@ -134,14 +134,25 @@ public sealed partial class AlertMonitor(
                 continue;
             }
 
-            foreach (var kind in PoolAlertRules.Crossed(before, state))
+            var alerts = PoolAlertRules.Crossed(before, state);
+            foreach (var kind in alerts)
             {
+                // Not cancelled by a stop: a replica stopping between an alert's audit event and its stored state would
+                // leave the next lease holder to raise the same alert again.
                 await raiser.RaiseAsync(new RaisedAlert(kind, now, Describe(kind, version, type, pool.Installed, pool.Available, overUsed),
-                    version, type, pool.Installed, pool.Issued, pool.Available, overUsed), cancellationToken);
+                    version, type, pool.Installed, pool.Issued, pool.Available, overUsed), CancellationToken.None);
             }
 
             // Every change is kept, better ones too: a pool that recovered and runs out again alerts again, after a restart as well.
-            changed[key] = FormatState(state);
+            // A raised alert's state is kept at once, before the next pool's alerts, so a failure there cannot raise it twice.
+            if (alerts.Count > 0)
+            {
+                states.Save(key, FormatState(state), now);
+            }
+            else
+            {
+                changed[key] = FormatState(state);
+            }
         }
 
         states.Save(changed, now);
