@@ -12,6 +12,8 @@ namespace RdsPlatform.AppHost;
 public static class LocalRedisCluster
 {
     public const int Masters = 3;
+    private const int FirstClientPort = 7001;
+    private const int BusPortOffset = 10000;
 
     public static RdsCache AddLocalRedisCluster(this IDistributedApplicationBuilder builder)
     {
@@ -71,17 +73,38 @@ public static class LocalRedisCluster
         return Directory.CreateDirectory(folder).FullName;
     }
 
+    /// <summary>
+    /// Client ports from 7001 up with their bus ports 10,000 above (Redis's own convention), each pair free now. Below the
+    /// kernel's ephemeral range on purpose: a port the kernel picked as free would be handed to an outgoing connection
+    /// again before redis-server binds it (one AppHost test in six failed so).
+    /// </summary>
     private static int[] FreePorts(int count)
     {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        var ports = Enumerable.Range(FirstClientPort, 999).Where(port => IsFree(port) && IsFree(port + BusPortOffset)).Take(count / 2).ToArray();
+        if (ports.Length < count / 2)
+        {
+            throw new InvalidOperationException(
+                $"Cache:Mode=redis-cluster needs {count / 2} free ports between {FirstClientPort} and {FirstClientPort + 998} (and each one {BusPortOffset} above for the cluster bus); stop what holds them.");
+        }
+
+        return [.. ports, .. ports.Select(port => port + BusPortOffset)];
+    }
+
+    private static bool IsFree(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
         try
         {
-            listeners.ForEach(listener => listener.Start());
-            return [.. listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port)];
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
         finally
         {
-            listeners.ForEach(listener => listener.Stop());
+            listener.Stop();
         }
     }
 
