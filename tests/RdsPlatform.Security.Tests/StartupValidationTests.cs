@@ -46,11 +46,36 @@ public sealed class StartupValidationTests : IAsyncDisposable
         Assert.True(failure.Contains(message, StringComparison.Ordinal), $"Expected the start-up failure to say \"{message}\"; it was:\n{failure}");
 
     /// <summary>The exception (with its inner ones) that starting the service with one bad setting throws.</summary>
+    /// <remarks>
+    /// WebApplicationFactory races the entry point when the host fails to start: now and then it asks the host's
+    /// already-disposed service provider for a service and throws that instead (dotnet/aspnetcore#33494, #40271). Only
+    /// that exception, thrown from the factory itself, is tried again; any other is the service's answer.
+    /// </remarks>
     private string StartFailure<TEntry>(string setting, string value)
         where TEntry : class
     {
-        var error = Record.Exception(() => _services.Start<TEntry>("service", setup => setup.Set(setting, value)));
-        Assert.NotNull(error);
-        return error.ToString();
+        for (var attempt = 1; ; attempt++)
+        {
+            var error = Record.Exception(() => _services.Start<TEntry>("service", setup => setup.Set(setting, value)));
+            Assert.NotNull(error);
+            if (attempt == 3 || !IsFactoryRace(error))
+            {
+                return error.ToString();
+            }
+        }
+    }
+
+    private static bool IsFactoryRace(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            if (error is ObjectDisposedException { ObjectName: "IServiceProvider" } &&
+                error.StackTrace?.Contains("WebApplicationFactory", StringComparison.Ordinal) == true)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
