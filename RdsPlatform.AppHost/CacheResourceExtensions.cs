@@ -52,6 +52,7 @@ public static class CacheResourceExtensions
 
         var garnet = builder.AddProject<Projects.RdsPlatform_Cache>(ResourceNames.CacheServer)
             .WithEndpoint(name: "tcp", scheme: "tcp", env: "CACHE_PORT")
+            .WithEnvironment("CACHE_DATA", Path.Combine(AppHostPaths.DataRoot(builder), ResourceNames.CacheServer))
             .WithRespHealthCheck("tcp");
         var endpoint = garnet.GetEndpoint("tcp");
         var garnetConnection = builder.AddConnectionString(

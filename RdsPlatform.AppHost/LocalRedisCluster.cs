@@ -63,8 +63,7 @@ public static class LocalRedisCluster
     /// </summary>
     private static string NodeFolder(IDistributedApplicationBuilder builder)
     {
-        var dataRoot = builder.Configuration["RdsPlatform:DataRoot"] ?? Path.Combine(builder.AppHostDirectory, ".data");
-        var folder = Path.Combine(dataRoot, ResourceNames.Cache + "-cluster");
+        var folder = Path.Combine(AppHostPaths.DataRoot(builder), ResourceNames.Cache + "-cluster");
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);

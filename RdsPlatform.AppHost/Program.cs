@@ -5,7 +5,7 @@ using RdsPlatform.ServiceDefaults;
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Where the services keep their SQLite files; tests point it at a fresh folder.
-var dataRoot = builder.Configuration["RdsPlatform:DataRoot"] ?? Path.Combine(builder.AppHostDirectory, ".data");
+var dataRoot = AppHostPaths.DataRoot(builder);
 // Development runs on simulated time so a 120-day grace period can be crossed in seconds.
 var clockMode = builder.Configuration["RdsPlatform:ClockMode"] ?? (builder.Environment.IsDevelopment() ? "Simulated" : "System");
 // The license server's version, scope and domain (LicenseServer:*), checked before anything starts.

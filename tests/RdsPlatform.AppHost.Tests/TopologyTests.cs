@@ -45,6 +45,14 @@ public sealed class TopologyTests(TopologyFixture topology)
     }
 
     [Fact]
+    public void TheEmbeddedCacheSpillsBeyondItsMemoryIntoTheDataRoot()
+    {
+        // The log folder Garnet's storage tier writes to: without it the cache dropped acknowledged sessions once full.
+        var folder = Path.Combine(topology.DataRoot, ResourceNames.CacheServer);
+        Assert.True(Directory.Exists(Path.Combine(folder, "Store")), $"The embedded cache has no log folder in {folder}.");
+    }
+
+    [Fact]
     public async Task AdvancingTheClockThroughOneServiceMovesItForTheOtherTwo()
     {
         var clocks = TopologyFixture.Services.ToDictionary(s => s, s => new Clock.ClockClient(topology.Invoker(s, TestKeys.Admin)));
