@@ -83,11 +83,15 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     /// </summary>
     public async Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken)
     {
+        // A call cancelled before it starts changes nothing. Once started, the delete and the mark run to their end (each
+        // bounded by Gateway:CacheTimeout) even if the caller stops waiting: the cache applies a queued delete anyway, and
+        // a session deleted but not marked would still be signed in on the replica holding it.
+        cancellationToken.ThrowIfCancellationRequested();
         var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
-        var stored = await shared.DeleteAsync(sessionId, cancellationToken);
+        var stored = await shared.DeleteAsync(sessionId, CancellationToken.None);
         if (local || stored)
         {
-            await shared.MarkEndedAsync(sessionId, options.Value.SessionLifetime, cancellationToken);
+            await shared.MarkEndedAsync(sessionId, options.Value.SessionLifetime, CancellationToken.None);
         }
 
         return local || stored;
