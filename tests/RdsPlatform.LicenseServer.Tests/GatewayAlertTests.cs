@@ -48,13 +48,5 @@ public sealed class GatewayAlertTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
-    private static RecordGatewayAlertRequest Request(Guid id) => new()
-    {
-        AlertId = id.ToString(),
-        Type = AlertType.GracePeriodLow,
-        SessionHostId = "rdsh-7",
-        GraceDaysLeft = 9,
-        GraceEndsAt = Timestamp.FromDateTimeOffset(RaisedAt.AddDays(8.5)),
-        RaisedAt = Timestamp.FromDateTimeOffset(RaisedAt),
-    };
+    private static RecordGatewayAlertRequest Request(Guid id) => Requests.GatewayAlert(id, "rdsh-7", RaisedAt);
 }

@@ -154,6 +154,18 @@ public sealed class Farm : IAsyncDisposable
 
     public Task StopAsync(GatewayReplica replica) => _services.StopAsync(replica.Host);
 
+    /// <summary>
+    /// A second gateway beside <see cref="Gateway"/>, on the same cache, with a Per Device host configured on both (on
+    /// SQLite each replica keeps its own host settings; a shared database is what <see cref="OnPostgresAsync"/> gives).
+    /// </summary>
+    public async Task<GatewayClient> StartReplicaWithHostAsync(string name, string hostId)
+    {
+        var other = StartGatewayReplica(name).Client;
+        await ConfigureAsync(hostId, LicensingMode.PerDevice);
+        await other.ConfigureSessionHostAsync(Requests.ConfigureHost(hostId, LicensingMode.PerDevice));
+        return other;
+    }
+
     private void StartGateway()
     {
         _gateway = StartGatewayHost("gateway", withCache: true);

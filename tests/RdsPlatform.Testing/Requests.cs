@@ -87,6 +87,17 @@ public static class Requests
         PresentedCertificate = presented,
     };
 
+    /// <summary>A GRACE_PERIOD_LOW alert a gateway sends about <paramref name="hostId"/>: 9 days left, raised at <paramref name="raisedAt"/>.</summary>
+    public static RecordGatewayAlertRequest GatewayAlert(Guid alertId, string hostId, DateTimeOffset raisedAt) => new()
+    {
+        AlertId = alertId.ToString(),
+        Type = AlertType.GracePeriodLow,
+        SessionHostId = hostId,
+        GraceDaysLeft = 9,
+        GraceEndsAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(raisedAt.AddDays(8.5)),
+        RaisedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(raisedAt),
+    };
+
     public static async Task ActivateAsync(this LicenseServerClient client) =>
         await client.ActivateServerAsync(Activate());
 

@@ -25,9 +25,14 @@ public sealed record RaisedAlert(
     DateTimeOffset? GraceEndsAt = null,
     Guid? AlertId = null);
 
+/// <summary>The alert state key that makes an alert raised at most once, whichever replica is handed it and however often.</summary>
+public sealed record AlertClaim(string Key, string State, DateTimeOffset At);
+
 /// <summary>
-/// Turns an alert into its three records: an ALERT_RAISED audit event (durable first), a structured log record, and one
-/// queued delivery per webhook subscription to its type (the dispatcher sends them without anyone waiting).
+/// Turns an alert into its three records: an ALERT_RAISED audit event and one pending delivery per webhook subscription to
+/// its type, committed together in one transaction of the license writer (so a crash keeps all or none, and pending
+/// deliveries are sent by the next start or any replica's sweep), then a structured log record and the deliveries handed
+/// to the dispatcher (sent without anyone waiting).
 /// </summary>
 public sealed partial class AlertRaiser(
     ILicenseStore store,
@@ -36,43 +41,62 @@ public sealed partial class AlertRaiser(
     WebhookDispatcher dispatcher,
     ILogger<AlertRaiser> logger)
 {
-    public async Task RaiseAsync(RaisedAlert alert, CancellationToken cancellationToken)
+    public Task RaiseAsync(RaisedAlert alert, CancellationToken cancellationToken) => RaiseAsync(alert, claim: null, cancellationToken);
+
+    /// <summary>
+    /// Raises the alert unless <paramref name="claim"/>'s key was claimed before, by this replica or another; true when it
+    /// was raised now. The claim commits in the same transaction as the audit event and the deliveries, and writes of every
+    /// replica are serialized under the write lock, so replicas handed the same alert at once raise it once; a replica that
+    /// dies before the commit leaves the key free for the sender's retry, never a claim without its alert.
+    /// </summary>
+    public async Task<bool> RaiseAsync(RaisedAlert alert, AlertClaim? claim, CancellationToken cancellationToken)
     {
         var id = await identity.GetAsync(cancellationToken);
-        var message = new Contract.Alert
+        var body = JsonFormatter.Default.Format(ToContract(alert, id.ServerId));
+        var deliveries = webhooks.Subscriptions()
+            .Where(s => s.EventTypes.Contains(alert.Kind))
+            .Select(s => new WebhookDeliveryRecord(Guid.CreateVersion7(), s.SubscriptionId, alert.Kind, body,
+                DeliveryState.Pending, 0, 0, "", TimeProvider.System.GetUtcNow(), null))
+            .ToList();
+        var raised = await store.WriteAsync(session => session.InTransaction((connection, transaction) =>
         {
-            AlertId = (alert.AlertId ?? Guid.CreateVersion7()).ToString(),
-            Type = ContractMapping.ToContract(alert.Kind),
-            OccurredAt = Timestamp.FromDateTimeOffset(alert.OccurredAt),
-            ServerId = id.ServerId.ToString(),
-            ProductVersion = alert.Version is { } version ? ContractMapping.ToContract(version) : default,
-            CalType = alert.Type is { } type ? ContractMapping.ToContract(type) : default,
-            Installed = alert.Installed,
-            Issued = alert.Issued,
-            Available = alert.Available,
-            Overused = alert.OverUsed,
-            Detail = alert.Detail,
-            SessionHostId = alert.SessionHostId ?? "",
-            GraceDaysLeft = alert.GraceDaysLeft,
-            GraceEndsAt = alert.GraceEndsAt is { } ends ? Timestamp.FromDateTimeOffset(ends) : null,
-        };
-        await store.WriteAsync(session =>
-        {
+            if (claim is not null && !AlertStateStore.Claim(connection, transaction, claim.Key, claim.State, claim.At))
+            {
+                return false;
+            }
+
             session.Append(new AuditEntry(alert.OccurredAt, AuditEventType.AlertRaised, alert.Detail, CalType: alert.Type, Version: alert.Version,
                 SessionHostId: alert.SessionHostId));
-            return 0;
-        }, cancellationToken);
-        LogAlert(AlertNames.EventName(alert.Kind), alert.Detail);
-
-        var body = JsonFormatter.Default.Format(message);
-        foreach (var subscription in webhooks.Subscriptions().Where(s => s.EventTypes.Contains(alert.Kind)))
+            deliveries.ForEach(delivery => WebhookStore.AddDelivery(connection, transaction, delivery));
+            return true;
+        }), cancellationToken);
+        if (!raised)
         {
-            var delivery = new WebhookDeliveryRecord(Guid.CreateVersion7(), subscription.SubscriptionId, alert.Kind, body,
-                DeliveryState.Pending, 0, 0, "", TimeProvider.System.GetUtcNow(), null);
-            webhooks.AddDelivery(delivery);
-            dispatcher.Enqueue(delivery);
+            return false;
         }
+
+        LogAlert(AlertNames.EventName(alert.Kind), alert.Detail);
+        deliveries.ForEach(dispatcher.Enqueue);
+        return true;
     }
+
+    private static Contract.Alert ToContract(RaisedAlert alert, Guid serverId) => new()
+    {
+        AlertId = (alert.AlertId ?? Guid.CreateVersion7()).ToString(),
+        Type = ContractMapping.ToContract(alert.Kind),
+        OccurredAt = Timestamp.FromDateTimeOffset(alert.OccurredAt),
+        ServerId = serverId.ToString(),
+        ProductVersion = alert.Version is { } version ? ContractMapping.ToContract(version) : default,
+        CalType = alert.Type is { } type ? ContractMapping.ToContract(type) : default,
+        Installed = alert.Installed,
+        Issued = alert.Issued,
+        Available = alert.Available,
+        Overused = alert.OverUsed,
+        Detail = alert.Detail,
+        SessionHostId = alert.SessionHostId ?? "",
+        GraceDaysLeft = alert.GraceDaysLeft,
+        GraceEndsAt = alert.GraceEndsAt is { } ends ? Timestamp.FromDateTimeOffset(ends) : null,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {AlertType}: {Detail}")]
     private partial void LogAlert(string alertType, string detail);

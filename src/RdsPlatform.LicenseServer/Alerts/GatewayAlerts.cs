@@ -17,8 +17,6 @@ public sealed class GatewayAlerts(AlertRaiser raiser, AlertStateStore states, Ti
 {
     private const string KeyPrefix = "gateway/";
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-
     /// <summary>The request as a <see cref="GatewayAlert"/>, or the field problems that refuse it.</summary>
     public static Outcome<GatewayAlert> Check(Contract.RecordGatewayAlertRequest request)
     {
@@ -54,29 +52,24 @@ public sealed class GatewayAlerts(AlertRaiser raiser, AlertStateStore states, Ti
             : new GatewayAlert(alertId, request.SessionHostId.Trim(), request.GraceDaysLeft, endsAt, raisedAt);
     }
 
-    /// <summary>Raises the alert unless its id was recorded before; true when it was raised now.</summary>
+    /// <summary>
+    /// Raises the alert unless its id was recorded before, here or on another replica; true when it was raised now. The id
+    /// is claimed in the alert's own transaction (<see cref="AlertRaiser.RaiseAsync(RaisedAlert, AlertClaim?, CancellationToken)"/>),
+    /// so the same id handed to several replicas at once, or retried while the first call runs, is recorded once.
+    /// </summary>
     public async Task<bool> RecordAsync(GatewayAlert alert, CancellationToken cancellationToken)
     {
         var key = KeyPrefix + alert.AlertId;
-        // One at a time in this process, so a retry racing the first call does not record it twice.
-        await _gate.WaitAsync(cancellationToken);
-        try
+        if (states.Exists(key))
         {
-            if (states.Exists(key))
-            {
-                return false;
-            }
+            // A retry of a recorded alert is answered from a read, without a write.
+            return false;
+        }
 
-            var detail = GracePeriodAlertRules.Describe(alert.SessionHostId, alert.GraceDaysLeft, alert.GraceEndsAt);
-            await raiser.RaiseAsync(new RaisedAlert(AlertKind.GracePeriodLow, alert.RaisedAt, detail, SessionHostId: alert.SessionHostId,
-                GraceDaysLeft: alert.GraceDaysLeft, GraceEndsAt: alert.GraceEndsAt, AlertId: alert.AlertId), cancellationToken);
-            states.Save(key, alert.SessionHostId, time.GetUtcNow());
-            return true;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        var detail = GracePeriodAlertRules.Describe(alert.SessionHostId, alert.GraceDaysLeft, alert.GraceEndsAt);
+        return await raiser.RaiseAsync(new RaisedAlert(AlertKind.GracePeriodLow, alert.RaisedAt, detail, SessionHostId: alert.SessionHostId,
+                GraceDaysLeft: alert.GraceDaysLeft, GraceEndsAt: alert.GraceEndsAt, AlertId: alert.AlertId),
+            new AlertClaim(key, alert.SessionHostId, time.GetUtcNow()), cancellationToken);
     }
 
     private static DateTimeOffset Time(List<FieldViolation> problems, string field, Google.Protobuf.WellKnownTypes.Timestamp? value, string hint)

@@ -76,11 +76,15 @@ public sealed class WebhookStore(AlertDatabase database)
     public void AddDelivery(WebhookDeliveryRecord delivery)
     {
         using var connection = Open();
+        AddDelivery(connection, null, delivery);
+    }
+
+    /// <summary>Stores a delivery in <paramref name="transaction"/> (its alert's audit transaction), to be sent once that commits.</summary>
+    internal static void AddDelivery(DbConnection connection, DbTransaction? transaction, WebhookDeliveryRecord delivery) =>
         connection.Execute("""
             INSERT INTO webhook_deliveries (delivery_id, subscription_id, event_type, body, status, attempts, last_http_status, last_error, created_at, completed_at)
             VALUES (@id, @subscription, @type, @body, @status, @attempts, @http, @error, @created, @completed)
-            """, Parameters(delivery));
-    }
+            """, Parameters(delivery), transaction);
 
     public void UpdateDelivery(WebhookDeliveryRecord delivery)
     {

@@ -1,3 +1,5 @@
+using System.Data.Common;
+
 namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>What a write may do inside its transaction. Synchronous: the transaction holds the database's write lock.</summary>
@@ -44,4 +46,10 @@ public interface ILicenseWriteSession
     IReadOnlyList<LicenseRecord> ReclaimExpiredSeats(DateTimeOffset now, int max);
 
     void Append(AuditEntry entry);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on this write's connection and transaction, for the tables other parts own in the
+    /// license database (alert state, webhook deliveries): what it writes commits or rolls back with this write.
+    /// </summary>
+    T InTransaction<T>(Func<DbConnection, DbTransaction, T> work);
 }

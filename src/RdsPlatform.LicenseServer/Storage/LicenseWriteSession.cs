@@ -188,6 +188,8 @@ internal sealed class LicenseWriteSession(PreparedStatements statements, DbTrans
         command.ExecuteNonQuery();
     }
 
+    public T InTransaction<T>(Func<DbConnection, DbTransaction, T> work) => work(_connection, transaction);
+
     /// <summary>The prepared command for <paramref name="sql"/>, its named parameters created the first time (values are set by the caller).</summary>
     private DbCommand WithParameters(string sql, string[] names)
     {

@@ -49,6 +49,10 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
         }
     }
 
+    /// <summary>A write the caller waits for, with the same short timeout; the fallback when there is no cache or it does not answer.</summary>
+    public Task<T> WriteAsync<T>(Func<IDatabase, Task<T>> write, T fallback, CancellationToken cancellationToken) =>
+        ReadAsync(write, fallback, cancellationToken);
+
     /// <summary>A write nobody waits for (the commands carry <see cref="CommandFlags.FireAndForget"/>).</summary>
     public void Send(Action<IDatabase> write)
     {

@@ -3,7 +3,10 @@ using StackExchange.Redis;
 
 namespace RdsPlatform.SessionHost.Cache;
 
-/// <summary>Sessions in the shared cache, one string key with an expiry each (<c>rds:gw:session:{id}</c>).</summary>
+/// <summary>
+/// Sessions in the shared cache, one string key with an expiry each (<c>rds:gw:session:{id}</c>), and a marker for each
+/// ended one (<c>rds:gw:session-ended:{id}</c>, kept as long as a session lives) that replicas holding it in process read.
+/// </summary>
 public sealed class RedisSessionStore(GatewayCache cache, CacheWriteQueue writes) : ISessionStore
 {
     public void Save(string sessionId, byte[] state, TimeSpan lifetime) => writes.Set(Key(sessionId), state, lifetime);
@@ -15,6 +18,14 @@ public sealed class RedisSessionStore(GatewayCache cache, CacheWriteQueue writes
     }
 
     public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken) => writes.DeleteAsync(Key(sessionId), cancellationToken);
+
+    public Task MarkEndedAsync(string sessionId, TimeSpan remember, CancellationToken cancellationToken) =>
+        cache.WriteAsync(db => db.StringSetAsync(EndedKey(sessionId), 1, remember), false, cancellationToken);
+
+    public Task<bool> HasEndedAsync(string sessionId, CancellationToken cancellationToken) =>
+        cache.ReadAsync(db => db.KeyExistsAsync(EndedKey(sessionId)), false, cancellationToken);
+
+    private static RedisKey EndedKey(string sessionId) => $"{GatewayCache.KeyPrefix}session-ended:{sessionId}";
 
     private static RedisKey Key(string sessionId) => $"{GatewayCache.KeyPrefix}session:{sessionId}";
 }

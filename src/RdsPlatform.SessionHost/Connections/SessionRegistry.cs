@@ -26,8 +26,9 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// <summary>
 /// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (least
 /// recently used leave first), and in the shared cache, the store of record beyond that bound (written through a
-/// coalescing writer, through <see cref="ISessionStore"/>) so that SignIn and Disconnect work on any replica and for sessions no longer held here. Expiry
-/// uses operational time: a session is not a licensing fact.
+/// coalescing writer, through <see cref="ISessionStore"/>) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
+/// A session ended on any replica is marked ended in the shared cache, and a session held here is checked against that
+/// mark before it is used. Expiry uses operational time: a session is not a licensing fact.
 /// </summary>
 public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
@@ -50,11 +51,16 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
 
     public void Update(SessionState session) => Start(session);
 
+    /// <summary>
+    /// The session, or null when it expired or any replica ended it. A session held here is checked against the shared
+    /// store's ended marker (one cache round trip; none without a cache): another replica may have disconnected it, and
+    /// that replica cannot reach this process's memory.
+    /// </summary>
     public async Task<SessionState?> FindAsync(string sessionId, CancellationToken cancellationToken)
     {
         if (_sessions.TryGet(sessionId, out var entry))
         {
-            if (entry.ExpiresAtTicks > Environment.TickCount64)
+            if (entry.ExpiresAtTicks > Environment.TickCount64 && !await shared.HasEndedAsync(sessionId, cancellationToken))
             {
                 return JsonSerializer.Deserialize(entry.Json, SessionJsonContext.Default.SessionState);
             }
@@ -63,15 +69,31 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
             return null;
         }
 
-        var json = await shared.FindAsync(sessionId, cancellationToken);
-        return json is null ? null : JsonSerializer.Deserialize(json, SessionJsonContext.Default.SessionState);
+        // Both asked at once (one round trip): a replica that saved the session again after another ended it
+        // (a SignIn racing the Disconnect) must not bring it back.
+        var found = shared.FindAsync(sessionId, cancellationToken);
+        var ended = shared.HasEndedAsync(sessionId, cancellationToken);
+        var (json, hasEnded) = (await found, await ended);
+        return json is null || hasEnded ? null : JsonSerializer.Deserialize(json, SessionJsonContext.Default.SessionState);
     }
 
-    /// <summary>Ends a session; false when no replica knew it.</summary>
+    /// <summary>
+    /// Ends a session on every replica; false when no replica knew it. The shared store marks it ended before this
+    /// answers, for as long as any replica may hold it in process (<see cref="GatewayOptions.SessionLifetime"/>).
+    /// </summary>
     public async Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken)
     {
+        // A call cancelled before it starts changes nothing. Once started, the delete and the mark run to their end (each
+        // bounded by Gateway:CacheTimeout) even if the caller stops waiting: the cache applies a queued delete anyway, and
+        // a session deleted but not marked would still be signed in on the replica holding it.
+        cancellationToken.ThrowIfCancellationRequested();
         var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
-        var stored = await shared.DeleteAsync(sessionId, cancellationToken);
+        var stored = await shared.DeleteAsync(sessionId, CancellationToken.None);
+        if (local || stored)
+        {
+            await shared.MarkEndedAsync(sessionId, options.Value.SessionLifetime, CancellationToken.None);
+        }
+
         return local || stored;
     }
 

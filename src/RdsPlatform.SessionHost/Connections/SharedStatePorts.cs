@@ -17,6 +17,15 @@ public interface ISessionStore
 
     /// <summary>Removes a session after every save queued before it; false when it was not stored or the store does not answer.</summary>
     Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Remembers for <paramref name="remember"/> that a session ended, so that a replica still holding it in process
+    /// refuses it; completes once the store has it (or does not answer).
+    /// </summary>
+    Task MarkEndedAsync(string sessionId, TimeSpan remember, CancellationToken cancellationToken);
+
+    /// <summary>True when a replica ended the session within the time it is remembered; false when not or the store does not answer.</summary>
+    Task<bool> HasEndedAsync(string sessionId, CancellationToken cancellationToken);
 }
 
 /// <summary>The certificate bytes last handed to a device or user, for a client that lost them or a replica that never saw them.</summary>

@@ -11,9 +11,9 @@ namespace RdsPlatform.LicenseServer.Tests.Stores;
 
 /// <summary>
 /// What the license store promises on every engine, proved with two license server replicas on one database (as a
-/// scaled-out farm runs them): seats never over-allocated, one CAL per device and version, the 20% revoke cap exact, an
-/// audit cursor that never skips an event, every acknowledged change durable, one identity for every replica, and group
-/// commit. Each engine runs the same tests (subclasses in LicenseStoreEngines.cs).
+/// scaled-out farm runs them): seats never over-allocated, one CAL per device and version, the 20% revoke cap exact, a
+/// gateway alert audited once, an audit cursor that never skips an event, every acknowledged change durable, one identity
+/// for every replica, and group commit. Each engine runs the same tests (subclasses in LicenseStoreEngines.cs).
 /// </summary>
 public abstract class LicenseStoreContractTests : IAsyncLifetime
 {
@@ -138,6 +138,22 @@ public abstract class LicenseStoreContractTests : IAsyncLifetime
         Assert.Equal(80, trail.Count);
         Assert.Equal(trail.Select(e => e.Sequence), followed.Select(e => e.Sequence));
         Assert.True(trail.Zip(trail.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence), "The audit trail is not strictly increasing.");
+    }
+
+    [Fact]
+    public async Task AGatewayAlertSentToTwoReplicasAtOnceIsAuditedOnce()
+    {
+        var (a, b) = (Client(StartReplica("ls-a")), Client(StartReplica("ls-b")));
+        var alerts = Enumerable.Range(0, 20).Select(i => (Id: Guid.NewGuid(), Host: $"rdsh-twice-{i}")).ToList();
+        var raisedAt = new DateTimeOffset(2026, 2, 1, 9, 0, 0, TimeSpan.Zero);
+
+        // Each alert id twice to each replica, all at once: the check and the raise race across the two writers.
+        var answers = await Task.WhenAll(alerts.SelectMany(alert => new[] { a, b, b, a }.Select(async client =>
+            (alert.Id, (await client.RecordGatewayAlertAsync(Requests.GatewayAlert(alert.Id, alert.Host, raisedAt))).Recorded))));
+
+        Assert.All(answers.GroupBy(x => x.Id), calls => Assert.Single(calls, call => call.Recorded));
+        var audited = await b.GetAuditTrail(new GetAuditTrailRequest { Types_ = { RdsPlatform.Contracts.Licensing.V1.AuditEventType.AlertRaised } }).ToListAsync();
+        Assert.Equal(alerts.Select(x => x.Host).Order(StringComparer.Ordinal), audited.Select(e => e.SessionHostId).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -24,7 +24,8 @@ internal sealed class CacheReplica : IAsyncDisposable
         builder.Services.AddLogging().AddOptions<GatewayOptions>();
         builder.Services.AddSingleton<GatewayCache>().AddSingleton<CacheWriteQueue>()
             .AddSingleton<ISessionStore, RedisSessionStore>().AddSingleton<ITokenStateStore, RedisTokenStateStore>()
-            .AddSingleton<IRevocationStore, RedisRevocationStore>().AddSingleton<IHostChangeNotices, RedisHostChangeNotices>();
+            .AddSingleton<IRevocationStore, RedisRevocationStore>().AddSingleton<IHostChangeNotices, RedisHostChangeNotices>()
+            .AddSingleton<SessionRegistry>();
         _services = builder.Services.BuildServiceProvider();
     }
 
@@ -34,6 +35,9 @@ internal sealed class CacheReplica : IAsyncDisposable
     public CacheWriteQueue Writes => _services.GetRequiredService<CacheWriteQueue>();
 
     public ISessionStore Sessions => _services.GetRequiredService<ISessionStore>();
+
+    /// <summary>The replica's sessions, in process and through <see cref="Sessions"/>, as its SignIn and Disconnect see them.</summary>
+    public SessionRegistry Registry => _services.GetRequiredService<SessionRegistry>();
 
     public ITokenStateStore Tokens => _services.GetRequiredService<ITokenStateStore>();
 

@@ -35,10 +35,7 @@ public abstract class SessionAcrossReplicasTests<TCache>(TCache cache) : IClassF
     public async Task SessionsStartedOnOneRunningReplicaAreSignedInOnAnother()
     {
         await using var farm = new Farm(cache.ConnectionString);
-        var other = farm.StartGatewayReplica("gateway-2").Client;
-        // Each replica keeps its own host settings (a shared database is the scale-out issue's other part): both know the host.
-        await farm.ConfigureAsync("rdsh-two", LicensingMode.PerDevice);
-        await other.ConfigureSessionHostAsync(Requests.ConfigureHost("rdsh-two", LicensingMode.PerDevice));
+        var other = await farm.StartReplicaWithHostAsync("gateway-2", "rdsh-two");
         var connects = Enumerable.Range(0, 50).Select(i => farm.ConnectDeviceAsync("rdsh-two", $"two-dev-{i}"));
         var connected = await Task.WhenAll(connects);
 

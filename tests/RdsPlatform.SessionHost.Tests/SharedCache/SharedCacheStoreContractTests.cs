@@ -4,8 +4,8 @@ using RdsPlatform.Testing;
 namespace RdsPlatform.SessionHost.Tests.SharedCache;
 
 /// <summary>
-/// What one gateway replica writes to the shared cache another replica reads: sessions, token states, revocations and
-/// host-change notices, each through its own connection, on one server and on a Redis Cluster alike.
+/// What one gateway replica writes to the shared cache another replica reads: sessions (and that they ended), token
+/// states, revocations and host-change notices, each through its own connection, on one server and on a Redis Cluster alike.
 /// </summary>
 public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : IClassFixture<TCache> where TCache : class, ISharedCache
 {
@@ -23,6 +23,20 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
         Assert.Equal([1, 2, 3], await EventuallyFoundAsync(() => second.Sessions.FindAsync(sessionId, CancellationToken.None)));
         Assert.True(await second.Sessions.DeleteAsync(sessionId, CancellationToken.None));
         Assert.Null(await first.Sessions.FindAsync(sessionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ASessionMarkedEndedOnOneReplicaIsSeenEndedOnAnotherAtOnce()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var sessionId = Guid.NewGuid().ToString("N");
+        Assert.False(await second.Sessions.HasEndedAsync(sessionId, CancellationToken.None));
+
+        await first.Sessions.MarkEndedAsync(sessionId, Lifetime, CancellationToken.None);
+
+        Assert.True(await second.Sessions.HasEndedAsync(sessionId, CancellationToken.None));
+        Assert.False(await second.Sessions.HasEndedAsync(Guid.NewGuid().ToString("N"), CancellationToken.None));
     }
 
     [Fact]

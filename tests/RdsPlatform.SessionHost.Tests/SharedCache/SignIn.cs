@@ -10,13 +10,20 @@ internal static class SignIn
     /// Signs a session in, retrying NotFound for up to 5 s: the cache write leaves without waiting for the caller, so on a
     /// loaded machine it may land a moment after Connect answered.
     /// </summary>
-    public static async Task<SignInResponse> EventuallyAsync(GatewayClient gateway, string sessionId)
+    public static Task<SignInResponse> EventuallyAsync(GatewayClient gateway, string sessionId) =>
+        RetryNotFoundAsync(() => gateway.SignInAsync(new SignInRequest { SessionId = sessionId }).ResponseAsync);
+
+    /// <summary>Disconnects a session on a replica that knows it only through the cache, retrying NotFound as <see cref="EventuallyAsync"/> does.</summary>
+    public static Task<DisconnectResponse> DisconnectEventuallyAsync(GatewayClient gateway, string sessionId) =>
+        RetryNotFoundAsync(() => gateway.DisconnectAsync(new DisconnectRequest { SessionId = sessionId }).ResponseAsync);
+
+    private static async Task<T> RetryNotFoundAsync<T>(Func<Task<T>> call)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await gateway.SignInAsync(new SignInRequest { SessionId = sessionId });
+                return await call();
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound && attempt < 50)
             {

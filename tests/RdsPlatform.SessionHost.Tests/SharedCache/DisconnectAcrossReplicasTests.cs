@@ -1,0 +1,72 @@
+using RdsPlatform.Contracts.Common.V1;
+using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.SessionHost.Connections;
+using RdsPlatform.Testing;
+
+namespace RdsPlatform.SessionHost.Tests.SharedCache;
+
+/// <summary>
+/// A session disconnected on one replica is over on every replica: the replica that started it (and still holds it in
+/// process) refuses its SignIn with the status and sentence a disconnected session gets on one replica, and a write of
+/// the session that raced the Disconnect does not bring it back. On one server and on a Redis Cluster alike.
+/// </summary>
+public abstract class DisconnectAcrossReplicasTests<TCache>(TCache cache) : IClassFixture<TCache> where TCache : class, ISharedCache
+{
+    [Fact]
+    public async Task ASessionDisconnectedOnAnotherReplicaIsRefusedByTheReplicaHoldingIt()
+    {
+        await using var farm = new Farm(cache.ConnectionString);
+        var other = await farm.StartReplicaWithHostAsync("gateway-2", "rdsh-ended");
+        var alone = await farm.ConnectDeviceAsync("rdsh-ended", "ended-alone");
+        await farm.Gateway.DisconnectAsync(new DisconnectRequest { SessionId = alone.SessionId });
+        var expected = await Requests.RefusedAsync(() => farm.Gateway.SignInAsync(new SignInRequest { SessionId = alone.SessionId }));
+
+        var sessions = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => farm.ConnectDeviceAsync("rdsh-ended", $"ended-dev-{i}")));
+        foreach (var session in sessions)
+        {
+            await farm.Gateway.SignInAsync(new SignInRequest { SessionId = session.SessionId });
+            await SignIn.DisconnectEventuallyAsync(other, session.SessionId);
+
+            var refused = await Requests.RefusedAsync(() => farm.Gateway.SignInAsync(new SignInRequest { SessionId = session.SessionId }));
+
+            Assert.Equal(expected.StatusCode, refused.StatusCode);
+            Assert.Equal(expected.Status.Detail.Replace(alone.SessionId, session.SessionId, StringComparison.Ordinal), refused.Status.Detail);
+        }
+    }
+
+    [Fact]
+    public async Task ASessionWrittenBackByItsReplicaAfterAnotherEndedItStaysEndedOnEveryReplica()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var third = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var session = new SessionState(Guid.NewGuid().ToString("N"), "rdsh-late", "late-dev", "PC-late-dev", "CONTOSO", "alice", null, false, null, false);
+        first.Registry.Start(session);
+        await FoundInCacheAsync(second, session.SessionId);
+        Assert.True(await second.Registry.EndAsync(session.SessionId, CancellationToken.None));
+
+        // A SignIn on the first replica that raced the Disconnect records its CAL: the session is written to the cache again.
+        first.Registry.Update(session with { LicenseId = Guid.NewGuid() });
+        await FoundInCacheAsync(third, session.SessionId);
+
+        Assert.Null(await third.Registry.FindAsync(session.SessionId, CancellationToken.None));
+        Assert.Null(await first.Registry.FindAsync(session.SessionId, CancellationToken.None));
+    }
+
+    // Saves leave through the replica's background writer: a read right after may come a moment early.
+    private static async Task FoundInCacheAsync(CacheReplica replica, string sessionId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (await replica.Sessions.FindAsync(sessionId, CancellationToken.None) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The session never reached the shared cache (5 s).");
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>A disconnect across replicas on one Redis-protocol server (Garnet).</summary>
+public sealed class DisconnectAcrossReplicasOnOneServerTests(GarnetFixture cache) : DisconnectAcrossReplicasTests<GarnetFixture>(cache);
+
+/// <summary>A disconnect across replicas on a 3-master Redis Cluster.</summary>
+public sealed class DisconnectAcrossReplicasOnRedisClusterTests(RedisClusterFixture cache) : DisconnectAcrossReplicasTests<RedisClusterFixture>(cache);
