@@ -112,7 +112,7 @@ public sealed partial class AlertMonitor(
         // The states last alerted, by whichever replica held the lease then (read at every judgment, never cached: a
         // replica that held the lease before must not judge against what it knew then); a pool never stored counts as
         // Available (PoolAlertRules).
-        var known = states.Load(PoolKeyPrefix).ToDictionary(s => s.Key, s => ParseState(s.Value), StringComparer.Ordinal);
+        var known = states.Load(PoolKeyPrefix);
         var now = time.GetUtcNow();
         var levels = await store.ReadPoolLevelsAsync(now, cancellationToken);
         var pools = levels.Packs.GroupBy(p => (p.Version, p.CalType))
@@ -122,40 +122,40 @@ public sealed partial class AlertMonitor(
             pools.TryAdd((overUsed.Version, CalType.PerUser), (0, 0, 0));
         }
 
-        var changed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var moves = new List<AlertClaim>();
         foreach (var ((version, type), pool) in pools)
         {
             var overUsed = type == CalType.PerUser ? levels.OverUsed.FirstOrDefault(o => o.Version == version)?.Count ?? 0 : 0;
             var state = new PoolState(PoolAvailabilityRules.Classify(type, options.Value.Scope, pool.Installed, pool.Available), overUsed);
             var key = $"{PoolKeyPrefix}{(int)version}/{(int)type}";
-            var before = known.TryGetValue(key, out var stored) ? stored : (PoolState?)null;
+            var stored = known.GetValueOrDefault(key);
+            var before = stored is null ? (PoolState?)null : ParseState(stored);
             if (before == state)
             {
                 continue;
             }
 
-            var alerts = PoolAlertRules.Crossed(before, state);
-            foreach (var kind in alerts)
-            {
-                // Not cancelled by a stop: a replica stopping between an alert's audit event and its stored state would
-                // leave the next lease holder to raise the same alert again.
-                await raiser.RaiseAsync(new RaisedAlert(kind, now, Describe(kind, version, type, pool.Installed, pool.Available, overUsed),
-                    version, type, pool.Installed, pool.Issued, pool.Available, overUsed), CancellationToken.None);
-            }
-
-            // Every change is kept, better ones too: a pool that recovered and runs out again alerts again, after a restart as well.
-            // A raised alert's state is kept at once, before the next pool's alerts, so a failure there cannot raise it twice.
+            // The pool's move from the state read to this one is claimed with its alerts, in their transaction: a judgment
+            // that overlaps another (a lease changing hands, a stale replica) raises nothing for a pool the other moved, and a
+            // failure before the commit leaves the pool as it was for the next judgment. Every change is kept, better ones
+            // too: a pool that recovered and runs out again alerts again, after a restart as well.
+            var move = new AlertClaim(key, FormatState(state), now, stored);
+            var alerts = PoolAlertRules.Crossed(before, state)
+                .Select(kind => new RaisedAlert(kind, now, Describe(kind, version, type, pool.Installed, pool.Available, overUsed),
+                    version, type, pool.Installed, pool.Issued, pool.Available, overUsed))
+                .ToList();
             if (alerts.Count > 0)
             {
-                states.Save(key, FormatState(state), now);
+                // Not cancelled by a stop: the judgment is short, and what it read is still true.
+                await raiser.RaiseAsync(alerts, move, CancellationToken.None);
             }
             else
             {
-                changed[key] = FormatState(state);
+                moves.Add(move);
             }
         }
 
-        states.Save(changed, now);
+        states.Move(moves);
     }
 
     private static string FormatState(PoolState state) =>

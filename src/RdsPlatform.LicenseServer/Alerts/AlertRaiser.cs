@@ -25,8 +25,11 @@ public sealed record RaisedAlert(
     DateTimeOffset? GraceEndsAt = null,
     Guid? AlertId = null);
 
-/// <summary>The alert state key that makes an alert raised at most once, whichever replica is handed it and however often.</summary>
-public sealed record AlertClaim(string Key, string State, DateTimeOffset At);
+/// <summary>
+/// The alert state key that makes an alert raised at most once, whichever replica is handed it and however often: the key
+/// moves from <paramref name="Expected"/> (null: not stored yet) to <paramref name="State"/>, or nothing is raised.
+/// </summary>
+public sealed record AlertClaim(string Key, string State, DateTimeOffset At, string? Expected = null);
 
 /// <summary>
 /// Turns an alert into its three records: an ALERT_RAISED audit event and one pending delivery per webhook subscription to
@@ -41,32 +44,42 @@ public sealed partial class AlertRaiser(
     WebhookDispatcher dispatcher,
     ILogger<AlertRaiser> logger)
 {
-    public Task RaiseAsync(RaisedAlert alert, CancellationToken cancellationToken) => RaiseAsync(alert, claim: null, cancellationToken);
+    public Task RaiseAsync(RaisedAlert alert, CancellationToken cancellationToken) => RaiseAsync([alert], claim: null, cancellationToken);
+
+    public Task<bool> RaiseAsync(RaisedAlert alert, AlertClaim? claim, CancellationToken cancellationToken) => RaiseAsync([alert], claim, cancellationToken);
 
     /// <summary>
-    /// Raises the alert unless <paramref name="claim"/>'s key was claimed before, by this replica or another; true when it
-    /// was raised now. The claim commits in the same transaction as the audit event and the deliveries, and writes of every
-    /// replica are serialized under the write lock, so replicas handed the same alert at once raise it once; a replica that
-    /// dies before the commit leaves the key free for the sender's retry, never a claim without its alert.
+    /// Raises the alerts (one condition's, e.g. a pool that ran out and went OverUsed at once) unless <paramref name="claim"/>
+    /// fails: its key was claimed before, or moved by another replica since it was read; true when they were raised now.
+    /// The claim commits in the same transaction as the audit events and the deliveries, and writes of every replica are
+    /// serialized under the write lock, so replicas handed the same alert at once raise it once; a replica that dies before
+    /// the commit leaves the key as it was for the sender's retry (or the next judgment), never a claim without its alerts.
     /// </summary>
-    public async Task<bool> RaiseAsync(RaisedAlert alert, AlertClaim? claim, CancellationToken cancellationToken)
+    public async Task<bool> RaiseAsync(IReadOnlyList<RaisedAlert> alerts, AlertClaim? claim, CancellationToken cancellationToken)
     {
         var id = await identity.GetAsync(cancellationToken);
-        var body = JsonFormatter.Default.Format(ToContract(alert, id.ServerId));
-        var deliveries = webhooks.Subscriptions()
-            .Where(s => s.EventTypes.Contains(alert.Kind))
-            .Select(s => new WebhookDeliveryRecord(Guid.CreateVersion7(), s.SubscriptionId, alert.Kind, body,
-                DeliveryState.Pending, 0, 0, "", TimeProvider.System.GetUtcNow(), null))
+        var subscriptions = webhooks.Subscriptions();
+        var deliveries = alerts.SelectMany(alert =>
+            {
+                var body = JsonFormatter.Default.Format(ToContract(alert, id.ServerId));
+                return subscriptions.Where(s => s.EventTypes.Contains(alert.Kind))
+                    .Select(s => new WebhookDeliveryRecord(Guid.CreateVersion7(), s.SubscriptionId, alert.Kind, body,
+                        DeliveryState.Pending, 0, 0, "", TimeProvider.System.GetUtcNow(), null));
+            })
             .ToList();
         var raised = await store.WriteAsync(session => session.InTransaction((connection, transaction) =>
         {
-            if (claim is not null && !AlertStateStore.Claim(connection, transaction, claim.Key, claim.State, claim.At))
+            if (claim is not null && !AlertStateStore.Claim(connection, transaction, claim))
             {
                 return false;
             }
 
-            session.Append(new AuditEntry(alert.OccurredAt, AuditEventType.AlertRaised, alert.Detail, CalType: alert.Type, Version: alert.Version,
-                SessionHostId: alert.SessionHostId));
+            foreach (var alert in alerts)
+            {
+                session.Append(new AuditEntry(alert.OccurredAt, AuditEventType.AlertRaised, alert.Detail, CalType: alert.Type, Version: alert.Version,
+                    SessionHostId: alert.SessionHostId));
+            }
+
             deliveries.ForEach(delivery => WebhookStore.AddDelivery(connection, transaction, delivery));
             return true;
         }), cancellationToken);
@@ -75,7 +88,11 @@ public sealed partial class AlertRaiser(
             return false;
         }
 
-        LogAlert(AlertNames.EventName(alert.Kind), alert.Detail);
+        foreach (var alert in alerts)
+        {
+            LogAlert(AlertNames.EventName(alert.Kind), alert.Detail);
+        }
+
         deliveries.ForEach(dispatcher.Enqueue);
         return true;
     }

@@ -27,15 +27,37 @@ public sealed class AlertStateStore(AlertDatabase database)
     }
 
     /// <summary>
-    /// Claims <paramref name="key"/> in <paramref name="transaction"/>: true when this transaction stored it, false when it
-    /// was stored before. Replicas claiming the same key at once store it once (the primary key decides, on both engines),
-    /// and a claim rolled back with its transaction leaves the key free.
+    /// Claims <paramref name="claim"/>'s key in <paramref name="transaction"/>: true when this transaction stored it (not
+    /// stored before) or moved it from the state it was read in (<see cref="AlertClaim.Expected"/>), false when another
+    /// claim got there first. Replicas claiming the same key at once succeed once (the primary key or the compared state
+    /// decides, on both engines, under the writer's lock), and a claim rolled back with its transaction leaves the key as it was.
     /// </summary>
-    internal static bool Claim(DbConnection connection, DbTransaction transaction, string key, string state, DateTimeOffset at) =>
-        connection.Execute("""
-            INSERT INTO alert_state (alert_key, state, updated_at) VALUES (@key, @state, @at)
-            ON CONFLICT (alert_key) DO NOTHING
-            """, new { key, state, at = at.UtcTicks }, transaction) == 1;
+    internal static bool Claim(DbConnection connection, DbTransaction transaction, AlertClaim claim) =>
+        connection.Execute(claim.Expected is null
+            ? """
+              INSERT INTO alert_state (alert_key, state, updated_at) VALUES (@key, @state, @at)
+              ON CONFLICT (alert_key) DO NOTHING
+              """
+            : "UPDATE alert_state SET state = @state, updated_at = @at WHERE alert_key = @key AND state = @expected",
+            new { key = claim.Key, state = claim.State, at = claim.At.UtcTicks, expected = claim.Expected }, transaction) == 1;
+
+    /// <summary>Moves each key the way <see cref="Claim"/> does, in one transaction (one fsync); a key another replica moved since it was read is left as that replica left it.</summary>
+    public void Move(IReadOnlyCollection<AlertClaim> moves)
+    {
+        if (moves.Count == 0)
+        {
+            return;
+        }
+
+        using var connection = database.Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var move in moves)
+        {
+            Claim(connection, transaction, move);
+        }
+
+        transaction.Commit();
+    }
 
     public void Save(string key, string state, DateTimeOffset at) => Save(new Dictionary<string, string> { [key] = state }, at);
 

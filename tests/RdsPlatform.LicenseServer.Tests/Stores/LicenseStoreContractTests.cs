@@ -157,6 +157,29 @@ public abstract class LicenseStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APoolMoveJudgedByTwoReplicasAtOnceIsAlertedOnceAndAStaleOneNotAtAll()
+    {
+        var (first, second) = (StartReplica("ls-a"), StartReplica("ls-b"));
+        await Client(first).ActivateAsync();
+        var at = new DateTimeOffset(2026, 2, 1, 9, 0, 0, TimeSpan.Zero);
+        const string Pool = "pool/2022/1";
+        first.Services.GetRequiredService<Alerts.AlertStateStore>().Save(Pool, "2/0", at);
+        var alert = new Alerts.RaisedAlert(Core.AlertKind.PoolNone, at, "The test pool has no CAL left.", Core.ProductVersion.WindowsServer2022, Core.CalType.PerDevice);
+
+        // Two judgments on each replica read Limited ("2/0") and saw None ("3/0"): the move is claimed with the alert.
+        var raisers = new[] { first, second, second, first }.Select(r => r.Services.GetRequiredService<Alerts.AlertRaiser>());
+        var raised = await Task.WhenAll(raisers.Select(r => r.RaiseAsync([alert], new Alerts.AlertClaim(Pool, "3/0", at, "2/0"), CancellationToken.None)));
+        // A judgment that read the pool before that move (Available, "1/0") raises nothing and moves nothing.
+        var stale = await second.Services.GetRequiredService<Alerts.AlertRaiser>().RaiseAsync([alert], new Alerts.AlertClaim(Pool, "2/0", at, "1/0"), CancellationToken.None);
+
+        Assert.Single(raised, r => r);
+        Assert.False(stale);
+        Assert.Equal("3/0", first.Services.GetRequiredService<Alerts.AlertStateStore>().Load(Pool)[Pool]);
+        var audited = await Client(second).GetAuditTrail(new GetAuditTrailRequest { Types_ = { RdsPlatform.Contracts.Licensing.V1.AuditEventType.AlertRaised } }).ToListAsync();
+        Assert.Single(audited);
+    }
+
+    [Fact]
     public async Task AReplicaStartedLaterSeesEveryAcknowledgedChangeAndTheSameIdentity()
     {
         var first = StartReplica("ls-a");
