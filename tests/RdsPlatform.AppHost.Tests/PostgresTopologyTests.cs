@@ -15,10 +15,6 @@ namespace RdsPlatform.AppHost.Tests;
 public sealed class PostgresTopologyFixture : TopologyFixture
 {
     protected override IEnumerable<string> Arguments => ["--Database:Mode=postgres"];
-
-    /// <summary>A connection string to one service's database on the AppHost's server.</summary>
-    public async Task<string> DatabaseAsync(string database) =>
-        new NpgsqlConnectionStringBuilder(await App.GetConnectionStringAsync(DatabaseResourceNames.Postgres)) { Database = database }.ToString();
 }
 
 // In the topology collection so that it never runs beside the other topologies (2 shared cores: a Connect then waited

@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Npgsql;
 using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.AppHost.Tests;
@@ -11,6 +13,10 @@ public class TopologyFixture : AppHostTopology
     public static readonly string[] Services = [ResourceNames.LicenseServer, ResourceNames.SessionHost, ResourceNames.Reporting];
 
     protected override IEnumerable<string> Resources => Services.Prepend(ResourceNames.CacheServer);
+
+    /// <summary>A connection string to one service's database on the AppHost's PostgreSQL server (a topology with <c>Database:Mode=postgres</c>).</summary>
+    public async Task<string> DatabaseAsync(string database) =>
+        new NpgsqlConnectionStringBuilder(await App.GetConnectionStringAsync(DatabaseResourceNames.Postgres)) { Database = database }.ToString();
 }
 
 /// <summary>

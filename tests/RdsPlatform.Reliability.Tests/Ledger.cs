@@ -38,23 +38,9 @@ public sealed class Ledger
     {
         for (var n = 0; n < devices && !stop.IsCancellationRequested; n++)
         {
-            var request = new RequestLicenseRequest
-            {
-                SessionHostId = "rdsh-1",
-                SessionHostVersion = ProductVersion._2022,
-                CalType = CalType.PerDevice,
-                HardwareId = $"{prefix}-{n:D4}",
-                ComputerName = $"PC-{prefix}-{n:D4}",
-            };
             try
             {
-                var temporary = await licenseServer.RequestLicenseAsync(request, deadline: DateTime.UtcNow.AddSeconds(20));
-                Record(temporary.License, temporary.Certificate);
-                var validated = await licenseServer.MarkLicenseValidatedAsync(
-                    new MarkLicenseValidatedRequest { LicenseId = temporary.License.LicenseId, SessionHostId = "rdsh-1" }, deadline: DateTime.UtcNow.AddSeconds(20));
-                Record(validated.License, null);
-                var upgraded = await licenseServer.RequestLicenseAsync(request, deadline: DateTime.UtcNow.AddSeconds(20));
-                Record(upgraded.License, upgraded.Certificate);
+                await AddDeviceAsync(licenseServer, $"{prefix}-{n:D4}");
             }
             catch (RpcException ex)
             {
@@ -62,6 +48,30 @@ public sealed class Ledger
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// A new device asks for a temporary CAL, validates it and asks again (an upgrade while seats last), each answer
+    /// recorded as it arrives; returns the license id of the last. A refusal is thrown to the caller.
+    /// </summary>
+    public async Task<string> AddDeviceAsync(LicenseServerClient licenseServer, string hardwareId)
+    {
+        var request = new RequestLicenseRequest
+        {
+            SessionHostId = "rdsh-1",
+            SessionHostVersion = ProductVersion._2022,
+            CalType = CalType.PerDevice,
+            HardwareId = hardwareId,
+            ComputerName = $"PC-{hardwareId}",
+        };
+        var temporary = await licenseServer.RequestLicenseAsync(request, deadline: DateTime.UtcNow.AddSeconds(20));
+        Record(temporary.License, temporary.Certificate);
+        var validated = await licenseServer.MarkLicenseValidatedAsync(
+            new MarkLicenseValidatedRequest { LicenseId = temporary.License.LicenseId, SessionHostId = "rdsh-1" }, deadline: DateTime.UtcNow.AddSeconds(20));
+        Record(validated.License, null);
+        var upgraded = await licenseServer.RequestLicenseAsync(request, deadline: DateTime.UtcNow.AddSeconds(20));
+        Record(upgraded.License, upgraded.Certificate);
+        return upgraded.License.LicenseId;
     }
 
     /// <summary>Runs the workers, fires the fault once this many responses were received, and returns when all workers stopped.</summary>

@@ -9,7 +9,9 @@ namespace RdsPlatform.Reliability.Tests;
 /// <summary>License-server replicas as real processes on one PostgreSQL database, and a new device's way through a gateway.</summary>
 public static class LicenseServerReplicas
 {
-    public static async Task<ServiceProcess> StartAsync(ProcessFarm farm, GarnetFixture cache, string name, string connectionString, ITestOutputHelper output)
+    /// <summary>Starts a replica on the database; <paramref name="settings"/> are more environment variables (or replace the defaults).</summary>
+    public static async Task<ServiceProcess> StartAsync(ProcessFarm farm, GarnetFixture cache, string name, string connectionString, ITestOutputHelper output,
+        params (string Key, string Value)[] settings)
     {
         var environment = new Dictionary<string, string>
         {
@@ -23,6 +25,11 @@ public static class LicenseServerReplicas
             ["Logging__Console__FormatterName"] = "simple",
         };
         foreach (var (key, value) in FarmKeys.Environment())
+        {
+            environment[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
         {
             environment[key] = value;
         }

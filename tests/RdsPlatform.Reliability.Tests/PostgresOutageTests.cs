@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Npgsql;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
@@ -16,8 +15,6 @@ namespace RdsPlatform.Reliability.Tests;
 [Collection(ReliabilityCollection.Name)]
 public sealed class PostgresOutageTests(GarnetFixture cache, ITestOutputHelper output)
 {
-    private const string DatabaseSentence = "cannot use its database right now";
-
     [Fact]
     public async Task TheGatewayAnswersUnavailableWhileItsDatabaseIsDownAndRecoversByItself()
     {
@@ -42,7 +39,7 @@ public sealed class PostgresOutageTests(GarnetFixture cache, ITestOutputHelper o
                 return hostId;
             });
 
-            var outage = await RunOutageAsync(server, load);
+            var outage = await load.RunThroughOutageAsync(server);
 
             var stored = await StoredHostsAsync(connectionString);
             Assert.Empty(load.Acknowledged.Except(stored, StringComparer.OrdinalIgnoreCase));
@@ -76,7 +73,7 @@ public sealed class PostgresOutageTests(GarnetFixture cache, ITestOutputHelper o
                 ComputerName = $"PC-{worker}-{i:D5}",
             }, deadline: DateTime.UtcNow.AddSeconds(20))).License.LicenseId);
 
-            var outage = await RunOutageAsync(server, load);
+            var outage = await load.RunThroughOutageAsync(server);
 
             var stored = (await farm.IssuedAsync()).Select(l => l.LicenseId).ToHashSet();
             Assert.Empty(load.Acknowledged.Except(stored));
@@ -86,32 +83,6 @@ public sealed class PostgresOutageTests(GarnetFixture cache, ITestOutputHelper o
         {
             server.Stop();
         }
-    }
-
-    /// <summary>
-    /// Lets the load run, stops the server, waits until callers have been refused a while, starts it again and waits until
-    /// calls are acknowledged again; asserts every failure was UNAVAILABLE with the database sentence. Returns a summary.
-    /// </summary>
-    private static async Task<string> RunOutageAsync(PostgresServer server, OutageLoad load)
-    {
-        await Poll.UntilAsync(() => Task.FromResult(load.AcknowledgedCount >= 40), TimeSpan.FromSeconds(60), "The load never got going.");
-        server.StopServer();
-        var failuresAtStop = load.FailureCount;
-        await Poll.UntilAsync(() => Task.FromResult(load.FailureCount >= failuresAtStop + 20), TimeSpan.FromSeconds(60),
-            "No call failed while the database server was stopped.");
-        var acknowledgedWhileDown = load.AcknowledgedCount;
-        await server.StartServerAsync();
-        var recovered = await Poll.UntilAsync(() => Task.FromResult(load.AcknowledgedCount >= acknowledgedWhileDown + 40), TimeSpan.FromSeconds(60),
-            "The service did not recover by itself after the database server came back.");
-        await load.StopAsync();
-
-        Assert.All(load.Failures, failure =>
-        {
-            Assert.Equal(StatusCode.Unavailable, failure.Status);
-            Assert.Contains(DatabaseSentence, failure.Detail, StringComparison.Ordinal);
-        });
-        return $"{load.FailureCount} calls answered UNAVAILABLE while the server was down (\"{load.Failures[0].Detail}\"); " +
-            $"calls acknowledged again {recovered.TotalMilliseconds:0} ms after it was back.";
     }
 
     private static async Task<List<string>> StoredHostsAsync(string connectionString)
