@@ -163,7 +163,13 @@ public sealed class ReplicaTopologyTests(ReplicaTopologyFixture topology) : ICla
         Assert.Equal([shared[0]], sharedRows);
         // Each replica's own scrape address shows the CAL that replica issued (the service's port 9101 reaches either one).
         Assert.All(metrics, m => Assert.Contains("rds_cal_issued", m));
+        // One replica holds the background-work lease (reclaim sweep, pool alerts) and says so; the other says it does not.
+        Assert.Equal([0, 1], metrics.Select(LeaseHeld).Order());
     }
+
+    private static int LeaseHeld(string scrape) =>
+        int.Parse(System.Text.RegularExpressions.Regex.Match(scrape, @"(?m)^rds_background_lease_held(\{[^}]*\})? (\d)").Groups[2].Value,
+            System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose()
     {

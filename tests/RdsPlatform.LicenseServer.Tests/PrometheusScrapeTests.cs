@@ -50,13 +50,15 @@ public sealed class PrometheusScrapeTests : IAsyncDisposable
         foreach (var series in new[]
         {
             "rds_cal_issued_total", "rds_cal_revoked_total", "rds_cal_reclaimed_total",
-            "rds_pool_installed", "rds_pool_issued", "rds_pool_available", "rds_cal_overused",
+            "rds_pool_installed", "rds_pool_issued", "rds_pool_available", "rds_cal_overused", "rds_background_lease_held",
         })
         {
             Assert.True(Scrape.Has(scrape, series), $"No {series} in the scrape:\n{scrape}");
         }
 
         Assert.Matches("rds_pool_installed\\{[^}]*cal_type=\"per_device\"[^}]*\\} 5", scrape);
+        // Alone on its SQLite file, the server always does the background work.
+        Assert.Matches("(?m)^rds_background_lease_held(\\{[^}]*\\})? 1", scrape);
     }
 
     [Fact]

@@ -12,10 +12,15 @@ public interface ILeaderLease
     /// Never throws for a lost database: a replica that cannot reach the lock does no shared work until it can.
     /// </summary>
     ValueTask<bool> TryHoldAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether this process held the lease when it last asked (no database round trip; for metrics and logs).</summary>
+    bool IsHeld { get; }
 }
 
 /// <summary>The lease of a license server alone on its SQLite file: nothing to share, so it always holds it.</summary>
 public sealed class SingleProcessLease : ILeaderLease
 {
     public ValueTask<bool> TryHoldAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    public bool IsHeld => true;
 }

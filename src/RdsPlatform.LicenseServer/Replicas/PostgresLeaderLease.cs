@@ -18,6 +18,8 @@ public sealed partial class PostgresLeaderLease(NpgsqlDataSource dataSource, ILo
     private readonly SemaphoreSlim _gate = new(1, 1);
     private NpgsqlConnection? _held;
 
+    public bool IsHeld => Volatile.Read(ref _held) is not null;
+
     public async ValueTask<bool> TryHoldAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);

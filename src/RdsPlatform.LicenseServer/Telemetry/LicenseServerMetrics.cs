@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using RdsPlatform.LicenseServer.Application;
 
 namespace RdsPlatform.LicenseServer.Telemetry;
 
@@ -20,7 +21,7 @@ public sealed class LicenseServerMetrics
     private DateTimeOffset _levelsReadAt = DateTimeOffset.MinValue;
     private int _stale = 1;
 
-    public LicenseServerMetrics(IMeterFactory meterFactory, ILicenseReader store, TimeProvider time)
+    public LicenseServerMetrics(IMeterFactory meterFactory, ILicenseReader store, ILeaderLease lease, TimeProvider time)
     {
         _store = store;
         _time = time;
@@ -39,6 +40,8 @@ public sealed class LicenseServerMetrics
             description: "CALs holding a seat per installed key pack.");
         meter.CreateObservableGauge("rds.cal.overused", OverUsed, unit: "{cal}",
             description: "Unexpired Per User CALs recorded beyond the installed seats (R9), by version.");
+        meter.CreateObservableGauge("rds.background.lease_held", () => lease.IsHeld ? 1 : 0,
+            description: "1 on the replica holding the background-work lease (reclaim sweep, pool alerts), else 0; always 1 on SQLite.");
     }
 
     public void Issued(IssuedCal cal) =>
