@@ -8,6 +8,8 @@
 #
 #   loadtest/report-bench.sh                          # builds Release of the working tree
 #   REPORT_BENCH_BIN=/tmp/before loadtest/report-bench.sh  # prebuilt folders <dir>/RdsPlatform.{LicenseServer,Reporting,LoadTest}
+#   REPORT_BENCH_STORAGE=postgres loadtest/report-bench.sh # reporting stores its reports in a private PostgreSQL (Debian's
+#                                                          # postgresql-15, run as the postgres user) instead of SQLite
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +20,8 @@ TEMPORARY=${REPORT_BENCH_TEMPORARY:-150000}
 REPORT_CALS=${REPORT_BENCH_CALS:-1000000}
 LS_PORT=${REPORT_BENCH_LS_PORT:-19431}
 REP_PORT=${REPORT_BENCH_REP_PORT:-19433}
+STORAGE=${REPORT_BENCH_STORAGE:-sqlite}
+PG_PORT=${REPORT_BENCH_PG_PORT:-19435}
 WORK=$(mktemp -d /tmp/rds-report-bench.XXXXXX)
 mkdir -p "$OUT"
 PIDS=()
@@ -27,6 +31,7 @@ cleanup() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   sleep 3
   for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  if [[ -n "${PG_DIR:-}" ]]; then runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null 2>&1 || true; fi
   mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -85,12 +90,25 @@ load() {
 }
 figures() { jq -r '"\(.name): \(.count) reports, \(.rps*100|round/100) reports/s, p50 \(.latencyDistribution[]|select(.percentage==50)|.latency/1e6*100|round/100) ms, p99 \(.latencyDistribution[]|select(.percentage==99)|.latency/1e6*100|round/100) ms, errors \(.errors)"' "$OUT/$1.json"; }
 
+# Reporting's store: its SQLite file (default) or a private PostgreSQL server in $WORK, the postgres user's (initdb and
+# postgres refuse root); the license server stays on SQLite.
+REP_STORAGE=()
+if [[ "$STORAGE" == postgres ]]; then
+  PG_BIN=$(dirname "$(dpkg -L postgresql-15 | grep 'bin/postgres$')")
+  chmod 755 "$WORK"; mkdir -p "$WORK/pg"; chown postgres "$WORK/pg"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
+  PG_DIR=$WORK/pg
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w \
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+  REP_STORAGE=(Storage__Provider=Postgres "ConnectionStrings__reporting=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres")
+fi
+
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 log "farm: 1,000 permanent Per Device CALs and 1,000 Per User CALs on :$LS_PORT"
 start farm RdsPlatform.LicenseServer "$LS_PORT"; LS_PID=$STARTED
 $TOOL seed-licenses --data-dir "$WORK/farm" --count 1000 --license-server "127.0.0.1:$LS_PORT" --subject-prefix dev >&2
 $TOOL seed-licenses --data-dir "$WORK/farm" --count 1000 --license-server "127.0.0.1:$LS_PORT" --cal-type per-user --subject-prefix user >&2
-start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP_PID=$STARTED
+start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT" "${REP_STORAGE[@]}"; REP_PID=$STARTED
 load per-device-1000 per-device 1 "$DURATION"
 load per-user-1000 per-user 1 "$DURATION"
 
@@ -104,7 +122,7 @@ if [[ "$REPORT_CALS" -gt 0 ]]; then
   log "report: seeding $REPORT_CALS issued CALs into a fresh license server"
   start license-server-report RdsPlatform.LicenseServer "$LS_PORT"; LS2_PID=$STARTED
   $TOOL seed-licenses --data-dir "$WORK/license-server-report" --count "$REPORT_CALS" --license-server "127.0.0.1:$LS_PORT" >&2
-  start reporting-report RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP2_PID=$STARTED
+  start reporting-report RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT" "${REP_STORAGE[@]}"; REP2_PID=$STARTED
   REP_BEFORE=$(mem "$REP2_PID" VmRSS)
   $TOOL report --api-key "$REPORTER_KEY" --host "127.0.0.1:$REP_PORT" --kind per-device --csv "$WORK/report.csv" --json >"$OUT/report.json"
   REP_HWM=$(mem "$REP2_PID" VmHWM); LS2_HWM=$(mem "$LS2_PID" VmHWM)
@@ -114,7 +132,7 @@ if [[ "$REPORT_CALS" -gt 0 ]]; then
 fi
 
 {
-  echo "reporting benchmark, load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "reporting benchmark ($STORAGE), load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   figures per-device-1000
   figures per-user-1000
   figures summary-concurrent

@@ -17,7 +17,7 @@ public sealed class ReportingOptions
     [Range(0, 86_400, ErrorMessage = "Reporting:ComplianceCacheSeconds must be from 0 (no cache) to 86400.")]
     public int ComplianceCacheSeconds { get; set; } = 5;
 
-    /// <summary>Rows written per SQLite transaction while a report is generated.</summary>
+    /// <summary>Entries written per SQLite transaction while a report is generated (whole pages: a commit follows the page that reaches it).</summary>
     [Range(1, 1_000_000, ErrorMessage = "Reporting:InsertBatchSize must be from 1 to 1,000,000.")]
     public int InsertBatchSize { get; set; } = 5000;
 

@@ -11,7 +11,10 @@ public sealed class CsvWriter(StringBuilder buffer)
 {
     private bool _rowStarted;
 
-    public void WriteField(string? value)
+    public void WriteField(string? value) => WriteField(value.AsSpan());
+
+    /// <summary>A field from a span, so a caller can format a value without a string per cell.</summary>
+    public void WriteField(ReadOnlySpan<char> text)
     {
         if (_rowStarted)
         {
@@ -19,20 +22,29 @@ public sealed class CsvWriter(StringBuilder buffer)
         }
 
         _rowStarted = true;
-        var text = value ?? string.Empty;
-        var neutralise = text.Length > 0 && text[0] is '=' or '+' or '-' or '@';
-        if (neutralise)
+        var quote = text.IndexOfAny(",\"\r\n") >= 0;
+        if (quote)
         {
-            text = "'" + text;
+            buffer.Append('"');
         }
 
-        if (text.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@')
+        {
+            buffer.Append('\'');
+        }
+
+        if (!quote)
         {
             buffer.Append(text);
             return;
         }
 
-        buffer.Append('"').Append(text.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+        for (int next; (next = text.IndexOf('"')) >= 0; text = text[(next + 1)..])
+        {
+            buffer.Append(text[..(next + 1)]).Append('"');
+        }
+
+        buffer.Append(text).Append('"');
     }
 
     public void WriteRow(params ReadOnlySpan<string?> fields)

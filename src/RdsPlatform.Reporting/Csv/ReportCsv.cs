@@ -25,8 +25,17 @@ public static class ReportCsv
                 csv.WriteRow(u.UserDomain, u.UserName, Time(u.ExpiresAt), Type(u.CalType), Version(u.ProductVersion), Status(u.Status), u.Tracking);
                 break;
             case ReportEntry.EntryOneofCase.PerDevice:
+                // Field by field: the 1M-CAL report's export writes a million of these rows, and its times are
+                // formatted without a string each.
                 var d = entry.PerDevice;
-                csv.WriteRow(d.HardwareId, d.ComputerName, Status(d.Status), Time(d.IssuedAt), Time(d.ExpiresAt), Version(d.ProductVersion), d.KeyPackId);
+                csv.WriteField(d.HardwareId);
+                csv.WriteField(d.ComputerName);
+                csv.WriteField(Status(d.Status));
+                WriteTime(csv, d.IssuedAt);
+                WriteTime(csv, d.ExpiresAt);
+                csv.WriteField(Version(d.ProductVersion));
+                csv.WriteField(d.KeyPackId);
+                csv.EndRow();
                 break;
             case ReportEntry.EntryOneofCase.Summary:
                 var s = entry.Summary;
@@ -40,8 +49,35 @@ public static class ReportCsv
         }
     }
 
-    private static string Time(Timestamp? time) =>
-        time is null ? string.Empty : time.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string Time(Timestamp? time)
+    {
+        Span<char> text = stackalloc char[TimeLength];
+        return FormatTime(time, text).ToString();
+    }
+
+    private static void WriteTime(CsvWriter csv, Timestamp? time)
+    {
+        Span<char> text = stackalloc char[TimeLength];
+        csv.WriteField(FormatTime(time, text));
+    }
+
+    private const int TimeLength = 19;
+
+    /// <summary>
+    /// "yyyy-MM-dd HH:mm:ss" in UTC, to the second (truncated): the sortable standard format "s", which .NET formats
+    /// without parsing a pattern, with its 'T' made a space.
+    /// </summary>
+    private static ReadOnlySpan<char> FormatTime(Timestamp? time, Span<char> text)
+    {
+        if (time is null)
+        {
+            return [];
+        }
+
+        time.ToDateTime().TryFormat(text, out var written, "s", CultureInfo.InvariantCulture);
+        text[10] = ' ';
+        return text[..written];
+    }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

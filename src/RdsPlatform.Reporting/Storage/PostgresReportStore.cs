@@ -1,11 +1,10 @@
 using Npgsql;
-using NpgsqlTypes;
 using RdsPlatform.ServiceDefaults.Storage;
 
 namespace RdsPlatform.Reporting.Storage;
 
 /// <summary>
-/// Reporting's snapshots in its PostgreSQL database: entries go in with binary <c>COPY</c> and the report row in the
+/// Reporting's snapshots in its PostgreSQL database: entries go in as pages (<see cref="ReportPages"/>) with binary <c>COPY</c> and the report row in the
 /// same transaction (<see cref="PostgresReportWriter"/>), so a report is all there or not there and no clean-up pass is
 /// needed, even with several replicas generating at once; reads page by keyset (ordinal, sequence).
 /// </summary>
@@ -45,18 +44,9 @@ public sealed class PostgresReportStore(PostgresDatabase database) : IReportStor
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            SELECT ordinal, entry FROM report_entries
-            WHERE report_id = @id AND ordinal > @after ORDER BY ordinal LIMIT @limit
-            """, connection);
-        command.Parameters.AddWithValue("id", reportId);
-        command.Parameters.AddWithValue("after", afterOrdinal);
-        // LIMIT NULL is no limit, as SQLite's LIMIT -1.
-        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Bigint) { Value = limit <= 0 ? DBNull.Value : (long)limit });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var entry in ReportEntryReads.StreamAsync(connection, reportId, afterOrdinal, limit, cancellationToken))
         {
-            yield return new StoredEntry(reader.GetInt64(0), ReportEntry.Parser.ParseFrom(reader.GetFieldValue<byte[]>(1)));
+            yield return entry;
         }
     }
 

@@ -5,31 +5,37 @@ using NpgsqlTypes;
 namespace RdsPlatform.Reporting.Storage;
 
 /// <summary>
-/// Streams one report's entries into PostgreSQL with binary <c>COPY</c> inside one transaction that the report row
-/// commits: PostgreSQL's MVCC lets a long transaction write without blocking other writers (SQLite's batches exist
-/// because it cannot), so the batch size is not used here. Disposing an incomplete writer rolls everything back.
+/// Streams one report's entries into PostgreSQL a page at a time (<see cref="ReportPageBuilder"/>) with binary
+/// <c>COPY</c> inside one transaction that the report row commits: PostgreSQL's MVCC lets a long transaction write
+/// without blocking other writers (SQLite's batches exist because it cannot), so the batch size is not used here.
+/// Disposing an incomplete writer rolls everything back.
 /// </summary>
 public sealed class PostgresReportWriter(NpgsqlConnection connection, string reportId) : IReportWriter
 {
-    // Begun at the first entry, not when generation starts: a summary streams the whole license list before its first row.
+    private readonly ReportPageBuilder _pages = new();
+    // Begun at the first page, not when generation starts: a summary streams the whole license list before its first row.
     private NpgsqlTransaction? _transaction;
     private NpgsqlBinaryImporter? _copy;
     private bool _completed;
 
-    public long Count { get; private set; }
+    public long Count => _pages.Count;
 
     public void Add(ReportEntry entry)
     {
-        _copy ??= StartCopy();
-        Count++;
-        _copy.StartRow();
-        _copy.Write(reportId, NpgsqlDbType.Text);
-        _copy.Write(Count, NpgsqlDbType.Bigint);
-        _copy.Write(entry.ToByteArray(), NpgsqlDbType.Bytea);
+        _pages.Add(entry);
+        if (_pages.TryTakePage(out var page))
+        {
+            Write(page);
+        }
     }
 
     public void Complete(Report report)
     {
+        if (_pages.TryTakeRest(out var rest))
+        {
+            Write(rest);
+        }
+
         _transaction ??= connection.BeginTransaction();
         if (_copy is not null)
         {
@@ -47,10 +53,20 @@ public sealed class PostgresReportWriter(NpgsqlConnection connection, string rep
         _completed = true;
     }
 
+    private void Write(ReportPage page)
+    {
+        _copy ??= StartCopy();
+        _copy.StartRow();
+        _copy.Write(reportId, NpgsqlDbType.Text);
+        _copy.Write(page.FirstOrdinal, NpgsqlDbType.Bigint);
+        _copy.Write(page.EntryCount, NpgsqlDbType.Integer);
+        _copy.Write(page.Entries, NpgsqlDbType.Bytea);
+    }
+
     private NpgsqlBinaryImporter StartCopy()
     {
         _transaction ??= connection.BeginTransaction();
-        return connection.BeginBinaryImport("COPY report_entries (report_id, ordinal, entry) FROM STDIN (FORMAT BINARY)");
+        return connection.BeginBinaryImport("COPY report_pages (report_id, first_ordinal, entry_count, entries) FROM STDIN (FORMAT BINARY)");
     }
 
     public async ValueTask DisposeAsync()

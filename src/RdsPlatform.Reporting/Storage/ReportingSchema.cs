@@ -4,7 +4,9 @@ namespace RdsPlatform.Reporting.Storage;
 
 /// <summary>
 /// Reporting's schema, one numbered history on both engines. Version 1 is the schema the SQLite file always had (its
-/// statements are idempotent, so files made before versions were recorded step to 1 unchanged).
+/// statements are idempotent, so files made before versions were recorded step to 1 unchanged). Version 2 stores new
+/// reports' entries in pages (<see cref="ReportPages"/>); reports written before it keep their row-per-entry
+/// <c>report_entries</c>, which the reads still serve and deletion still removes.
 /// </summary>
 public static class ReportingSchema
 {
@@ -28,6 +30,18 @@ public static class ReportingSchema
                 PRIMARY KEY (report_id, ordinal)
             ) WITHOUT ROWID;
             """),
+        // A rowid table, not WITHOUT ROWID: its rows are pages of up to 60 KiB, and SQLite advises WITHOUT ROWID only
+        // for small rows.
+        new(2, "report entries in pages", """
+            CREATE TABLE report_pages (
+                page_id INTEGER PRIMARY KEY,
+                report_id TEXT NOT NULL,
+                first_ordinal INTEGER NOT NULL,
+                entry_count INTEGER NOT NULL,
+                entries BLOB NOT NULL
+            );
+            CREATE UNIQUE INDEX report_pages_by_report ON report_pages (report_id, first_ordinal);
+            """),
     ];
 
     public static readonly IReadOnlyList<SchemaMigration> Postgres =
@@ -45,6 +59,15 @@ public static class ReportingSchema
                 ordinal bigint NOT NULL,
                 entry bytea NOT NULL,
                 PRIMARY KEY (report_id, ordinal)
+            );
+            """),
+        new(2, "report entries in pages", """
+            CREATE TABLE report_pages (
+                report_id text NOT NULL,
+                first_ordinal bigint NOT NULL,
+                entry_count integer NOT NULL,
+                entries bytea NOT NULL,
+                PRIMARY KEY (report_id, first_ordinal)
             );
             """),
     ];

@@ -5,8 +5,8 @@ using RdsPlatform.ServiceDefaults.Storage;
 namespace RdsPlatform.Reporting.Storage;
 
 /// <summary>
-/// The service's own durable store on SQLite: <c>reporting.db</c> (WAL). A report's entries are written first in
-/// batched transactions and its report row last, so every read goes through the report row and a generation that
+/// The service's own durable store on SQLite: <c>reporting.db</c> (WAL). A report's entries are written first, in
+/// pages (<see cref="ReportPages"/>) and batched transactions, and its report row last, so every read goes through the report row and a generation that
 /// failed half way is invisible; its orphaned entries are removed at once and again at start-up.
 /// </summary>
 public sealed class SqliteReportStore : IReportStore, ISingleWriterStore
@@ -30,6 +30,7 @@ public sealed class SqliteReportStore : IReportStore, ISingleWriterStore
         using var connection = Open();
         Execute(connection, "PRAGMA journal_mode = WAL;");
         SqliteMigrations.Apply(connection, ReportingSchema.Sqlite);
+        Execute(connection, "DELETE FROM report_pages WHERE report_id NOT IN (SELECT report_id FROM reports);");
         Execute(connection, "DELETE FROM report_entries WHERE report_id NOT IN (SELECT report_id FROM reports);");
     }
 
@@ -71,24 +72,15 @@ public sealed class SqliteReportStore : IReportStore, ISingleWriterStore
         return await command.ExecuteScalarAsync(cancellationToken) is byte[] bytes ? Report.Parser.ParseFrom(bytes) : null;
     }
 
-    /// <summary>Entries in ordinal order, read lazily so an export never holds the whole report.</summary>
+    /// <summary>Entries in ordinal order, read lazily (a page at a time) so an export never holds the whole report.</summary>
     public async IAsyncEnumerable<StoredEntry> StreamEntriesAsync(
         string reportId, long afterOrdinal, int limit,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT ordinal, entry FROM report_entries
-            WHERE report_id = $id AND ordinal > $after ORDER BY ordinal LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$id", reportId);
-        command.Parameters.AddWithValue("$after", afterOrdinal);
-        command.Parameters.AddWithValue("$limit", limit <= 0 ? -1 : limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var entry in ReportEntryReads.StreamAsync(connection, reportId, afterOrdinal, limit, cancellationToken))
         {
-            yield return new StoredEntry(reader.GetInt64(0), ReportEntry.Parser.ParseFrom((byte[])reader[1]));
+            yield return entry;
         }
     }
 
@@ -104,7 +96,7 @@ public sealed class SqliteReportStore : IReportStore, ISingleWriterStore
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM report_entries WHERE report_id = $id AND NOT EXISTS (SELECT 1 FROM reports WHERE report_id = $id)";
+        command.CommandText = "DELETE FROM report_pages WHERE report_id = $id AND NOT EXISTS (SELECT 1 FROM reports WHERE report_id = $id)";
         command.Parameters.AddWithValue("$id", reportId);
         command.ExecuteNonQuery();
     }

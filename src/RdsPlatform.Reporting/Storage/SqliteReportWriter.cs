@@ -1,33 +1,25 @@
-using System.Globalization;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 
 namespace RdsPlatform.Reporting.Storage;
 
 /// <summary>
-/// Writes one report's entries to SQLite in batched transactions with prepared multi-row inserts, so memory stays flat
-/// however many rows the license server streams. Disposing an incomplete writer removes what it wrote.
+/// Writes one report's entries to SQLite a page at a time (<see cref="ReportPageBuilder"/>: one insert per few hundred
+/// entries, where one per entry bounded the 1M-CAL report), committing every batch of entries, so memory stays flat
+/// however many the license server streams. Disposing an incomplete writer removes what it wrote.
 /// </summary>
 public sealed class SqliteReportWriter : IReportWriter
 {
-    /// <summary>
-    /// Rows carried by one INSERT: a million rows one statement each spent more time binding and stepping through the
-    /// provider (a data reader per statement) than SQLite spent storing them.
-    /// </summary>
-    internal const int RowsPerStatement = 64;
-
     private readonly SqliteReportStore _store;
     private readonly SqliteConnection _connection;
     private readonly string _reportId;
     private readonly int _batchSize;
-    private readonly SqliteCommand _insertMany;
-    private readonly SqliteCommand _insertOne;
-    private readonly byte[][] _pending = new byte[RowsPerStatement][];
-    private int _pendingCount;
+    private readonly SqliteCommand _insertPage;
+    private readonly ReportPageBuilder _pages = new();
     // Begun at the first write, not when generation starts: a summary reads the license server before it writes a row,
     // and holding the database's write lock all that time made concurrent generations time out on "database is locked".
     private SqliteTransaction? _transaction;
-    private int _inBatch;
+    private long _inBatch;
     private bool _committedSome;
     private bool _completed;
 
@@ -37,26 +29,33 @@ public sealed class SqliteReportWriter : IReportWriter
         _connection = connection;
         _reportId = reportId;
         _batchSize = batchSize;
-        _insertMany = Insert(connection, reportId, RowsPerStatement);
-        _insertOne = Insert(connection, reportId, 1);
+        _insertPage = connection.CreateCommand();
+        _insertPage.CommandText = "INSERT INTO report_pages (report_id, first_ordinal, entry_count, entries) VALUES ($id, $first, $count, $entries)";
+        _insertPage.Parameters.AddWithValue("$id", reportId);
+        _insertPage.Parameters.Add("$first", SqliteType.Integer);
+        _insertPage.Parameters.Add("$count", SqliteType.Integer);
+        _insertPage.Parameters.Add("$entries", SqliteType.Blob);
     }
 
-    public long Count { get; private set; }
+    public long Count => _pages.Count;
 
     public void Add(ReportEntry entry)
     {
-        _pending[_pendingCount++] = entry.ToByteArray();
-        Count++;
-        if (_pendingCount == RowsPerStatement)
+        _pages.Add(entry);
+        if (_pages.TryTakePage(out var page))
         {
-            WritePending();
+            Write(page);
         }
     }
 
-    /// <summary>The report row goes in the same transaction as the last batch.</summary>
+    /// <summary>The last page and the report row go in the same transaction.</summary>
     public void Complete(Report report)
     {
-        WritePending();
+        if (_pages.TryTakeRest(out var rest))
+        {
+            Write(rest, commitFullBatch: false);
+        }
+
         using var command = _connection.CreateCommand();
         command.Transaction = Transaction();
         command.CommandText = "INSERT INTO reports (report_id, kind, report) VALUES ($id, $kind, $report)";
@@ -68,30 +67,15 @@ public sealed class SqliteReportWriter : IReportWriter
         _completed = true;
     }
 
-    /// <summary>Writes the rows held back: a full statement at once, a shorter tail (the report's end) row by row.</summary>
-    private void WritePending()
+    private void Write(ReportPage page, bool commitFullBatch = true)
     {
-        var first = Count - _pendingCount + 1;
-        var transaction = Transaction();
-        if (_pendingCount == RowsPerStatement)
-        {
-            Execute(_insertMany, transaction, first, _pendingCount);
-        }
-        else
-        {
-            for (var i = 0; i < _pendingCount; i++)
-            {
-                _insertOne.Parameters[1].Value = first + i;
-                _insertOne.Parameters[2].Value = _pending[i];
-                _insertOne.Transaction = transaction;
-                _insertOne.ExecuteNonQuery();
-            }
-        }
-
-        _inBatch += _pendingCount;
-        Array.Clear(_pending, 0, _pendingCount);
-        _pendingCount = 0;
-        if (_inBatch >= _batchSize)
+        _insertPage.Transaction = Transaction();
+        _insertPage.Parameters[1].Value = page.FirstOrdinal;
+        _insertPage.Parameters[2].Value = page.EntryCount;
+        _insertPage.Parameters[3].Value = page.Entries;
+        _insertPage.ExecuteNonQuery();
+        _inBatch += page.EntryCount;
+        if (commitFullBatch && _inBatch >= _batchSize)
         {
             _transaction!.Commit();
             _transaction.Dispose();
@@ -99,35 +83,6 @@ public sealed class SqliteReportWriter : IReportWriter
             _inBatch = 0;
             _committedSome = true;
         }
-    }
-
-    private void Execute(SqliteCommand insert, SqliteTransaction transaction, long firstOrdinal, int rows)
-    {
-        for (var i = 0; i < rows; i++)
-        {
-            insert.Parameters[1 + (2 * i)].Value = firstOrdinal + i;
-            insert.Parameters[2 + (2 * i)].Value = _pending[i];
-        }
-
-        insert.Transaction = transaction;
-        insert.ExecuteNonQuery();
-    }
-
-    /// <summary>A prepared insert of <paramref name="rows"/> entries: parameter 0 the report id, then ordinal and entry per row.</summary>
-    private static SqliteCommand Insert(SqliteConnection connection, string reportId, int rows)
-    {
-        var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO report_entries (report_id, ordinal, entry) VALUES " + string.Join(", ",
-            Enumerable.Range(0, rows).Select(i => string.Create(CultureInfo.InvariantCulture, $"($id, $o{i}, $e{i})")));
-        insert.Parameters.AddWithValue("$id", reportId);
-        for (var i = 0; i < rows; i++)
-        {
-            insert.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$o{i}"), SqliteType.Integer);
-            insert.Parameters.Add(string.Create(CultureInfo.InvariantCulture, $"$e{i}"), SqliteType.Blob);
-        }
-
-        insert.Prepare();
-        return insert;
     }
 
     private SqliteTransaction Transaction() => _transaction ??= _connection.BeginTransaction();
@@ -140,8 +95,7 @@ public sealed class SqliteReportWriter : IReportWriter
         }
 
         _transaction?.Dispose();
-        await _insertMany.DisposeAsync();
-        await _insertOne.DisposeAsync();
+        await _insertPage.DisposeAsync();
         await _connection.DisposeAsync();
         if (!_completed && _committedSome)
         {
