@@ -17,7 +17,26 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWrit
     /// </summary>
     internal const long WriteLockKey = 0x5244_534C_6963_5772; // "RDSLicWr"
 
+    /// <summary>Statements Npgsql prepares on each connection once used <see cref="AutoPrepareMinUsages"/> times, unless the connection string says otherwise.</summary>
+    internal const int MaxAutoPrepare = 64;
+
+    internal const int AutoPrepareMinUsages = 2;
+
     public PostgresDatabase Database => database;
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation (kept unless the connection string sets <c>Max Auto Prepare</c>): the
+    /// writer and the reads repeat a few dozen statements, and unprepared each is parsed and planned again by the server
+    /// for every call (the key pack query with its two sub-selects above all), CPU the server shares with the service.
+    /// </summary>
+    public static void ConfigureDataSource(NpgsqlDataSourceBuilder builder)
+    {
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = MaxAutoPrepare;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = AutoPrepareMinUsages;
+        }
+    }
 
     /// <summary>The reads' side: pooled connections, and user domains folded with lower() as SQLite's NOCASE folds them (ASCII by the input rules).</summary>
     public ReadEngine Reads => new(async cancellationToken => await database.OpenAsync(cancellationToken), "lower(user_domain) = lower(@domain)", "strpos");

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using RdsPlatform.Contracts.Licensing.V1;
+using RdsPlatform.LicenseServer.Storage;
+
+namespace RdsPlatform.LicenseServer.Tests.Stores;
+
+/// <summary>
+/// The license server on PostgreSQL has Npgsql prepare the statements it repeats (each unprepared call is parsed and
+/// planned again by the server), unless the operator's connection string sets its own <c>Max Auto Prepare</c>.
+/// </summary>
+public sealed class StatementPreparationTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
+{
+    [Fact]
+    public async Task TheLicenseDatabasePreparesRepeatedStatementsByDefault()
+    {
+        var settings = await AutoPrepareAsync("lsprepare", string.Empty);
+
+        Assert.Equal((PostgresLicenseDatabase.MaxAutoPrepare, PostgresLicenseDatabase.AutoPrepareMinUsages), settings);
+    }
+
+    [Fact]
+    public async Task AMaxAutoPrepareInTheConnectionStringIsKept()
+    {
+        var settings = await AutoPrepareAsync("lsprepareset", ";Max Auto Prepare=10;Auto Prepare Min Usages=7");
+
+        Assert.Equal((10, 7), settings);
+    }
+
+    private async Task<(int MaxAutoPrepare, int MinUsages)> AutoPrepareAsync(string name, string extra)
+    {
+        var connectionString = await database.CreateDatabaseAsync(name) + extra;
+        await using var host = new LicenseServerHost(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:licensing"] = connectionString,
+        });
+        await host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+        var used = new NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
+        return (used.MaxAutoPrepare, used.AutoPrepareMinUsages);
+    }
+}
