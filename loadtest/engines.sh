@@ -14,6 +14,7 @@
 #   flock /tmp/rds-bench.lock loadtest/engines.sh
 #   ENGINES_ROUNDS="sqlite postgres" ENGINES_REPORT_CALS=0 loadtest/engines.sh     # one round each, no report
 #   ENGINES_SOURCE=head loadtest/engines.sh                                        # the last commit, not the working tree
+#   ENGINES_SOURCE=4a98da6 loadtest/engines.sh                                     # any commit (a before/after pair)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,7 @@ rm -f "$OUT"/*.json "$OUT"/summary.txt
 UPTIME_BEFORE=$(uptime)
 log "$UPTIME_BEFORE"
 
-# ENGINES_SOURCE=head builds and measures the last commit (a clean copy), so a baseline can be taken while editing.
+# ENGINES_SOURCE=head (or a commit) builds and measures that commit (a clean copy), so a baseline can be taken while editing.
 use_source "${ENGINES_SOURCE:-tree}"
 build_release "$SRC" RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Reporting RdsPlatform.Cache RdsPlatform.LoadTest
 use_tool
@@ -152,7 +153,7 @@ ratio_of() { awk -v a="$(figure "$1-$SCENARIO" rps)" -v b="$(figure "$1-$BASE" r
 p99_of() { figure "$1-$SCENARIO" p99; }
 mem_of() { jq -r ".$MEM" "$OUT/$1.mem.json"; }
 per_round() { local e=$1 t; shift; for t in $(rounds_of "$e"); do "$@" "$t"; done | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $1 }'; }
-outcomes() { for t in $(rounds_of "$1"); do jq -r '(.outcomeDistribution // {}) | to_entries | map("\(.key)=\(.value)") | join(" ")' "$OUT/$t-$SCENARIO.json"; done | sort | uniq -c | awk '{ $1 = ""; print }' | paste -sd';'; }
+outcomes() { for t in $(rounds_of "$1"); do jq -r '(.outcomeDistribution // {}) | to_entries | map("\(.key)=\(.value)") | join(" ")' "$OUT/$t-$SCENARIO.json"; done | sort | uniq -c | awk '{ $1 = ""; sub(/^ /, ""); print }' | paste -sd';'; }
 
 table_row() {
   local engine=$1 label=$2 rps ratio
@@ -177,7 +178,7 @@ memory_row() {
 }
 
 {
-  echo "PostgreSQL next to SQLite, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git -C "$ROOT" rev-parse --short HEAD)$([[ $SRC == "$ROOT" ]] && echo ' + working tree'): $(nproc) cores, $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "PostgreSQL next to SQLite, $(date -u +%Y-%m-%dT%H:%M:%SZ), source $SRC_NAME: $(nproc) cores, $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
   echo "PostgreSQL $PG_VERSION (private server, data in /tmp): $PG_SETTINGS"
   echo "rounds: $ROUNDS; rds-load, $CONCURRENCY in flight, warm-up $WARMUP, $DURATION; $DEVICES devices set up; service env: ${SERVICE_ENV[*]:-none}"
   echo "before: $UPTIME_BEFORE"

@@ -58,16 +58,20 @@ build_release() {
   done
 }
 
-# use_source <tree|head>: SRC, the source root to build: the working tree ($ROOT), or with "head" a clean copy of the last
-# commit in the work folder (immune to edits in progress).
+# use_source <tree|head|commit>: SRC, the source root to build: the working tree ($ROOT), or a clean copy of the last
+# commit ("head") or of any commit in the work folder (immune to edits in progress); SRC_NAME says which.
 use_source() {
   SRC=$ROOT
-  if [[ "$1" == head ]]; then
+  SRC_NAME="$(git -C "$ROOT" rev-parse --short HEAD) + working tree"
+  if [[ "$1" != tree ]]; then
+    local rev=$1
+    [[ $rev == head ]] && rev=HEAD
     SRC=$WORK/source
+    SRC_NAME=$(git -C "$ROOT" rev-parse --short "$rev")
     mkdir -p "$SRC"
-    git -C "$ROOT" archive HEAD | tar -x -C "$SRC"
+    git -C "$ROOT" archive "$rev" | tar -x -C "$SRC"
   fi
-  log "building Release from $SRC ($(git -C "$ROOT" rev-parse --short HEAD)$([[ $SRC == "$ROOT" ]] && echo ' + working tree'))"
+  log "building Release from $SRC ($SRC_NAME)"
 }
 
 # bin <project>: the folder of a built project: $BIN/<project> when BIN names prebuilt folders, else its Release output
