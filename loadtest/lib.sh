@@ -39,11 +39,23 @@ lib_cleanup() {
   rm -rf "$WORK"
 }
 
+# after <seconds> <command...>: runs the command in the background after a delay; prints the waiter's pid. Stopping
+# the waiter stops its sleep too: a sleep left behind would keep the files the script inherited open, among them the
+# `flock /tmp/rds-bench.lock` lock, and hold it for every other benchmark on the machine until it ends.
+after() {
+  local delay=$1
+  shift
+  ( trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$delay" & sleeper=$!
+    wait "$sleeper" && "$@" ) >/dev/null 2>&1 &
+  echo $!
+}
+
 # watchdog <seconds>: the whole run is bounded; the watchdog signals this script, whose trap stops what it started.
 watchdog() {
-  ( sleep "$1"; echo "$LIB_NAME: time limit of ${1}s reached, stopping" >&2; kill -TERM $$ ) &
-  LIB_PIDS+=($!)
+  LIB_PIDS+=("$(after "$1" lib_time_up "$1")")
 }
+lib_time_up() { echo "$LIB_NAME: time limit of ${1}s reached, stopping" >&2; kill -TERM $$; }
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -138,8 +150,7 @@ start() {
 stop() {
   local killer
   kill -TERM "$1" 2>/dev/null || return 0
-  ( sleep 10; kill -KILL "$1" 2>/dev/null ) &
-  killer=$!
+  killer=$(after 10 kill -KILL "$1")
   wait "$1" 2>/dev/null || true
   kill "$killer" 2>/dev/null || true
 }
