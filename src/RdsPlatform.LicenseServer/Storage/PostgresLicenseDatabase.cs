@@ -24,17 +24,29 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWrit
 
     public PostgresDatabase Database => database;
 
+    /// <summary>The plan cache setting every connection starts with, unless the connection string's Options set one.</summary>
+    internal const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
+
     /// <summary>
     /// Turns on Npgsql's automatic preparation (kept unless the connection string sets <c>Max Auto Prepare</c>): the
-    /// writer and the reads repeat a few dozen statements, and unprepared each is parsed and planned again by the server
-    /// for every call (the key pack query with its two sub-selects above all), CPU the server shares with the service.
+    /// writer and the reads repeat a few dozen statements, and unprepared each is parsed again by the server for every
+    /// call, CPU the server shares with the service. Prepared statements are still planned for each call's values
+    /// (<c>plan_cache_mode=force_custom_plan</c>): a generic plan is made once per connection, and one made while the
+    /// licenses table was small scanned it whole for a subject's CALs (0.3 ms per write and growing, measured with
+    /// pg_stat_statements under loadtest/engines.sh) where the subject index takes a few microseconds.
     /// </summary>
     public static void ConfigureDataSource(NpgsqlDataSourceBuilder builder)
     {
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        var settings = builder.ConnectionStringBuilder;
+        if (settings.MaxAutoPrepare == 0)
         {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = MaxAutoPrepare;
-            builder.ConnectionStringBuilder.AutoPrepareMinUsages = AutoPrepareMinUsages;
+            settings.MaxAutoPrepare = MaxAutoPrepare;
+            settings.AutoPrepareMinUsages = AutoPrepareMinUsages;
+        }
+
+        if (settings.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? CustomPlans : $"{settings.Options} {CustomPlans}";
         }
     }
 

@@ -6,8 +6,9 @@ using RdsPlatform.LicenseServer.Storage;
 namespace RdsPlatform.LicenseServer.Tests.Stores;
 
 /// <summary>
-/// The license server on PostgreSQL has Npgsql prepare the statements it repeats (each unprepared call is parsed and
-/// planned again by the server), unless the operator's connection string sets its own <c>Max Auto Prepare</c>.
+/// The license server on PostgreSQL has Npgsql prepare the statements it repeats (each unprepared call is parsed again
+/// by the server), unless the operator's connection string sets its own <c>Max Auto Prepare</c>, and PostgreSQL plans
+/// them for each call's values (a generic plan made while a table was small would keep scanning it).
 /// </summary>
 public sealed class StatementPreparationTests(PostgresDatabaseFixture database) : IClassFixture<PostgresDatabaseFixture>
 {
@@ -25,6 +26,21 @@ public sealed class StatementPreparationTests(PostgresDatabaseFixture database) 
         var settings = await AutoPrepareAsync("lsprepareset", ";Max Auto Prepare=10;Auto Prepare Min Usages=7");
 
         Assert.Equal((10, 7), settings);
+    }
+
+    [Fact]
+    public async Task PreparedStatementsArePlannedForEachCallsValues()
+    {
+        var connectionString = await database.CreateDatabaseAsync("lsplans");
+        await using var host = new LicenseServerHost(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:licensing"] = connectionString,
+        });
+        await using var connection = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+
+        Assert.Equal("force_custom_plan", await command.ExecuteScalarAsync());
     }
 
     private async Task<(int MaxAutoPrepare, int MinUsages)> AutoPrepareAsync(string name, string extra)
