@@ -31,12 +31,7 @@ public sealed class StatementPreparationTests(PostgresDatabaseFixture database) 
     [Fact]
     public async Task PreparedStatementsArePlannedForEachCallsValues()
     {
-        var connectionString = await database.CreateDatabaseAsync("lsplans");
-        await using var host = new LicenseServerHost(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["ConnectionStrings:licensing"] = connectionString,
-        });
+        await using var host = await StartAsync("lsplans", string.Empty);
         await using var connection = await host.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         await using var command = new NpgsqlCommand("SHOW plan_cache_mode", connection);
 
@@ -45,14 +40,28 @@ public sealed class StatementPreparationTests(PostgresDatabaseFixture database) 
 
     private async Task<(int MaxAutoPrepare, int MinUsages)> AutoPrepareAsync(string name, string extra)
     {
-        var connectionString = await database.CreateDatabaseAsync(name) + extra;
-        await using var host = new LicenseServerHost(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Postgres",
-            ["ConnectionStrings:licensing"] = connectionString,
-        });
-        await host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+        await using var host = await StartAsync(name, extra);
         var used = new NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString);
         return (used.MaxAutoPrepare, used.AutoPrepareMinUsages);
+    }
+
+    /// <summary>A license server on a new database of the run's PostgreSQL server, <paramref name="extra"/> appended to its connection string; started (it answered a call).</summary>
+    private async Task<LicenseServerHost> StartAsync(string name, string extra)
+    {
+        var host = new LicenseServerHost(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["ConnectionStrings:licensing"] = await database.CreateDatabaseAsync(name) + extra,
+        });
+        try
+        {
+            await host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
     }
 }
