@@ -153,7 +153,7 @@ ratio_of() { awk -v a="$(figure "$1-$SCENARIO" rps)" -v b="$(figure "$1-$BASE" r
 p99_of() { figure "$1-$SCENARIO" p99; }
 mem_of() { jq -r ".$MEM" "$OUT/$1.mem.json"; }
 per_round() { local e=$1 t; shift; for t in $(rounds_of "$e"); do "$@" "$t"; done | awk '{ printf "%s%s", (NR > 1 ? " / " : ""), $1 }'; }
-outcomes() { for t in $(rounds_of "$1"); do jq -r '(.outcomeDistribution // {}) | to_entries | map("\(.key)=\(.value)") | join(" ")' "$OUT/$t-$SCENARIO.json"; done | sort | uniq -c | awk '{ $1 = ""; sub(/^ /, ""); print }' | paste -sd';'; }
+outcomes() { for t in $(rounds_of "$1"); do jq -r '(.outcomeDistribution // {}) | to_entries | map("\(.key)=\(.value)") | join(" ")' "$OUT/$t-$SCENARIO.json"; done | paste -sd'/' | sed 's|/| / |g'; }
 
 table_row() {
   local engine=$1 label=$2 rps ratio
