@@ -22,78 +22,21 @@ GW_BASE=${SCALE_GW_PORT:-15301}
 PG_PORT=${SCALE_PG_PORT:-15432}
 CACHE_PORT=${SCALE_CACHE_PORT:-16380}
 
-WORK=$(mktemp -d /tmp/rds-scale.XXXXXX)
-mkdir -p "$OUT"
-PIDS=()
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-[[ -x "$PG_BIN/postgres" ]] || { echo "scale: no PostgreSQL under /usr/lib/postgresql (apt-get install -y postgresql)" >&2; exit 1; }
-AS_PG=(); [[ $(id -u) == 0 ]] && AS_PG=(runuser -u postgres --)
-
-stop_all() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  sleep 3
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  PIDS=()
-}
-cleanup() {
-  stop_all
-  [[ -n "${PG_STARTED:-}" ]] && "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
-  mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'echo "scale: stopped" >&2; exit 130' INT TERM
-( sleep "$LIMIT"; echo "scale: time limit of ${LIMIT}s reached, stopping" >&2; kill -TERM $$ ) &
-WATCHDOG=$!
-
-log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# shellcheck source=loadtest/lib.sh
+source "$ROOT/loadtest/lib.sh"
+lib_init scale
+watchdog "$LIMIT"
+LOAD_BEFORE=$(load_average)
 
 log "building Release ($(git -C "$ROOT" rev-parse --short HEAD) + working tree)"
-for project in RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Cache RdsPlatform.LoadTest; do
-  dotnet build "$ROOT/src/$project" -c Release -v q -nologo -clp:ErrorsOnly >&2
-done
-bin() { echo "$ROOT/src/$1/bin/Release/net10.0"; }
-TOOL="dotnet $(bin RdsPlatform.LoadTest)/RdsPlatform.LoadTest.dll"
+build_release "$ROOT" RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Cache RdsPlatform.LoadTest
+use_tool
 
-log "starting PostgreSQL ($PG_BIN) on 127.0.0.1:$PG_PORT"
-chmod 755 "$WORK"; mkdir -p "$WORK/pg"
-[[ ${#AS_PG[@]} -gt 0 ]] && chown postgres:postgres "$WORK/pg"
-"${AS_PG[@]}" "$PG_BIN/initdb" -D "$WORK/pg" -A trust -U postgres -E UTF8 >/dev/null
-"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w \
-  -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
-PG_STARTED=1
-psql_admin() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "$1"; }
-
-key() { od -An -tx1 -N20 /dev/urandom | tr -d ' \n'; }
-ADMIN_KEY=$(key); CLIENT_KEY=$(key); SESSION_HOST_KEY=$(key)
-AUTH_ENV=(
-  "Auth__Keys__admin__Key=$ADMIN_KEY" "Auth__Keys__admin__Role=admin"
-  "Auth__Keys__client__Key=$CLIENT_KEY" "Auth__Keys__client__Role=client"
-  "Auth__Keys__sessionhost__Key=$SESSION_HOST_KEY" "Auth__Keys__sessionhost__Role=session-host" "Auth__Keys__sessionhost__HostIds__0=*"
-  "Gateway__LicenseServerApiKey=$SESSION_HOST_KEY"
-)
-export RDS_ADMIN_API_KEY=$ADMIN_KEY
-
-# start <name> <project> <port> [VAR=value...]: returns once the process answers health checks.
-start() {
-  local name=$1 project=$2 port=$3
-  shift 3
-  mkdir -p "$WORK/$name"
-  (cd "$(bin "$project")" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
-      Clock__Mode=Simulated Storage__DataDirectory="$WORK/$name" Logging__LogLevel__Default=Warning \
-      ConnectionStrings__cache="127.0.0.1:$CACHE_PORT" "${AUTH_ENV[@]}" "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
-  PIDS+=($!)
-  for _ in $(seq 1 120); do
-    if $TOOL run --scenario health --host "127.0.0.1:$port" --total 1 --concurrency 1 --json 2>/dev/null | jq -e '.errors == 0' >/dev/null 2>&1; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  log "$name did not answer on 127.0.0.1:$port; its log:"; tail -n 30 "$WORK/$name.log" >&2
-  return 1
-}
+PG_OPTIONS="-c max_connections=300" pg_start "$PG_PORT"
+make_keys
+START_TRIES=120
+# Every process on the one cache (started below), so they share one simulated clock.
+START_ENV=("ConnectionStrings__cache=127.0.0.1:$CACHE_PORT")
 
 # spread <label> <scenario> <base port> <n> [options...]: n rds-load processes at once, one per port, each with an equal
 # share of the concurrency. Sums the rps of the answers that did the work (Health: all; RequestLicense and Connect: those
@@ -116,12 +59,9 @@ spread() {
      errors: (map(.errors // 0) | add)}' "$OUT/$label"-*.json >"$OUT/$label.json"
   log "$label: $(jq -c . "$OUT/$label.json")"
 }
-ratio() { jq -n --slurpfile a "$OUT/$1.json" --slurpfile b "$OUT/$2.json" '($a[0].rps / $b[0].rps * 100 | round) / 100'; }
 
 log "starting the embedded cache (Garnet) on 127.0.0.1:$CACHE_PORT (one simulated clock for every process)"
-(cd "$(bin RdsPlatform.Cache)" && CACHE_PORT=$CACHE_PORT exec dotnet RdsPlatform.Cache.dll >"$WORK/cache.log" 2>&1) &
-CACHE_PID=$!
-for _ in $(seq 1 60); do (echo >"/dev/tcp/127.0.0.1/$CACHE_PORT") 2>/dev/null && break; sleep 0.5; done
+start_cache "$CACHE_PORT"
 
 LINES=()
 for n in $ROUNDS; do
@@ -130,7 +70,7 @@ for n in $ROUNDS; do
   log "round: $n license-server replica(s) on database $database"
   for i in $(seq 0 $((n - 1))); do
     start "ls-$n-$i" RdsPlatform.LicenseServer $((LS_BASE + i)) Storage__Provider=Postgres \
-      "ConnectionStrings__licensing=Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$database"
+      "ConnectionStrings__licensing=$(pg_connection "$database")"
   done
   for i in $(seq 0 $((n - 1))); do
     # Gateway i lists replica i first (and the others after it), so each gateway's calls go to its own replica.
@@ -150,7 +90,6 @@ for n in $ROUNDS; do
     "$(jq '.other' "$OUT/connect-new-$n.json")")")
   stop_all
 done
-kill -TERM "$CACHE_PID" "$WATCHDOG" 2>/dev/null || true
 
 {
   echo "License-server replicas on one PostgreSQL server, $(nproc) cores, $CONCURRENCY calls in flight in total, $DURATION per measurement"

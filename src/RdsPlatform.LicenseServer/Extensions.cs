@@ -23,7 +23,7 @@ public static class Extensions
             .Validate(o => o.AlertPollInterval > TimeSpan.Zero, "LicenseServer:AlertPollInterval must be positive.")
             .Validate(o => o.AuditFollowPollInterval > TimeSpan.Zero, "LicenseServer:AuditFollowPollInterval must be positive.")
             .ValidateOnStart();
-        var storage = builder.AddRdsStorage(LicenseSchemaSteps.ConnectionName, PostgresLicenseSchema.Schema);
+        var storage = builder.AddRdsStorage(LicenseSchemaSteps.ConnectionName, PostgresLicenseSchema.Schema, PostgresLicenseDatabase.ConfigureDataSource);
         if (storage == StorageProvider.Postgres)
         {
             builder.Services.AddLicenseStore<PostgresLicenseStore>();

@@ -141,7 +141,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
 
     /// <summary>
     /// Unexpired OverUsed CALs per version; SQLite matches the bound status against ix_licenses_overused's <c>status = 5</c>,
-    /// and PostgreSQL plans each (unprepared) query with the value.
+    /// and PostgreSQL plans each call with the value (prepared statements get custom plans: <see cref="PostgresLicenseDatabase.ConfigureDataSource"/>).
     /// </summary>
     internal const string OverUsedQuery = "SELECT version, COUNT(*) FROM licenses WHERE status = @overUsed AND expires_at > @now GROUP BY version";
 

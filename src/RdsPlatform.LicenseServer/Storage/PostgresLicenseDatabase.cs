@@ -17,7 +17,38 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWrit
     /// </summary>
     internal const long WriteLockKey = 0x5244_534C_6963_5772; // "RDSLicWr"
 
+    /// <summary>Statements Npgsql prepares on each connection once used <see cref="AutoPrepareMinUsages"/> times, unless the connection string says otherwise.</summary>
+    internal const int MaxAutoPrepare = 64;
+
+    internal const int AutoPrepareMinUsages = 2;
+
     public PostgresDatabase Database => database;
+
+    /// <summary>The plan cache setting every connection starts with, unless the connection string's Options set one.</summary>
+    internal const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
+
+    /// <summary>
+    /// Turns on Npgsql's automatic preparation (kept unless the connection string sets <c>Max Auto Prepare</c>): the
+    /// writer and the reads repeat a few dozen statements, and unprepared each is parsed again by the server for every
+    /// call, CPU the server shares with the service. Prepared statements are still planned for each call's values
+    /// (<c>plan_cache_mode=force_custom_plan</c>): a generic plan is made once per connection, and one made while the
+    /// licenses table was small scanned it whole for a subject's CALs (0.3 ms per write and growing, measured with
+    /// pg_stat_statements under loadtest/engines.sh) where the subject index takes a few microseconds.
+    /// </summary>
+    public static void ConfigureDataSource(NpgsqlDataSourceBuilder builder)
+    {
+        var settings = builder.ConnectionStringBuilder;
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = MaxAutoPrepare;
+            settings.AutoPrepareMinUsages = AutoPrepareMinUsages;
+        }
+
+        if (settings.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? CustomPlans : $"{settings.Options} {CustomPlans}";
+        }
+    }
 
     /// <summary>The reads' side: pooled connections, and user domains folded with lower() as SQLite's NOCASE folds them (ASCII by the input rules).</summary>
     public ReadEngine Reads => new(async cancellationToken => await database.OpenAsync(cancellationToken), "lower(user_domain) = lower(@domain)", "strpos");

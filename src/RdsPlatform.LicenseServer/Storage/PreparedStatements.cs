@@ -27,14 +27,34 @@ internal sealed class PreparedStatements(DbConnection connection) : IDisposable
         return command;
     }
 
-    /// <summary>The prepared command for <paramref name="sql"/> with exactly <paramref name="parameters"/> bound. Not to be disposed.</summary>
+    /// <summary>
+    /// The prepared command for <paramref name="sql"/> with <paramref name="parameters"/> bound: the parameters are made
+    /// the first time and only their values set afterwards. A replaced parameter list is not noticed by Npgsql once it has
+    /// prepared the command (npgsql/npgsql#3850): it would run with the old list's values. One SQL text always names the
+    /// same parameters; a call naming others is refused. Not to be disposed.
+    /// </summary>
     public DbCommand Get(string sql, DbTransaction transaction, IReadOnlyDictionary<string, object?> parameters)
     {
         var command = Get(sql, transaction);
-        command.Parameters.Clear();
+        if (command.Parameters.Count == 0)
+        {
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.Add(LicenseRows.Parameter(command, name, value));
+            }
+
+            return command;
+        }
+
+        if (command.Parameters.Count != parameters.Count)
+        {
+            throw new InvalidOperationException($"The statement was prepared with {command.Parameters.Count} parameters and is now given {parameters.Count}: {sql}");
+        }
+
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.Add(LicenseRows.Parameter(command, name, value));
+            // The indexer throws for a name the statement was not prepared with.
+            command.Parameters["@" + name].Value = value ?? DBNull.Value;
         }
 
         return command;

@@ -14,8 +14,10 @@ public static class StorageExtensions
     /// Registers the validated <see cref="StorageOptions"/> and, for PostgreSQL, the service's data source through
     /// Aspire.Npgsql (health check, metrics, tracing), its <see cref="PostgresDatabase"/> and the start-up migration step.
     /// Returns the engine the caller registers its stores for; a bad setting is refused at once with a sentence naming the key.
+    /// <paramref name="configureDataSource"/> tunes the service's data source (e.g. statement preparation).
     /// </summary>
-    public static StorageProvider AddRdsStorage(this IHostApplicationBuilder builder, string connectionName, PostgresSchema schema)
+    public static StorageProvider AddRdsStorage(this IHostApplicationBuilder builder, string connectionName, PostgresSchema schema,
+        Action<NpgsqlDataSourceBuilder>? configureDataSource = null)
     {
         var section = builder.Configuration.GetSection(StorageOptions.SectionName);
         var configuration = builder.Configuration;
@@ -36,7 +38,7 @@ public static class StorageExtensions
             return StorageProvider.Sqlite;
         }
 
-        builder.AddNpgsqlDataSource(connectionName);
+        builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: configureDataSource);
         builder.Services.AddSingleton(sp => new PostgresDatabase(
             sp.GetRequiredService<NpgsqlDataSource>(), schema, sp.GetRequiredService<ILogger<PostgresDatabase>>()));
         builder.Services.AddHostedService<PostgresMigrationStep>();
