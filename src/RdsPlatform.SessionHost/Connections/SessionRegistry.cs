@@ -31,7 +31,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
-    private readonly FastConcurrentLru<string, Entry> _sessions =
+    private readonly FastConcurrentLru<string, byte[]> _sessions =
         new(Environment.ProcessorCount, options.Value.SessionCacheCapacity, StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
@@ -39,12 +39,11 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     public SessionState Start(SessionState session)
     {
         var lifetime = options.Value.SessionLifetime;
-        // Kept as the UTF-8 JSON the cache gets (one array, never changed after this), not as the record and its six
-        // strings: every admitted Connect adds one and the bound pushes one out, so sessions outlive gen0 by the thousand,
-        // and fewer, flatter objects are cheaper for the GC to mark and promote (connect-valid's tail latency).
-        var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState);
-        _sessions.AddOrUpdate(session.SessionId, new Entry(json, Environment.TickCount64 + (long)lifetime.TotalMilliseconds));
-        shared.Save(session.SessionId, json, lifetime);
+        // Kept as one flat array (SessionCodec), not as the record and its six strings: every admitted Connect adds one and
+        // the bound pushes one out, so sessions outlive gen0 by the thousand, and fewer, smaller objects are cheaper for the
+        // GC to mark and promote and to hold (the gateway's resident memory). The shared cache gets the JSON every replica reads.
+        _sessions.AddOrUpdate(session.SessionId, SessionCodec.Encode(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds));
+        shared.Save(session.SessionId, JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState), lifetime);
         return session;
     }
 
@@ -54,9 +53,9 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     {
         if (_sessions.TryGet(sessionId, out var entry))
         {
-            if (entry.ExpiresAtTicks > Environment.TickCount64)
+            if (SessionCodec.ExpiresAt(entry) > Environment.TickCount64)
             {
-                return JsonSerializer.Deserialize(entry.Json, SessionJsonContext.Default.SessionState);
+                return SessionCodec.Decode(sessionId, entry);
             }
 
             _sessions.TryRemove(sessionId);
@@ -70,7 +69,7 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     /// <summary>Ends a session; false when no replica knew it.</summary>
     public async Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
+        var local = _sessions.TryRemove(sessionId, out var entry) && SessionCodec.ExpiresAt(entry) > Environment.TickCount64;
         var stored = await shared.DeleteAsync(sessionId, cancellationToken);
         return local || stored;
     }
@@ -81,12 +80,10 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         var now = Environment.TickCount64;
         foreach (var (id, entry) in _sessions)
         {
-            if (entry.ExpiresAtTicks <= now)
+            if (SessionCodec.ExpiresAt(entry) <= now)
             {
                 _sessions.TryRemove(id);
             }
         }
     }
-
-    private sealed record Entry(byte[] Json, long ExpiresAtTicks);
 }
