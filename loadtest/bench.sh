@@ -41,8 +41,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "bench: stopped" >&2; exit 130' INT TERM
 
-# The whole run is bounded: a watchdog signals this script, whose trap kills what it started.
-( sleep "$LIMIT"; echo "bench: time limit of ${LIMIT}s reached, stopping" >&2; kill -TERM $$ ) &
+# The whole run is bounded: a watchdog signals this script, whose trap kills what it started. The watchdog kills its own
+# sleep when it is stopped: left behind, the sleep would keep the descriptors it inherited, among them the lock of
+# `flock /tmp/rds-bench.lock loadtest/bench.sh`, for up to BENCH_TIMEOUT after the bench ended.
+( trap 'kill "$nap" 2>/dev/null; exit 0' TERM; sleep "$LIMIT" & nap=$!; wait "$nap" || exit 0
+  echo "bench: time limit of ${LIMIT}s reached, stopping" >&2; kill -TERM $$ ) &
 PIDS+=($!)
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
