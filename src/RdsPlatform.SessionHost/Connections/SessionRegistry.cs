@@ -31,7 +31,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
-    private readonly FastConcurrentLru<string, byte[]> _sessions =
+    private readonly FastConcurrentLru<string, Entry> _sessions =
         new(Environment.ProcessorCount, options.Value.SessionCacheCapacity, StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
@@ -42,7 +42,7 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         // Kept as one flat array (SessionCodec), not as the record and its six strings: every admitted Connect adds one and
         // the bound pushes one out, so sessions outlive gen0 by the thousand, and fewer, smaller objects are cheaper for the
         // GC to mark and promote and to hold (the gateway's resident memory). The shared cache gets the JSON every replica reads.
-        _sessions.AddOrUpdate(session.SessionId, SessionCodec.Encode(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds));
+        _sessions.AddOrUpdate(session.SessionId, new Entry(SessionCodec.Encode(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds)));
         shared.Save(session.SessionId, JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState), lifetime);
         return session;
     }
@@ -53,9 +53,9 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     {
         if (_sessions.TryGet(sessionId, out var entry))
         {
-            if (SessionCodec.ExpiresAt(entry) > Environment.TickCount64)
+            if (entry.ExpiresAtTicks > Environment.TickCount64)
             {
-                return SessionCodec.Decode(sessionId, entry);
+                return SessionCodec.Decode(sessionId, entry.Packed);
             }
 
             _sessions.TryRemove(sessionId);
@@ -69,7 +69,7 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     /// <summary>Ends a session; false when no replica knew it.</summary>
     public async Task<bool> EndAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var local = _sessions.TryRemove(sessionId, out var entry) && SessionCodec.ExpiresAt(entry) > Environment.TickCount64;
+        var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
         var stored = await shared.DeleteAsync(sessionId, cancellationToken);
         return local || stored;
     }
@@ -80,10 +80,16 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         var now = Environment.TickCount64;
         foreach (var (id, entry) in _sessions)
         {
-            if (SessionCodec.ExpiresAt(entry) <= now)
+            if (entry.ExpiresAtTicks <= now)
             {
                 _sessions.TryRemove(id);
             }
         }
+    }
+
+    /// <summary>A held session: its packed array only (a struct, so the LRU entry holds the array without a wrapper object).</summary>
+    private readonly record struct Entry(byte[] Packed)
+    {
+        public long ExpiresAtTicks => SessionCodec.ExpiresAt(Packed);
     }
 }
