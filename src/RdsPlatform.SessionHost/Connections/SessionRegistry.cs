@@ -40,12 +40,11 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     public SessionState Start(SessionState session)
     {
         var lifetime = options.Value.SessionLifetime;
-        // Kept as the UTF-8 JSON the cache gets (one array, never changed after this), not as the record and its six
-        // strings: every admitted Connect adds one and the bound pushes one out, so sessions outlive gen0 by the thousand,
-        // and fewer, flatter objects are cheaper for the GC to mark and promote (connect-valid's tail latency).
-        var json = JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState);
-        _sessions.AddOrUpdate(session.SessionId, new Entry(json, Environment.TickCount64 + (long)lifetime.TotalMilliseconds));
-        shared.Save(session.SessionId, json, lifetime);
+        // Kept as one flat array (SessionCodec), not as the record and its six strings: every admitted Connect adds one and
+        // the bound pushes one out, so sessions outlive gen0 by the thousand, and fewer, smaller objects are cheaper for the
+        // GC to mark and promote and to hold (the gateway's resident memory). The shared cache gets the JSON every replica reads.
+        _sessions.AddOrUpdate(session.SessionId, new Entry(SessionCodec.Encode(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds)));
+        shared.Save(session.SessionId, JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState), lifetime);
         return session;
     }
 
@@ -62,7 +61,7 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         {
             if (entry.ExpiresAtTicks > Environment.TickCount64 && !await shared.HasEndedAsync(sessionId, cancellationToken))
             {
-                return JsonSerializer.Deserialize(entry.Json, SessionJsonContext.Default.SessionState);
+                return SessionCodec.Decode(sessionId, entry.Packed);
             }
 
             _sessions.TryRemove(sessionId);
@@ -110,5 +109,9 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         }
     }
 
-    private sealed record Entry(byte[] Json, long ExpiresAtTicks);
+    /// <summary>A held session: its packed array only (a struct, so the LRU entry holds the array without a wrapper object).</summary>
+    private readonly record struct Entry(byte[] Packed)
+    {
+        public long ExpiresAtTicks => SessionCodec.ExpiresAt(Packed);
+    }
 }
