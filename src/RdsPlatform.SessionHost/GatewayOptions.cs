@@ -41,6 +41,14 @@ public sealed class GatewayOptions
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// How long a replica trusts its own check that a session it holds in process was not ended on another replica: a
+    /// SignIn of that session within it makes no cache round trip (0: every SignIn asks the cache). A session disconnected
+    /// on another replica is refused here at the latest this long after that Disconnect answered.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Gateway:SessionEndedCheckInterval must be a duration from 0 (check on every SignIn) to 1 minute, for example 00:00:01.")]
+    public TimeSpan SessionEndedCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Most sessions kept in process (least recently used leave first). Beyond it the shared cache is the store of
     /// record: without a cache, a session pushed out of process is no longer found by SignIn or Disconnect. About 350 bytes
     /// each (one packed array, its LRU entry and its id): 50,000 hold about 17 MB of the gateway's heap.

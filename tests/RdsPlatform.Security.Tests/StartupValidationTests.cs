@@ -26,6 +26,7 @@ public sealed class StartupValidationTests : IAsyncDisposable
     [InlineData("Gateway:SessionCacheCapacity", "0", "Gateway:SessionCacheCapacity must be at least 3")]
     [InlineData("Gateway:IssuedCertificateSpotCheck", "0", "Gateway:IssuedCertificateSpotCheck must be at least 1")]
     [InlineData("Gateway:LicenseServerTimeout", "00:00:00", "Gateway:LicenseServerTimeout must be a duration from 1 ms to 1 day")]
+    [InlineData("Gateway:SessionEndedCheckInterval", "00:02:00", "Gateway:SessionEndedCheckInterval must be a duration from 0 (check on every SignIn) to 1 minute")]
     [InlineData("Auth:FailureLimit", "-1", "Auth:FailureLimit must be at least 1.")]
     public void TheGatewayDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
         AssertNames(message, StartFailure<SessionHostGatewayService>(setting, value));

@@ -28,12 +28,18 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// recently used leave first), and in the shared cache, the store of record beyond that bound (written through a
 /// coalescing writer, through <see cref="ISessionStore"/>) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
 /// A session ended on any replica is marked ended in the shared cache, and a session held here is checked against that
-/// mark before it is used. Expiry uses operational time: a session is not a licensing fact.
+/// mark before it is used, at most once per <see cref="GatewayOptions.SessionEndedCheckInterval"/> (SignIn of a session
+/// held here stays a call without a cache round trip). Expiry uses operational time: a session is not a licensing fact.
 /// </summary>
 public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
     private readonly FastConcurrentLru<string, Entry> _sessions =
         new(Environment.ProcessorCount, options.Value.SessionCacheCapacity, StringComparer.Ordinal);
+
+    // When each recently signed-in session was last found not ended in the shared store, plus the check interval: bounded
+    // apart from the sessions (a check forgotten early only costs one more round trip).
+    private readonly FastConcurrentLru<string, long> _notEndedUntil =
+        new(Environment.ProcessorCount, Math.Clamp(options.Value.SessionCacheCapacity, 3, 10_000), StringComparer.Ordinal);
 
     public int Count => _sessions.Count;
 
@@ -52,14 +58,15 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
 
     /// <summary>
     /// The session, or null when it expired or any replica ended it. A session held here is checked against the shared
-    /// store's ended marker (one cache round trip; none without a cache): another replica may have disconnected it, and
-    /// that replica cannot reach this process's memory.
+    /// store's ended marker (one cache round trip; none without a cache) at most once per
+    /// <see cref="GatewayOptions.SessionEndedCheckInterval"/>: another replica may have disconnected it, and that replica
+    /// cannot reach this process's memory.
     /// </summary>
     public async Task<SessionState?> FindAsync(string sessionId, CancellationToken cancellationToken)
     {
         if (_sessions.TryGet(sessionId, out var entry))
         {
-            if (entry.ExpiresAtTicks > Environment.TickCount64 && !await shared.HasEndedAsync(sessionId, cancellationToken))
+            if (entry.ExpiresAtTicks > Environment.TickCount64 && !await EndedElsewhereAsync(sessionId, cancellationToken))
             {
                 return SessionCodec.Decode(sessionId, entry.Packed);
             }
@@ -87,6 +94,7 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         // a session deleted but not marked would still be signed in on the replica holding it.
         cancellationToken.ThrowIfCancellationRequested();
         var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
+        _notEndedUntil.TryRemove(sessionId);
         var stored = await shared.DeleteAsync(sessionId, CancellationToken.None);
         if (local || stored)
         {
@@ -94,6 +102,32 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         }
 
         return local || stored;
+    }
+
+    /// <summary>
+    /// Whether another replica ended a session held here, asked of the shared store unless a check less than the interval
+    /// old said no. The time is taken before asking, so an answer is never trusted past the interval after it was current.
+    /// </summary>
+    private async ValueTask<bool> EndedElsewhereAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var now = Environment.TickCount64;
+        if (_notEndedUntil.TryGet(sessionId, out var until) && until > now)
+        {
+            return false;
+        }
+
+        if (await shared.HasEndedAsync(sessionId, cancellationToken))
+        {
+            return true;
+        }
+
+        var interval = (long)options.Value.SessionEndedCheckInterval.TotalMilliseconds;
+        if (interval > 0)
+        {
+            _notEndedUntil.AddOrUpdate(sessionId, now + interval);
+        }
+
+        return false;
     }
 
     /// <summary>Forgets expired sessions (called periodically).</summary>
