@@ -26,11 +26,53 @@ public sealed class FakeLicenseServer(FakeLicenseServer.Settings settings) : Lic
 
     public override async Task ListIssuedLicenses(ListIssuedLicensesRequest request, IServerStreamWriter<IssuedLicense> responseStream, ServerCallContext context)
     {
+        foreach (var license in Licenses(request))
+        {
+            await responseStream.WriteAsync(license);
+        }
+    }
+
+    /// <summary>The same CALs 1,000 to a message, as the real license server pages them (the reporting service reads these).</summary>
+    public override async Task ListIssuedLicensePages(ListIssuedLicensesRequest request, IServerStreamWriter<IssuedLicensePage> responseStream, ServerCallContext context)
+    {
+        var page = new IssuedLicensePage();
+        foreach (var license in Licenses(request))
+        {
+            page.Licenses.Add(license);
+            if (page.Licenses.Count == 1000)
+            {
+                await responseStream.WriteAsync(page);
+                page = new IssuedLicensePage();
+            }
+        }
+
+        if (page.Licenses.Count > 0)
+        {
+            await responseStream.WriteAsync(page);
+        }
+    }
+
+    public override Task<CountIssuedLicensesResponse> CountIssuedLicenses(CountIssuedLicensesRequest request, ServerCallContext context)
+    {
+        var response = new CountIssuedLicensesResponse();
+        if (settings.Count > 0 && (request.Statuses.Count == 0 || request.Statuses.Contains(CalStatus.Temporary)))
+        {
+            response.Counts.Add(new IssuedLicenseCount { CalType = CalType.PerDevice, ProductVersion = ProductVersion._2022, Status = CalStatus.Temporary, Count = settings.Count });
+        }
+
+        return Task.FromResult(response);
+    }
+
+    /// <summary>
+    /// Every CAL it has is a temporary Per Device one (a listing of another status or type is empty); past
+    /// <see cref="Settings.FailAfter"/> CALs the listing fails with Unavailable.
+    /// </summary>
+    private IEnumerable<IssuedLicense> Licenses(ListIssuedLicensesRequest request)
+    {
         var issued = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        // Every CAL it has is a temporary Per Device one: a listing of another status or type is empty.
         if (request.Status is not (CalStatus.Unspecified or CalStatus.Temporary) || request.CalType is not (CalType.Unspecified or CalType.PerDevice))
         {
-            return;
+            yield break;
         }
 
         for (var i = 0; i < settings.Count; i++)
@@ -40,7 +82,7 @@ public sealed class FakeLicenseServer(FakeLicenseServer.Settings settings) : Lic
                 throw new RpcException(new Status(StatusCode.Unavailable, "The license server went away."));
             }
 
-            await responseStream.WriteAsync(new IssuedLicense
+            yield return new IssuedLicense
             {
                 LicenseId = i.ToString("D10", System.Globalization.CultureInfo.InvariantCulture),
                 CalType = CalType.PerDevice,
@@ -50,7 +92,7 @@ public sealed class FakeLicenseServer(FakeLicenseServer.Settings settings) : Lic
                 ComputerName = $"PC-{i:D10}",
                 IssuedAt = issued,
                 ExpiresAt = issued,
-            });
+            };
         }
     }
 

@@ -18,9 +18,6 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
     /// </summary>
     private const int PagesAhead = 4;
 
-    /// <summary>CALs gathered into one page from a license server that streams them one by one.</summary>
-    private const int FallbackPageSize = 1000;
-
     public async Task<ServerInfo> GetServerAsync(CancellationToken cancellationToken)
     {
         var response = await client.GetServerInfoAsync(new GetServerInfoRequest(), deadline: Deadline(options.Value.CallDeadline), cancellationToken: cancellationToken);
@@ -35,26 +32,18 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
 
     /// <summary>
     /// The unexpired CALs of <paramref name="statuses"/> counted by the license server per CAL type, version, status and
-    /// user domain; null when the license server predates CountIssuedLicenses (the caller then streams and counts).
+    /// user domain (a few rows, however many CALs).
     /// </summary>
-    public async Task<IReadOnlyList<IssuedLicenseCount>?> CountLicensesAsync(IEnumerable<Contracts.Common.V1.CalStatus> statuses, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IssuedLicenseCount>> CountLicensesAsync(IEnumerable<Contracts.Common.V1.CalStatus> statuses, CancellationToken cancellationToken)
     {
-        try
-        {
-            // The server walks every matching CAL: the stream's generous deadline, not a unary call's.
-            var response = await client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { statuses } },
-                deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
-            return response.Counts;
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
-        {
-            return null;
-        }
+        // The server walks every matching CAL: the stream's generous deadline, not a unary call's.
+        var response = await client.CountIssuedLicensesAsync(new CountIssuedLicensesRequest { Statuses = { statuses } },
+            deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
+        return response.Counts;
     }
 
     /// <summary>
-    /// Licenses as the license server lists them, read a page at a time (ListIssuedLicensePages; ListIssuedLicenses from a
-    /// license server without it) and ahead (<see cref="PagesAhead"/> pages) on another task, so that receiving and
+    /// Licenses as the license server lists them, read a page at a time (ListIssuedLicensePages) and ahead (<see cref="PagesAhead"/> pages) on another task, so that receiving and
     /// parsing the next messages overlaps with the caller writing the previous ones to its store.
     /// </summary>
     public async IAsyncEnumerable<IssuedLicense> StreamLicensesAsync(ListIssuedLicensesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -113,39 +102,13 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
         }
     }
 
-    /// <summary>Pages of the listing into <paramref name="pages"/>, gathered here from a license server without ListIssuedLicensePages.</summary>
+    /// <summary>Pages of the listing into <paramref name="pages"/>, as the license server sends them.</summary>
     private async Task PumpPagesAsync(ListIssuedLicensesRequest request, ChannelWriter<IReadOnlyList<IssuedLicense>> pages, CancellationToken cancellationToken)
     {
-        try
+        using var call = client.ListIssuedLicensePages(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
+        await foreach (var page in call.ResponseStream.ReadAllAsync(cancellationToken))
         {
-            using var call = client.ListIssuedLicensePages(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
-            // Unimplemented arrives before any page, so falling back never repeats a CAL.
-            await foreach (var page in call.ResponseStream.ReadAllAsync(cancellationToken))
-            {
-                await pages.WriteAsync(page.Licenses, cancellationToken);
-            }
-
-            return;
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
-        {
-        }
-
-        using var single = client.ListIssuedLicenses(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
-        var gathered = new List<IssuedLicense>(FallbackPageSize);
-        await foreach (var license in single.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            gathered.Add(license);
-            if (gathered.Count == FallbackPageSize)
-            {
-                await pages.WriteAsync(gathered, cancellationToken);
-                gathered = new List<IssuedLicense>(FallbackPageSize);
-            }
-        }
-
-        if (gathered.Count > 0)
-        {
-            await pages.WriteAsync(gathered, cancellationToken);
+            await pages.WriteAsync(page.Licenses, cancellationToken);
         }
     }
 

@@ -11,8 +11,8 @@ namespace RdsPlatform.Reporting.Generation;
 
 /// <summary>
 /// Installed-vs-issued figures per version and CAL type. Seats (installed, issued, available) come from the license
-/// server's key packs; OverUsed and temporary CALs are counted by the license server (or, from one that cannot, one at
-/// a time while their stream goes by), so memory holds one counter per pool, never the CALs.
+/// server's key packs; OverUsed and temporary CALs are counted by the license server, so memory holds one counter per
+/// pool, never the CALs.
 /// </summary>
 public sealed class SummaryAggregator
 {
@@ -25,20 +25,14 @@ public sealed class SummaryAggregator
     /// The pools of a farm as both the live compliance summary and a stored Summary report give them (one
     /// aggregation, so the two agree field by field). <paramref name="domain"/> narrows the counted CALs to one
     /// domain's users and devices; empty counts them all. The OverUsed and temporary CALs are counted by the license
-    /// server (CountIssuedLicenses: a few rows); a license server without that call streams them instead.
+    /// server (CountIssuedLicenses: a few rows).
     /// </summary>
     public static async Task<IReadOnlyList<SummaryEntry>> CollectAsync(LicenseServerReader reader, ServerInfo server, string domain, CancellationToken cancellationToken)
     {
         var aggregator = new SummaryAggregator();
         aggregator.AddKeyPacks(await reader.ListKeyPacksAsync(cancellationToken));
         var devicesInScope = ReportGenerator.InDomain(server.Domain, domain);
-        if (await reader.CountLicensesAsync(CountedStatuses, cancellationToken) is not { } counts)
-        {
-            await aggregator.AddStreamedAsync(reader, devicesInScope, domain, cancellationToken);
-            return aggregator.Build(server.Scope);
-        }
-
-        foreach (var count in counts)
+        foreach (var count in await reader.CountLicensesAsync(CountedStatuses, cancellationToken))
         {
             if (count.CalType == CalType.PerUser ? ReportGenerator.InDomain(count.UserDomain, domain) : devicesInScope)
             {
