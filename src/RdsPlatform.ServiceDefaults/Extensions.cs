@@ -3,7 +3,6 @@ using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -11,6 +10,7 @@ using OpenTelemetry.Trace;
 using RdsPlatform.ServiceDefaults;
 using RdsPlatform.ServiceDefaults.Clock;
 using RdsPlatform.ServiceDefaults.Grpc;
+using RdsPlatform.ServiceDefaults.Health;
 using RdsPlatform.ServiceDefaults.Http;
 using RdsPlatform.ServiceDefaults.Security;
 
@@ -47,8 +47,7 @@ public static class ServiceDefaultsExtensions
         });
         builder.AddRdsHttpApi(grpc);
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddRdsHealthChecks();
 
         return builder;
     }

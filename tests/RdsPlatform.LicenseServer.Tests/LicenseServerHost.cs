@@ -18,12 +18,13 @@ public sealed class LicenseServerHost : IAsyncDisposable
     private readonly ServiceFarm _farm = new("rds-ls-tests");
     private readonly ServiceHost<LicenseServerService> _host;
 
-    public LicenseServerHost(IDictionary<string, string?>? settings = null)
+    public LicenseServerHost(IDictionary<string, string?>? settings = null, Action<ServiceSetup>? configure = null)
     {
         _host = _farm.Start<LicenseServerService>("license-server", setup =>
         {
             setup.SimulatedClock = true;
             setup.SetAll(settings);
+            configure?.Invoke(setup);
         });
     }
 

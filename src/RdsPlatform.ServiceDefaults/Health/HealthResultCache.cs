@@ -1,0 +1,85 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace RdsPlatform.ServiceDefaults.Health;
+
+/// <summary>
+/// The latest result of one health check, shared by every probe: the check runs when no result is younger than the
+/// cache duration, one run at a time (probes that arrive meanwhile wait for that run), and a run that outlasts the
+/// timeout counts as failed. So a storm of Health/Check calls costs the database one check per cache duration.
+/// </summary>
+internal sealed class HealthResultCache(string name, HealthOptions options, TimeProvider time, Counter<long> runs)
+{
+    private readonly Lock _gate = new();
+    private Task<HealthCheckResult>? _latest;
+    private long _completedAt;
+
+    public Task<HealthCheckResult> GetAsync(Func<IHealthCheck> create, HealthCheckContext context, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<HealthCheckResult>? run = null;
+        Task<HealthCheckResult> latest;
+        lock (_gate)
+        {
+            if (_latest is null || (_latest.IsCompleted && time.GetElapsedTime(Volatile.Read(ref _completedAt)) >= options.CacheDuration))
+            {
+                run = new TaskCompletionSource<HealthCheckResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _latest = run.Task;
+            }
+
+            latest = _latest;
+        }
+
+        if (run is not null)
+        {
+            // Not tied to this probe's cancellation: the other probes are waiting for the same run.
+            _ = CompleteAsync(run, create, context);
+        }
+
+        return latest.WaitAsync(cancellationToken);
+    }
+
+    private async Task CompleteAsync(TaskCompletionSource<HealthCheckResult> run, Func<IHealthCheck> create, HealthCheckContext context)
+    {
+        var result = await RunAsync(create, context);
+        runs.Add(1, new KeyValuePair<string, object?>("check", name), new KeyValuePair<string, object?>("status", StatusName(result.Status)));
+        Volatile.Write(ref _completedAt, time.GetTimestamp());
+        run.SetResult(result);
+    }
+
+    private async Task<HealthCheckResult> RunAsync(Func<IHealthCheck> create, HealthCheckContext context)
+    {
+        using var timeout = new CancellationTokenSource(options.CheckTimeout, time);
+        var check = Task.Run(() => create().CheckHealthAsync(context, timeout.Token));
+        try
+        {
+            // WaitAsync bounds a check that ignores its token (a driver waiting on a silent server): the answer is due now.
+            return await check.WaitAsync(options.CheckTimeout, time);
+        }
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && timeout.IsCancellationRequested))
+        {
+            _ = check.ContinueWith(static abandoned => abandoned.Exception, TaskScheduler.Default);
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"The check did not answer within {options.CheckTimeout.TotalSeconds:0.###} s (Health:CheckTimeout).");
+        }
+#pragma warning disable CA1031 // As HealthCheckService does: a check that throws reports its failure status, it does not fail the probe.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, e.Message, e);
+        }
+    }
+
+    private static string StatusName(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
+}
+
+/// <summary>A registration's check as a probe sees it: the shared latest result of <see cref="HealthResultCache"/>.</summary>
+internal sealed class CachedHealthCheck(HealthResultCache cache, Func<IHealthCheck> create) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        cache.GetAsync(create, context, cancellationToken);
+}
