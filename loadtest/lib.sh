@@ -1,4 +1,4 @@
-# Shared helpers of the load-test scripts (bench.sh, report-bench.sh, scale.sh, engines.sh): a temp work folder and
+# Shared helpers of the load-test scripts (bench.sh, report-bench.sh, scale.sh, engines.sh, health.sh): a temp work folder and
 # cleanup on exit or Ctrl-C, a time limit, Release builds, one API key per role, starting a service and waiting for its
 # health check, resident memory, a private PostgreSQL server and the jq/awk arithmetic of the summaries.
 # Sourced, not run. Before sourcing, a script sets ROOT and OUT; the helpers set WORK, PIDS, STARTED, PG_* and the keys.

@@ -71,6 +71,20 @@ public sealed class OperationsTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
     }
 
+    [Theory]
+    [InlineData("Health:CacheDuration", "-00:00:01", "Health:CacheDuration must be a duration from 0 to 1 minute")]
+    [InlineData("Health:CheckTimeout", "00:00:00", "Health:CheckTimeout must be a duration from 10 ms to 1 minute")]
+    public async Task AHealthSettingOutOfRangeStopsTheStartNamingTheKey(string key, string value, string sentence)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var host = new LicenseServerHost(new Dictionary<string, string?> { [key] = value });
+            await host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+        });
+
+        Assert.Contains(sentence, error.ToString());
+    }
+
     [Fact]
     public async Task TheDatabaseRunsInWalModeWithSchemaVersionRecorded()
     {

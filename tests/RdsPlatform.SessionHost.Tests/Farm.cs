@@ -69,6 +69,9 @@ public sealed class Farm : IAsyncDisposable
 
     public IServiceProvider GatewayServices => _gateway!.Services;
 
+    /// <summary>The gateway's own channel, without keys (health and reflection need none).</summary>
+    public global::Grpc.Net.Client.GrpcChannel GatewayChannel => _gateway!.Channel;
+
     /// <summary>When true, the gateway's calls to the license server fail with Unavailable.</summary>
     public bool LicenseServerDown
     {

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Grpc.Health.V1;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using RdsPlatform.ServiceDefaults.Health;
 using Xunit.Abstractions;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
@@ -34,19 +32,11 @@ public sealed class HealthOnPostgresTests(PostgresDatabaseFixture database, ITes
             })));
         var health = new Health.HealthClient(host.Channel);
         Assert.Equal(ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
-        using var runs = new RunCounter(host.Services);
+        using var runs = new HealthCheckRuns(host.Services);
         var countedBefore = Volatile.Read(ref counted);
 
-        var stopwatch = Stopwatch.StartNew();
-        var probes = 0;
-        while (stopwatch.Elapsed < TimeSpan.FromSeconds(2))
-        {
-            var replies = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => health.CheckAsync(new HealthCheckRequest()).ResponseAsync));
-            Assert.All(replies, reply => Assert.Equal(ServingStatus.Serving, reply.Status));
-            probes += replies.Length;
-        }
+        var (probes, elapsed) = await HealthProbes.StormAsync(host.Channel, TimeSpan.FromSeconds(2));
 
-        var elapsed = stopwatch.Elapsed;
         var intervals = (int)(elapsed / CacheDuration);
         var countedRuns = Volatile.Read(ref counted) - countedBefore;
         output.WriteLine($"{probes} probes in {elapsed.TotalMilliseconds:0} ms; runs: counted {countedRuns}, {runs}");
@@ -102,56 +92,5 @@ public sealed class HealthOnPostgresTests(PostgresDatabaseFixture database, ITes
             Assert.True(stopwatch.Elapsed < Patience, $"Health/Check still answers {reply.Status} after {stopwatch.Elapsed.TotalSeconds:0.0} s; expected {expected}.");
             await Task.Delay(50);
         }
-    }
-
-    /// <summary>The host's <c>rds.health.checks</c> measurements (checks that really ran), by check name.</summary>
-    private sealed class RunCounter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly Dictionary<string, long> _runs = [];
-
-        public RunCounter(IServiceProvider services)
-        {
-            var factory = services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == HealthExtensions.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "check" && tag.Value is string check)
-                    {
-                        lock (_runs)
-                        {
-                            _runs[check] = _runs.GetValueOrDefault(check) + value;
-                        }
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Of(string check)
-        {
-            lock (_runs)
-            {
-                return _runs.GetValueOrDefault(check);
-            }
-        }
-
-        public override string ToString()
-        {
-            lock (_runs)
-            {
-                return string.Join(", ", _runs.Select(run => $"{run.Key} {run.Value}"));
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }
