@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Telemetry;
@@ -69,6 +70,23 @@ public sealed class OperationsTests
         var response = await health.CheckAsync(new HealthCheckRequest());
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, response.Status);
+    }
+
+    [Fact]
+    public async Task ACheckThatHangsAnswersNotServingOnceTheCheckTimeoutPasses()
+    {
+        // A check that ignores its cancellation token, as a driver waiting on a silent database server might.
+        await using var host = new LicenseServerHost(new Dictionary<string, string?> { ["Health:CheckTimeout"] = "00:00:00.500" }, setup =>
+            setup.TestServices.Add(services => services.AddHealthChecks().AddAsyncCheck("hangs", async () =>
+            {
+                await Task.Delay(Timeout.Infinite, CancellationToken.None);
+                return HealthCheckResult.Healthy();
+            })));
+        var health = new Health.HealthClient(host.Channel);
+
+        var response = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(20));
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, response.Status);
     }
 
     [Theory]

@@ -57,14 +57,15 @@ internal sealed class HealthResultCache(string name, HealthOptions options, Time
         }
         catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && timeout.IsCancellationRequested))
         {
+            // The check may still be running: tell it to stop, and observe whatever it ends with.
+            await timeout.CancelAsync();
             _ = check.ContinueWith(static abandoned => abandoned.Exception, TaskScheduler.Default);
             return new HealthCheckResult(context.Registration.FailureStatus,
                 $"The check did not answer within {options.CheckTimeout.TotalSeconds:0.###} s (Health:CheckTimeout).");
         }
-#pragma warning disable CA1031 // As HealthCheckService does: a check that throws reports its failure status, it does not fail the probe.
         catch (Exception e)
-#pragma warning restore CA1031
         {
+            // As HealthCheckService does: a check that throws reports its failure status, it does not fail the probe.
             return new HealthCheckResult(context.Registration.FailureStatus, e.Message, e);
         }
     }
