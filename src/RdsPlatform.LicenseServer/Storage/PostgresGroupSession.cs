@@ -7,9 +7,9 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// A PostgreSQL write group whose writes all declared their scope (issuance): the write lock, the server row and every
 /// scope's CALs and packs are one round trip at the start (<see cref="Begin"/>), the decisions read them from a
 /// <see cref="GroupSnapshot"/>, and the group's inserts and updates are held back and sent as one batch before the
-/// commit: three round trips for the group (and one a second for the reclaim) instead of about five for each write. Anything the snapshot does not
-/// answer goes to the database, after the changes held back so far (<see cref="LicenseWriteSession"/>), so every read
-/// sees the group's earlier writes as on the one-write-at-a-time path.
+/// commit: three round trips for the group (and one a second for the reclaim) instead of about five for each write.
+/// Anything the snapshot does not answer goes to the database, after the changes held back so far
+/// (<see cref="LicenseWriteSession"/>), so every read sees the group's earlier writes as on the one-write-at-a-time path.
 /// </summary>
 internal sealed class PostgresGroupSession : IGroupWriteSession
 {
