@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
@@ -13,6 +14,8 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// </summary>
 internal sealed class PostgresGroupSession : IGroupWriteSession
 {
+    private const NpgsqlDbType Text = NpgsqlDbType.Text, Integer = NpgsqlDbType.Integer, Bigint = NpgsqlDbType.Bigint;
+
     private const string ScopedLicenses =
         $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE cal_type = @type AND subject = ANY(@subjects) ORDER BY id";
 
@@ -27,6 +30,10 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
     private readonly NpgsqlTransaction _transaction;
     private readonly LicenseWriteSession _direct;
     private readonly GroupSnapshot _snapshot;
+    private readonly PostgresRowBatch _licenses = new("licenses", LicenseRows.LicenseParameterNames,
+        [Text, Integer, Integer, Text, Integer, Text, Bigint, Bigint, Integer, Bigint, Bigint, Bigint, Text, Text, Text, Text]);
+    private readonly PostgresRowBatch _audits = new("audit_events", LicenseRows.AuditParameterNames,
+        [Bigint, Integer, Text, Text, Integer, Integer, Text, Text, Integer, Text]);
     private readonly List<NpgsqlBatchCommand> _held = [];
     private readonly List<(NpgsqlBatchCommand Command, Guid LicenseId)> _updates = [];
 
@@ -90,7 +97,7 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
 
     public void InsertLicense(LicenseRecord license)
     {
-        Hold(LicenseWriteSession.InsertLicenseSql, LicenseRows.LicenseParameterNames, LicenseRows.LicenseValues(license));
+        _licenses.Add(LicenseRows.LicenseValues(license));
         _snapshot.Inserted(license);
     }
 
@@ -101,7 +108,7 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
         _snapshot.Updated(license);
     }
 
-    public void Append(AuditEntry entry) => Hold(LicenseWriteSession.AppendSql, LicenseRows.AuditParameterNames, LicenseRows.AuditValues(entry));
+    public void Append(AuditEntry entry) => _audits.Add(LicenseRows.AuditValues(entry));
 
     public IReadOnlyList<LicenseRecord> ReclaimExpiredSeats(DateTimeOffset now, int max) => Direct().ReclaimExpiredSeats(now, max);
 
@@ -121,18 +128,32 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
 
     public T InTransaction<T>(Func<DbConnection, DbTransaction, T> work) => Changing().InTransaction(work);
 
-    /// <summary>Sends the held changes in one round trip; an update that found no CAL fails the group as it fails a write alone.</summary>
+    /// <summary>
+    /// Sends the held changes in one round trip: the new CALs (one INSERT), the updates in their order, the audit events
+    /// (one INSERT, in their order). An update that found no CAL fails the group as it fails a write alone.
+    /// </summary>
     public void Flush()
     {
-        if (_held.Count == 0)
+        if (_licenses.Count == 0 && _held.Count == 0 && _audits.Count == 0)
         {
             return;
         }
 
         using var batch = new NpgsqlBatch(_connection, _transaction);
+        if (_licenses.Count > 0)
+        {
+            // First: an update held in the same flush may be of a CAL inserted by an earlier write of the group.
+            batch.BatchCommands.Add(_licenses.Take());
+        }
+
         foreach (var command in _held)
         {
             batch.BatchCommands.Add(command);
+        }
+
+        if (_audits.Count > 0)
+        {
+            batch.BatchCommands.Add(_audits.Take());
         }
 
         _held.Clear();

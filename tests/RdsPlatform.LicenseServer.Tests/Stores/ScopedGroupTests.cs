@@ -31,12 +31,15 @@ public abstract class ScopedGroupTests : IDisposable
         using var store = await MigratedAsync();
         var pack = await InstallAsync(store, seats: 3);
 
-        var taken = await InOneGroupAsync(store, Enumerable.Range(0, 8).Select(i => TakeSeat($"device-{i}", Start.AddTicks(i))).ToList());
+        var taken = await InOneGroupAsync(store, Enumerable.Range(0, 8).Select(i => TakeSeat($"device-{i}", Start.AddTicks(8 - i))).ToList());
 
         Assert.Equal(3, taken.Count(seat => seat is not null));
         Assert.All(taken.Where(seat => seat is not null), seat => Assert.Equal(pack, seat));
         Assert.Equal(3, Assert.Single(await store.ListKeyPacksAsync(Start, CancellationToken.None)).Issued);
         Assert.Equal(0, store.GroupReplays);
+        // The audit trail numbers the group's events in the order its writes were decided.
+        var trail = await store.StreamAuditAsync(0, 0, [], CancellationToken.None).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"device-{i}"), trail.Select(e => e.Entry.Subject).Where(s => s?.StartsWith("device-") == true));
     }
 
     [Fact]
@@ -174,6 +177,7 @@ public abstract class ScopedGroupTests : IDisposable
     private static (WriteScope, Func<ILicenseWriteSession, Guid?>) TakeSeat(string subject, DateTimeOffset now) => Scoped(subject, now, session =>
     {
         Assert.Empty(session.LoadSubjectLicenses(Core.CalType.PerDevice, subject));
+        session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, "asked", Subject: subject));
         if (session.LoadPackSnapshots(Core.CalType.PerDevice, now).FirstOrDefault(p => p.Free > 0) is not { } pack)
         {
             return null;
