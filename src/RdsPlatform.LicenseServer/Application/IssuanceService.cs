@@ -33,7 +33,7 @@ public sealed partial class IssuanceService(
         }
 
         var tracked = input.Type == CalType.PerDevice || IssuanceRules.TracksPerUser(options.Value.Scope, input.UserDomain);
-        var answer = await writer.WriteAsync(session =>
+        var answer = await writer.WriteAsync(new WriteScope(input.Type, subject, now), session =>
         {
             reclaimer.ReclaimIfDue(session, now);
             if (!tracked)

@@ -15,6 +15,24 @@ internal interface IWriteEngine
     /// serialized (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory transaction lock).
     /// </summary>
     DbTransaction Begin(PreparedStatements statements);
+
+    /// <summary>
+    /// Begins a write transaction, as <see cref="Begin"/>, for a group whose writes all declared their scope, and reads
+    /// those scopes at once; null when the engine has no such path (SQLite: its reads cost no round trip) or could not read them.
+    /// </summary>
+    IGroupWriteSession? BeginGroup(PreparedStatements statements, IReadOnlyList<WriteScope> scopes) => null;
+}
+
+/// <summary>A write session over a whole group that may hold its changes back until <see cref="Flush"/>.</summary>
+internal interface IGroupWriteSession : ILicenseWriteSession, IDisposable
+{
+    DbTransaction Transaction { get; }
+
+    /// <summary>Sends the changes held back; throws when the database refuses one (the group is then rolled back).</summary>
+    void Flush();
+
+    /// <summary>Runs the after-commit actions of the group's writes.</summary>
+    void Committed();
 }
 
 /// <summary>
@@ -35,11 +53,16 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
 
     public Task NextCommit => Volatile.Read(ref _nextCommit).Task;
 
-    public Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
+    /// <summary>Groups run again one write at a time after their grouped run was rolled back (a write failed, or the database refused the group).</summary>
+    public long Replays => Interlocked.Read(ref _replays);
+
+    private long _replays;
+
+    public Task<T> WriteAsync<T>(WriteScope? scope, Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureWriter();
-        var operation = new PendingWrite<T>(work, cancellationToken);
+        var operation = new PendingWrite<T>(scope, work, cancellationToken);
         if (!_writes.Writer.TryWrite(operation))
         {
             operation.Dispose();
@@ -154,6 +177,76 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
 
     private void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
     {
+        if (batch.TrueForAll(static write => write.Scope is not null) && TryRunGroup(statements, batch))
+        {
+            return;
+        }
+
+        RunOneByOne(statements, batch);
+    }
+
+    /// <summary>
+    /// A group whose writes all declared their scope, through the engine's group session: no savepoints, the changes sent
+    /// together before the commit. Any failed write, and any refusal of the changes, rolls the whole group back and resets
+    /// its writes (false): <see cref="RunOneByOne"/> then runs them again, each in its savepoint, so a failure stays the
+    /// failing write's own. Nothing is answered before the commit either way.
+    /// </summary>
+    private bool TryRunGroup(PreparedStatements statements, List<IPendingWrite> batch)
+    {
+        using var session = engine.BeginGroup(statements, batch.ConvertAll(static write => write.Scope!));
+        if (session is null)
+        {
+            return false;
+        }
+
+        var done = true;
+        foreach (var write in batch)
+        {
+            write.Run(session);
+            done &= !write.Failed;
+            if (!done)
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            if (done)
+            {
+                session.Flush();
+            }
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            done = false;
+        }
+
+        if (!done)
+        {
+            session.Transaction.Rollback();
+            batch.ForEach(static write => write.Reset());
+            Interlocked.Increment(ref _replays);
+            return false;
+        }
+
+        session.Transaction.Commit();
+        session.Committed();
+        Answer(batch);
+        return true;
+    }
+
+    private void Answer(List<IPendingWrite> batch)
+    {
+        Interlocked.Exchange(ref _nextCommit, NewCommitSignal()).TrySetResult();
+        foreach (var operation in batch)
+        {
+            operation.Complete();
+        }
+    }
+
+    private void RunOneByOne(PreparedStatements statements, List<IPendingWrite> batch)
+    {
         using var transaction = engine.Begin(statements);
         // Read in the transaction, after the lock: another process may have changed the activation since the last group.
         var session = new LicenseWriteSession(statements, transaction, LicenseRows.ReadServer(statements.Get(LicenseRows.ServerQuery, transaction)));
@@ -190,10 +283,6 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
 
         transaction.Commit();
         session.Committed();
-        Interlocked.Exchange(ref _nextCommit, NewCommitSignal()).TrySetResult();
-        foreach (var operation in batch)
-        {
-            operation.Complete();
-        }
+        Answer(batch);
     }
 }

@@ -49,8 +49,21 @@ public interface ILicenseWriter
     Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="WriteAsync{T}(Func{ILicenseWriteSession, T}, CancellationToken)"/>, for a write that declares what it
+    /// will read (<paramref name="scope"/>): an engine whose reads are round trips (PostgreSQL) reads it for a whole group
+    /// of such writes at once. The guarantees are the same; a write reading outside its scope is still served, only slower.
+    /// </summary>
+    Task<T> WriteAsync<T>(WriteScope scope, Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Completes when this process next commits a write. Take it before reading, so a commit between the read and the wait
     /// is not missed; other processes writing the same database do not complete it.
     /// </summary>
     Task NextCommit { get; }
 }
+
+/// <summary>
+/// What an issuance write reads: the CALs of one subject and type, and the packs of that type at <paramref name="Now"/>
+/// (the clock time its decision uses).
+/// </summary>
+public sealed record WriteScope(CalType Type, string Subject, DateTimeOffset Now);

@@ -78,19 +78,21 @@ internal static class LicenseRows
         Text(r, 7),
         Text(r, 8)));
 
-    /// <summary>Sets the values of a command made with <see cref="AuditParameterNames"/>.</summary>
+    /// <summary>The stored values of an audit entry, in <see cref="AuditParameterNames"/> order (null for SQL NULL).</summary>
+    public static object?[] AuditValues(AuditEntry entry) =>
+    [
+        entry.OccurredAt.UtcTicks, (int)entry.Type, entry.LicenseId?.ToString(), entry.KeyPackId?.ToString(), (int?)entry.CalType,
+        (int?)entry.Version, entry.Subject, entry.SessionHostId, (int?)entry.Reason, entry.Detail,
+    ];
+
+    /// <summary>Sets the values of a command made with <see cref="AuditParameterNames"/>, in that order.</summary>
     public static void BindAudit(DbParameterCollection p, AuditEntry entry)
     {
-        p["@occurred_at"].Value = entry.OccurredAt.UtcTicks;
-        p["@type"].Value = (int)entry.Type;
-        p["@license_id"].Value = Value(entry.LicenseId?.ToString());
-        p["@key_pack_id"].Value = Value(entry.KeyPackId?.ToString());
-        p["@cal_type"].Value = Value((int?)entry.CalType);
-        p["@version"].Value = Value((int?)entry.Version);
-        p["@subject"].Value = Value(entry.Subject);
-        p["@session_host_id"].Value = Value(entry.SessionHostId);
-        p["@reason"].Value = Value((int?)entry.Reason);
-        p["@detail"].Value = entry.Detail;
+        var values = AuditValues(entry);
+        for (var i = 0; i < values.Length; i++)
+        {
+            p[i].Value = values[i] ?? DBNull.Value;
+        }
     }
 
     public const string NoIdentity = "The license database has no server identity; the store was not migrated at start-up.";
@@ -194,8 +196,6 @@ internal static class LicenseRows
     }
 
     public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
-
-    private static object Value<T>(T? value) => (object?)value ?? DBNull.Value;
 
     private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 }

@@ -20,9 +20,15 @@ public abstract class LicenseStore : ILicenseStore, Application.ILicenseCountRea
 
     private protected GroupCommitWriter Writer => _writer;
 
+    /// <summary>Groups of scoped writes rolled back and run again one write at a time (see <see cref="GroupCommitWriter.Replays"/>).</summary>
+    internal long GroupReplays => _writer.Replays;
+
     public abstract Task MigrateAsync(Func<ServerRecord> createIdentity, CancellationToken cancellationToken);
 
-    public Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken) => _writer.WriteAsync(work, cancellationToken);
+    public Task<T> WriteAsync<T>(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken) => _writer.WriteAsync(null, work, cancellationToken);
+
+    public Task<T> WriteAsync<T>(WriteScope scope, Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(scope, work, cancellationToken);
 
     public Task<ServerRecord> GetServerAsync(CancellationToken cancellationToken) => _reads.GetServerAsync(cancellationToken);
 

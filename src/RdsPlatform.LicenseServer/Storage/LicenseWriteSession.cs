@@ -9,6 +9,28 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// </summary>
 internal sealed class LicenseWriteSession(PreparedStatements statements, DbTransaction transaction, ServerRecord server) : ILicenseWriteSession
 {
+    internal const string InsertLicenseSql = """
+            INSERT INTO licenses (license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at,
+                revoked_at, seat_held_until, computer_name, user_domain, user_name, session_host_id)
+            VALUES (@license_id, @cal_type, @version, @subject, @status, @key_pack_id, @issued_at, @expires_at, @validated, @assigned_at,
+                @revoked_at, @seat_held_until, @computer_name, @user_domain, @user_name, @session_host_id)
+            """;
+
+    /// <summary>A seat taken again (renewal, upgrade, re-issue: a changed seat end) is no longer reclaimed.</summary>
+    internal const string UpdateLicenseSql = """
+            UPDATE licenses SET cal_type = @cal_type, version = @version, subject = @subject, status = @status, key_pack_id = @key_pack_id,
+                issued_at = @issued_at, expires_at = @expires_at, validated = @validated, assigned_at = @assigned_at, revoked_at = @revoked_at,
+                seat_reclaimed = CASE WHEN seat_held_until IS NOT DISTINCT FROM @seat_held_until THEN seat_reclaimed ELSE 0 END,
+                seat_held_until = @seat_held_until, computer_name = @computer_name, user_domain = @user_domain, user_name = @user_name,
+                session_host_id = @session_host_id
+            WHERE license_id = @license_id
+            """;
+
+    internal const string AppendSql = """
+            INSERT INTO audit_events (occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail)
+            VALUES (@occurred_at, @type, @license_id, @key_pack_id, @cal_type, @version, @subject, @session_host_id, @reason, @detail)
+            """;
+
     private readonly DbConnection _connection = statements.Connection;
 
     public ServerRecord Server { get; private set; } = server;
@@ -110,27 +132,14 @@ internal sealed class LicenseWriteSession(PreparedStatements statements, DbTrans
 
     public void InsertLicense(LicenseRecord license)
     {
-        var command = WithParameters("""
-            INSERT INTO licenses (license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at,
-                revoked_at, seat_held_until, computer_name, user_domain, user_name, session_host_id)
-            VALUES (@license_id, @cal_type, @version, @subject, @status, @key_pack_id, @issued_at, @expires_at, @validated, @assigned_at,
-                @revoked_at, @seat_held_until, @computer_name, @user_domain, @user_name, @session_host_id)
-            """, LicenseRows.LicenseParameterNames);
+        var command = WithParameters(InsertLicenseSql, LicenseRows.LicenseParameterNames);
         LicenseRows.BindLicense(command.Parameters, license);
         command.ExecuteNonQuery();
     }
 
     public void UpdateLicense(LicenseRecord license)
     {
-        // A seat taken again (renewal, upgrade, re-issue) is no longer reclaimed.
-        var command = WithParameters("""
-            UPDATE licenses SET cal_type = @cal_type, version = @version, subject = @subject, status = @status, key_pack_id = @key_pack_id,
-                issued_at = @issued_at, expires_at = @expires_at, validated = @validated, assigned_at = @assigned_at, revoked_at = @revoked_at,
-                seat_reclaimed = CASE WHEN seat_held_until IS NOT DISTINCT FROM @seat_held_until THEN seat_reclaimed ELSE 0 END,
-                seat_held_until = @seat_held_until, computer_name = @computer_name, user_domain = @user_domain, user_name = @user_name,
-                session_host_id = @session_host_id
-            WHERE license_id = @license_id
-            """, LicenseRows.LicenseParameterNames);
+        var command = WithParameters(UpdateLicenseSql, LicenseRows.LicenseParameterNames);
         LicenseRows.BindLicense(command.Parameters, license);
         if (command.ExecuteNonQuery() != 1)
         {
@@ -180,10 +189,7 @@ internal sealed class LicenseWriteSession(PreparedStatements statements, DbTrans
 
     public void Append(AuditEntry entry)
     {
-        var command = WithParameters("""
-            INSERT INTO audit_events (occurred_at, type, license_id, key_pack_id, cal_type, version, subject, session_host_id, reason, detail)
-            VALUES (@occurred_at, @type, @license_id, @key_pack_id, @cal_type, @version, @subject, @session_host_id, @reason, @detail)
-            """, LicenseRows.AuditParameterNames);
+        var command = WithParameters(AppendSql, LicenseRows.AuditParameterNames);
         LicenseRows.BindAudit(command.Parameters, entry);
         command.ExecuteNonQuery();
     }

@@ -5,10 +5,16 @@ internal interface IPendingWrite
 {
     bool Failed { get; }
 
+    /// <summary>What the write declared it reads, if it did (see <see cref="WriteScope"/>).</summary>
+    WriteScope? Scope { get; }
+
     /// <summary>False when it was cancelled while queued: it is then skipped, its caller already saw the cancellation.</summary>
     bool TryStart();
 
     void Run(ILicenseWriteSession session);
+
+    /// <summary>Forgets the result of a run whose group was rolled back, so it can run again.</summary>
+    void Reset();
 
     /// <summary>Answers the caller after the commit (or the rollback of this write alone).</summary>
     void Complete();
@@ -29,8 +35,9 @@ internal sealed class PendingWrite<T> : IPendingWrite, IDisposable
     private T? _result;
     private Exception? _error;
 
-    public PendingWrite(Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
+    public PendingWrite(WriteScope? scope, Func<ILicenseWriteSession, T> work, CancellationToken cancellationToken)
     {
+        Scope = scope;
         _work = work;
         if (cancellationToken.CanBeCanceled)
         {
@@ -48,6 +55,8 @@ internal sealed class PendingWrite<T> : IPendingWrite, IDisposable
     public Task<T> Task => _completion.Task;
 
     public bool Failed => _error is not null;
+
+    public WriteScope? Scope { get; }
 
     public bool TryStart()
     {
@@ -70,6 +79,12 @@ internal sealed class PendingWrite<T> : IPendingWrite, IDisposable
         {
             _error = ex;
         }
+    }
+
+    public void Reset()
+    {
+        _result = default;
+        _error = null;
     }
 
     public void Complete()

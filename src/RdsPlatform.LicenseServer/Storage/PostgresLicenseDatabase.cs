@@ -76,6 +76,22 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWrit
     }
 
     /// <summary>
+    /// The grouped path for writes that declared their scope (<see cref="PostgresGroupSession"/>). A statement the server
+    /// refuses there (not a lost connection) sends the group to the one-write-at-a-time path, which reports it per write.
+    /// </summary>
+    public IGroupWriteSession? BeginGroup(PreparedStatements statements, IReadOnlyList<WriteScope> scopes)
+    {
+        try
+        {
+            return PostgresGroupSession.Begin(statements, scopes, WriteLockKey);
+        }
+        catch (PostgresException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Applies the history, refuses a database newer than this build, and stores the identity from
     /// <paramref name="createIdentity"/> when none is stored: under the write lock, so replicas starting together get one
     /// identity and one signing key (the first one's), and the others read it.
