@@ -50,7 +50,8 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         // dies young, once the writer sent it). Earlier versions wrote JSON there; FindAsync still reads it.
         var packed = SessionCodec.Encode(session);
         _sessions.Put(session.SessionId, packed, Environment.TickCount64 + (long)lifetime.TotalMilliseconds);
-        shared.Save(session.SessionId, packed, lifetime);
+        shared.Save(session.SessionId, options.Value.WriteJsonSessions
+            ? JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState) : packed, lifetime);
         return session;
     }
 

@@ -52,6 +52,20 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
     }
 
     [Fact]
+    public async Task AReplicaToldToWriteJsonSessionsWritesTheFormEarlierVersionsRead()
+    {
+        await using var upgraded = await new CacheReplica(cache.ConnectionString, o => o.WriteJsonSessions = true).ConnectedAsync();
+        await using var other = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var session = Session();
+
+        upgraded.Registry.Start(session);
+
+        var stored = await EventuallyFoundAsync(() => other.Sessions.FindAsync(session.SessionId, CancellationToken.None));
+        Assert.Equal(session, System.Text.Json.JsonSerializer.Deserialize<SessionState>(stored));
+        Assert.Equal(session, await other.Registry.FindAsync(session.SessionId, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ASessionMarkedEndedOnOneReplicaIsSeenEndedOnAnotherAtOnce()
     {
         await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
