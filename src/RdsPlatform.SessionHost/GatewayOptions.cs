@@ -49,12 +49,20 @@ public sealed class GatewayOptions
     public TimeSpan SessionEndedCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Most sessions kept in process (least recently used leave first). Beyond it the shared cache is the store of
-    /// record: without a cache, a session pushed out of process is no longer found by SignIn or Disconnect. About 350 bytes
-    /// each (one packed array, its LRU entry and its id): 50,000 hold about 17 MB of the gateway's heap.
+    /// Most sessions kept in process (those not read recently leave first). Beyond it the shared cache is the store of
+    /// record: without a cache, a session pushed out of process is no longer found by SignIn or Disconnect. A 192-byte slot
+    /// each plus about 30 bytes of index, no object per session (<see cref="Connections.SessionSlots"/>): 50,000 hold about 11 MB.
     /// </summary>
     [Range(3, 100_000_000, ErrorMessage = "Gateway:SessionCacheCapacity must be at least 3 (the in-process cache's smallest size).")]
     public int SessionCacheCapacity { get; set; } = 50_000;
+
+    /// <summary>
+    /// Write sessions to the shared cache as JSON, the form versions before 2026-12-01 read, instead of the packed form (about
+    /// a third of the bytes, serialised once per Connect). Only for a rolling upgrade from such a version: set it on the new
+    /// replicas while old ones still serve, so that a session started on a new replica still signs in on an old one; every
+    /// version from this one reads both forms.
+    /// </summary>
+    public bool WriteJsonSessions { get; set; }
 
     /// <summary>
     /// Most device and user token states kept in process (least recently used leave first), and most verified

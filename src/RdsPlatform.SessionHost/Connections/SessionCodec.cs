@@ -1,36 +1,40 @@
-// The in-process form of one session: a single byte array holding its expiry and what SignIn needs.
+// The packed form of one session, as the gateway holds it in process and writes it to the shared cache.
 using System.Buffers.Binary;
 using System.Text;
 
 namespace RdsPlatform.SessionHost.Connections;
 
 /// <summary>
-/// Packs a <see cref="SessionState"/> and the tick count it expires at into one array for <see cref="SessionRegistry"/>.
-/// The registry holds up to <see cref="GatewayOptions.SessionCacheCapacity"/> sessions, all of which outlive gen0, so each
-/// is one flat object (no wrapper, no JSON property names, no second copy of the session id, which is the key): about 120
-/// bytes against the ~330 of the JSON the shared cache gets plus its wrapper (docs/performance.md, "Resident memory").
-/// Layout: expiry (int64), flags, license id (16, when any), CAL expiry (UTC ticks and offset minutes, when any), then host id,
-/// hardware id, computer name, user domain and user name, each as a uint16 length and UTF-8. Little-endian, process-local only.
+/// Packs a <see cref="SessionState"/> into one array: what <see cref="SessionSlots"/> holds in process and what the shared
+/// cache stores, so a Connect serialises its session once (no JSON property names, no second copy of the session id, which
+/// is the key: about 120 bytes against the ~330 of JSON; docs/performance.md, "Resident memory").
+/// Layout: format (1), flags, license id (16, when any), CAL expiry (UTC ticks and offset minutes, when any), then host id,
+/// hardware id, computer name, user domain and user name, each as a uint16 length and UTF-8. Little-endian. Replicas read
+/// each other's sessions from the cache, so the layout is a contract: a change takes a new format byte, and readers keep
+/// reading the older ones (the JSON of earlier versions starts with '{', never this format byte).
 /// </summary>
 internal static class SessionCodec
 {
+    /// <summary>The first byte of this layout.</summary>
+    public const byte Format = 1;
+
     private const byte TemporaryFlag = 1;
     private const byte NotTrackedFlag = 2;
     private const byte LicenseFlag = 4;
     private const byte CalExpiryFlag = 8;
 
-    public static byte[] Encode(SessionState session, long expiresAtTicks)
+    public static byte[] Encode(SessionState session)
     {
         var hasLicense = session.LicenseId.HasValue;
         var hasExpiry = session.CalExpiresAt.HasValue;
-        var length = 8 + 1 + (hasLicense ? 16 : 0) + (hasExpiry ? 10 : 0) + StringLength(session.HostId) + StringLength(session.HardwareId)
+        var length = 2 + (hasLicense ? 16 : 0) + (hasExpiry ? 10 : 0) + StringLength(session.HostId) + StringLength(session.HardwareId)
             + StringLength(session.ComputerName) + StringLength(session.UserDomain) + StringLength(session.UserName);
         var packed = new byte[length];
         var span = packed.AsSpan();
-        BinaryPrimitives.WriteInt64LittleEndian(span, expiresAtTicks);
-        span[8] = (byte)((session.TemporaryCal ? TemporaryFlag : 0) | (session.NotTracked ? NotTrackedFlag : 0)
+        span[0] = Format;
+        span[1] = (byte)((session.TemporaryCal ? TemporaryFlag : 0) | (session.NotTracked ? NotTrackedFlag : 0)
             | (hasLicense ? LicenseFlag : 0) | (hasExpiry ? CalExpiryFlag : 0));
-        var at = 9;
+        var at = 2;
         if (session.LicenseId is { } licenseId)
         {
             licenseId.TryWriteBytes(span.Slice(at, 16));
@@ -52,14 +56,13 @@ internal static class SessionCodec
         return packed;
     }
 
-    /// <summary>The <see cref="Environment.TickCount64"/> at which the packed session expires.</summary>
-    public static long ExpiresAt(byte[] packed) => BinaryPrimitives.ReadInt64LittleEndian(packed);
+    /// <summary>Whether <paramref name="packed"/> is in this layout (and not, for example, the JSON of an earlier version).</summary>
+    public static bool IsPacked(ReadOnlySpan<byte> packed) => packed.Length >= 2 && packed[0] == Format;
 
-    public static SessionState Decode(string sessionId, byte[] packed)
+    public static SessionState Decode(string sessionId, ReadOnlySpan<byte> span)
     {
-        ReadOnlySpan<byte> span = packed;
-        var flags = span[8];
-        var at = 9;
+        var flags = span[1];
+        var at = 2;
         Guid? licenseId = null;
         if ((flags & LicenseFlag) != 0)
         {

@@ -20,12 +20,13 @@ public sealed record SessionState(
     DateTimeOffset? CalExpiresAt,
     bool NotTracked);
 
+// Sessions that earlier versions wrote to the shared cache as JSON (this one writes SessionCodec's packed form).
 [JsonSerializable(typeof(SessionState))]
 internal sealed partial class SessionJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (least
-/// recently used leave first), and in the shared cache, the store of record beyond that bound (written through a
+/// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (those not
+/// read recently leave first; <see cref="SessionSlots"/>), and in the shared cache, the store of record beyond that bound (written through a
 /// coalescing writer, through <see cref="ISessionStore"/>) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
 /// A session ended on any replica is marked ended in the shared cache, and a session held here is checked against that
 /// mark before it is used, at most once per <see cref="GatewayOptions.SessionEndedCheckInterval"/> (SignIn of a session
@@ -33,8 +34,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOptions> options)
 {
-    private readonly FastConcurrentLru<string, Entry> _sessions =
-        new(Environment.ProcessorCount, options.Value.SessionCacheCapacity, StringComparer.Ordinal);
+    private readonly SessionSlots _sessions = new(options.Value.SessionCacheCapacity);
 
     // When each recently signed-in session was last found not ended in the shared store, plus the check interval: bounded
     // apart from the sessions (a check forgotten early only costs one more round trip).
@@ -46,11 +46,12 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     public SessionState Start(SessionState session)
     {
         var lifetime = options.Value.SessionLifetime;
-        // Kept as one flat array (SessionCodec), not as the record and its six strings: every admitted Connect adds one and
-        // the bound pushes one out, so sessions outlive gen0 by the thousand, and fewer, smaller objects are cheaper for the
-        // GC to mark and promote and to hold (the gateway's resident memory). The shared cache gets the JSON every replica reads.
-        _sessions.AddOrUpdate(session.SessionId, new Entry(SessionCodec.Encode(session, Environment.TickCount64 + (long)lifetime.TotalMilliseconds)));
-        shared.Save(session.SessionId, JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState), lifetime);
+        // Serialised once: the same packed array is copied into a slot here and queued for the shared cache (the array then
+        // dies young, once the writer sent it). Earlier versions wrote JSON there; FindAsync still reads it.
+        var packed = SessionCodec.Encode(session);
+        _sessions.Put(session.SessionId, packed, Environment.TickCount64 + (long)lifetime.TotalMilliseconds);
+        shared.Save(session.SessionId, options.Value.WriteJsonSessions
+            ? JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState) : packed, lifetime);
         return session;
     }
 
@@ -64,14 +65,14 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     /// </summary>
     public async Task<SessionState?> FindAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (_sessions.TryGet(sessionId, out var entry))
+        if (_sessions.TryFind(sessionId, Environment.TickCount64, out var held))
         {
-            if (entry.ExpiresAtTicks > Environment.TickCount64 && !await EndedElsewhereAsync(sessionId, cancellationToken))
+            if (held is not null && !await EndedElsewhereAsync(sessionId, cancellationToken))
             {
-                return SessionCodec.Decode(sessionId, entry.Packed);
+                return held;
             }
 
-            _sessions.TryRemove(sessionId);
+            _sessions.Remove(sessionId, Environment.TickCount64);
             return null;
         }
 
@@ -80,7 +81,9 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         var found = shared.FindAsync(sessionId, cancellationToken);
         var ended = shared.HasEndedAsync(sessionId, cancellationToken);
         var (json, hasEnded) = (await found, await ended);
-        return json is null || hasEnded ? null : JsonSerializer.Deserialize(json, SessionJsonContext.Default.SessionState);
+        return json is null || hasEnded ? null
+            : SessionCodec.IsPacked(json) ? SessionCodec.Decode(sessionId, json)
+            : JsonSerializer.Deserialize(json, SessionJsonContext.Default.SessionState);
     }
 
     /// <summary>
@@ -93,7 +96,7 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         // bounded by Gateway:CacheTimeout) even if the caller stops waiting: the cache applies a queued delete anyway, and
         // a session deleted but not marked would still be signed in on the replica holding it.
         cancellationToken.ThrowIfCancellationRequested();
-        var local = _sessions.TryRemove(sessionId, out var entry) && entry.ExpiresAtTicks > Environment.TickCount64;
+        var local = _sessions.Remove(sessionId, Environment.TickCount64);
         _notEndedUntil.TryRemove(sessionId);
         var stored = await shared.DeleteAsync(sessionId, CancellationToken.None);
         if (local || stored)
@@ -131,21 +134,5 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     }
 
     /// <summary>Forgets expired sessions (called periodically).</summary>
-    public void Sweep()
-    {
-        var now = Environment.TickCount64;
-        foreach (var (id, entry) in _sessions)
-        {
-            if (entry.ExpiresAtTicks <= now)
-            {
-                _sessions.TryRemove(id);
-            }
-        }
-    }
-
-    /// <summary>A held session: its packed array only (a struct, so the LRU entry holds the array without a wrapper object).</summary>
-    private readonly record struct Entry(byte[] Packed)
-    {
-        public long ExpiresAtTicks => SessionCodec.ExpiresAt(Packed);
-    }
+    public void Sweep() => _sessions.RemoveExpired(Environment.TickCount64);
 }

@@ -87,6 +87,45 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
         }
     }
 
+    [Fact]
+    public async Task ManySessionsLongerThanASlotComeBackAndStayWithinTheBound()
+    {
+        var started = Enumerable.Range(0, 2 * Capacity)
+            .Select(i => _registry.Start(Session(i) with { UserName = new string('ü', 200 + i), ComputerName = $"PC-{i}-日本" })).ToList();
+
+        Assert.Equal(Capacity, _registry.Count);
+        Assert.Equal(started[^1], await _registry.FindAsync(started[^1].SessionId, CancellationToken.None));
+        _registry.Start(Session(1));
+        Assert.Equal(Capacity, _registry.Count);
+    }
+
+    [Fact]
+    public async Task ASessionIsFoundOnlyByTheExactIdItWasStartedWith()
+    {
+        var session = _registry.Start(Session(1));
+
+        Assert.Null(await _registry.FindAsync(session.SessionId.ToUpperInvariant(), CancellationToken.None));
+        Assert.Null(await _registry.FindAsync(Guid.Parse(session.SessionId).ToString("D"), CancellationToken.None));
+        Assert.Equal(session, await _registry.FindAsync(session.SessionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AnEndedSessionIsGoneAndItsPlaceIsTakenByTheNext()
+    {
+        var sessions = Enumerable.Range(0, Capacity).Select(i => _registry.Start(Session(i))).ToList();
+
+        Assert.True(await _registry.EndAsync(sessions[3].SessionId, CancellationToken.None));
+        Assert.Null(await _registry.FindAsync(sessions[3].SessionId, CancellationToken.None));
+        Assert.False(await _registry.EndAsync(sessions[3].SessionId, CancellationToken.None));
+        var next = _registry.Start(Session(Capacity));
+
+        Assert.Equal(Capacity, _registry.Count);
+        foreach (var session in sessions.Where((_, i) => i != 3).Append(next))
+        {
+            Assert.Equal(session, await _registry.FindAsync(session.SessionId, CancellationToken.None));
+        }
+    }
+
     public async ValueTask DisposeAsync() => await _writes.DisposeAsync();
 
     private static SessionState Session(int i) => new(Guid.NewGuid().ToString("N"), "rdsh-bound", $"hw-{i}", $"PC-{i}", "CONTOSO", $"user{i}",

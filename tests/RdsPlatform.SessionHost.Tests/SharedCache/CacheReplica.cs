@@ -16,12 +16,12 @@ internal sealed class CacheReplica : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public CacheReplica(string connectionString)
+    public CacheReplica(string connectionString, Action<GatewayOptions>? configure = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration["ConnectionStrings:" + CacheExtensions.ConnectionName] = connectionString;
         builder.AddRdsCache();
-        builder.Services.AddLogging().AddOptions<GatewayOptions>();
+        builder.Services.AddLogging().AddOptions<GatewayOptions>().Configure(options => configure?.Invoke(options));
         builder.Services.AddSingleton<GatewayCache>().AddSingleton<CacheWriteQueue>()
             .AddSingleton<ISessionStore, RedisSessionStore>().AddSingleton<ITokenStateStore, RedisTokenStateStore>()
             .AddSingleton<IRevocationStore, RedisRevocationStore>().AddSingleton<IHostChangeNotices, RedisHostChangeNotices>()

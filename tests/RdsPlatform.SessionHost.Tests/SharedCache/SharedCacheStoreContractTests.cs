@@ -1,4 +1,5 @@
 using RdsPlatform.Licensing;
+using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.Testing;
 
 namespace RdsPlatform.SessionHost.Tests.SharedCache;
@@ -23,6 +24,45 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
         Assert.Equal([1, 2, 3], await EventuallyFoundAsync(() => second.Sessions.FindAsync(sessionId, CancellationToken.None)));
         Assert.True(await second.Sessions.DeleteAsync(sessionId, CancellationToken.None));
         Assert.Null(await first.Sessions.FindAsync(sessionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ASessionStartedOnOneReplicaIsFoundWithEveryFieldOnAnother()
+    {
+        await using var first = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var session = Session() with { ComputerName = "Büro-PC-ñ-日本", UserName = new string('u', 256) };
+
+        first.Registry.Start(session);
+
+        Assert.Equal(session, await EventuallyFoundAsync(() => second.Registry.FindAsync(session.SessionId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task ASessionAnEarlierVersionWroteAsJsonIsFoundOnThisOne()
+    {
+        // Until 2026-12 replicas wrote sessions to the cache as JSON; during a rolling upgrade this version still reads them.
+        await using var earlier = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        await using var current = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var session = Session();
+
+        earlier.Sessions.Save(session.SessionId, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(session), Lifetime);
+
+        Assert.Equal(session, await EventuallyFoundAsync(() => current.Registry.FindAsync(session.SessionId, CancellationToken.None)));
+    }
+
+    [Fact]
+    public async Task AReplicaToldToWriteJsonSessionsWritesTheFormEarlierVersionsRead()
+    {
+        await using var upgraded = await new CacheReplica(cache.ConnectionString, o => o.WriteJsonSessions = true).ConnectedAsync();
+        await using var other = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var session = Session();
+
+        upgraded.Registry.Start(session);
+
+        var stored = await EventuallyFoundAsync(() => other.Sessions.FindAsync(session.SessionId, CancellationToken.None));
+        Assert.Equal(session, System.Text.Json.JsonSerializer.Deserialize<SessionState>(stored));
+        Assert.Equal(session, await other.Registry.FindAsync(session.SessionId, CancellationToken.None));
     }
 
     [Fact]
@@ -94,7 +134,10 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
     }
 
     // Saves leave through the replica's background writer: a read right after Save may come a moment early.
-    private static async Task<byte[]> EventuallyFoundAsync(Func<Task<byte[]?>> find)
+    private static SessionState Session() => new(Guid.NewGuid().ToString("N"), "rdsh-contract", "hw-contract", "PC-contract", "CONTOSO",
+        "alice", Guid.NewGuid(), true, new DateTimeOffset(2027, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)), false);
+
+    private static async Task<T> EventuallyFoundAsync<T>(Func<Task<T?>> find) where T : class
     {
         for (var attempt = 0; attempt < 50; attempt++)
         {
