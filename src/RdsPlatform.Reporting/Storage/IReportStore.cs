@@ -46,6 +46,9 @@ public interface IReportWriter : IAsyncDisposable
 
     void Add(ReportEntry entry);
 
+    /// <summary>An entry already encoded: the bytes of one ReportEntry message.</summary>
+    void AddEncoded(ReadOnlySpan<byte> entry);
+
     /// <summary>Writes the report row: from here on the report exists. Disposing a writer not completed removes what it wrote.</summary>
     void Complete(Report report);
 }
