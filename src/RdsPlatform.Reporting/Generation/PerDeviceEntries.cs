@@ -11,7 +11,7 @@ namespace RdsPlatform.Reporting.Generation;
 /// </summary>
 public static class PerDeviceEntries
 {
-    private const int Varint = 0, Fixed64 = 1, LengthDelimited = 2, Fixed32 = 5;
+    private const int Varint = WireReader.Varint, LengthDelimited = WireReader.LengthDelimited;
 
     // IssuedLicensePage.licenses, then the IssuedLicense fields a PerDeviceEntry shows (license_server.proto).
     private const int PageLicenses = 1;
@@ -139,83 +139,4 @@ public static class PerDeviceEntries
     private static int VarintSize(uint value) => value < 1 << 7 ? 1 : value < 1 << 14 ? 2 : value < 1 << 21 ? 3 : value < 1 << 28 ? 4 : 5;
 
     private static int WriteVarint(Span<byte> into, uint value) => ReportPages.WriteVarint(into, (int)value);
-
-    /// <summary>Reads protobuf's wire format from a span; anything malformed is an <see cref="InvalidDataException"/>.</summary>
-    private ref struct WireReader(ReadOnlySpan<byte> data)
-    {
-        private ReadOnlySpan<byte> _rest = data;
-
-        public readonly bool End => _rest.IsEmpty;
-
-        public (int Field, int Wire) ReadTag()
-        {
-            var tag = ReadVarint();
-            return ((int)(tag >> 3), (int)(tag & 7));
-        }
-
-        public ulong ReadVarint()
-        {
-            var raw = ReadRawVarint();
-            ulong value = 0;
-            for (var i = 0; i < raw.Length; i++)
-            {
-                value |= (ulong)(raw[i] & 0x7F) << (7 * i);
-            }
-
-            return value;
-        }
-
-        /// <summary>A varint's bytes as encoded (at most ten).</summary>
-        public ReadOnlySpan<byte> ReadRawVarint()
-        {
-            for (var i = 0; i < _rest.Length && i < 10; i++)
-            {
-                if (_rest[i] < 0x80)
-                {
-                    var raw = _rest[..(i + 1)];
-                    _rest = _rest[(i + 1)..];
-                    return raw;
-                }
-            }
-
-            throw Malformed();
-        }
-
-        public ReadOnlySpan<byte> ReadLengthDelimited()
-        {
-            var length = ReadVarint();
-            if (length > (ulong)_rest.Length)
-            {
-                throw Malformed();
-            }
-
-            var value = _rest[..(int)length];
-            _rest = _rest[(int)length..];
-            return value;
-        }
-
-        public void Skip(int wire)
-        {
-            switch (wire)
-            {
-                case Varint: ReadRawVarint(); break;
-                case LengthDelimited: ReadLengthDelimited(); break;
-                case Fixed64: Take(8); break;
-                case Fixed32: Take(4); break;
-                default: throw Malformed();
-            }
-        }
-
-        private void Take(int count)
-        {
-            if (count > _rest.Length)
-            {
-                throw Malformed();
-            }
-
-            _rest = _rest[count..];
-        }
-
-        private static InvalidDataException Malformed() => new("The license server sent a malformed license page.");
-    }
 }

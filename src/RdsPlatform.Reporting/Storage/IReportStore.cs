@@ -24,6 +24,12 @@ public interface IReportStore
     /// <summary>Entries with an ordinal above <paramref name="afterOrdinal"/> in ordinal order, at most <paramref name="limit"/> (all when 0), read lazily so an export never holds the whole report.</summary>
     IAsyncEnumerable<StoredEntry> StreamEntriesAsync(string reportId, long afterOrdinal, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every entry of a report in ordinal order, a stored page at a time as encoded (<see cref="ReportPages"/>' form; an
+    /// entry of a report stored row by row comes as a page of one), for an export that writes entries without parsing them.
+    /// </summary>
+    IAsyncEnumerable<ReportPage> StreamEntryPagesAsync(string reportId, CancellationToken cancellationToken);
+
     /// <summary>Removes a report and its entries in one transaction; false when it did not exist.</summary>
     Task<bool> DeleteReportAsync(string reportId, CancellationToken cancellationToken);
 }
