@@ -23,8 +23,11 @@ public sealed record IssuedCal(
     public bool IsExpiredAt(DateTimeOffset now) => now >= ExpiresAt;
 
     /// <summary>The status a report shows at <paramref name="now"/>: stored status, or Expired once past expiry (Revoked stays Revoked).</summary>
-    public CalStatus StatusAt(DateTimeOffset now) =>
-        Status != CalStatus.Revoked && IsExpiredAt(now) ? CalStatus.Expired : Status;
+    public CalStatus StatusAt(DateTimeOffset now) => ShownStatus(Status, ExpiresAt, now);
+
+    /// <summary><see cref="StatusAt"/> from the stored status and expiry alone, for reads that build no record.</summary>
+    public static CalStatus ShownStatus(CalStatus stored, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        stored != CalStatus.Revoked && now >= expiresAt ? CalStatus.Expired : stored;
 
     /// <summary>
     /// Until when this CAL occupies a seat of <see cref="KeyPackId"/>; null when it holds none.

@@ -33,8 +33,8 @@ public static class ReportingExtensions
             });
         }
 
-        builder.Services.AddRdsGrpcClient<LicenseServer.LicenseServerClient>(
-                builder.Configuration["Reporting:LicenseServerAddress"] ?? "http://license-server")
+        builder.Services.AddRdsGrpcClient<LicensePagesClient>(
+                builder.Configuration["Reporting:LicenseServerAddress"] ?? "http://license-server", name: LicensePagesClient.HttpClientName)
             .WithBearerKey(sp => sp.GetRequiredService<IConfiguration>()["Reporting:LicenseServerApiKey"]);
 
         builder.Services.AddSingleton<ReportingMetrics>();

@@ -103,13 +103,15 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Registers a typed client for another RdsPlatform service: discovered by name, with a default deadline
-    /// on every call and retries of Unavailable only.
+    /// on every call and retries of Unavailable only. <paramref name="name"/> names its HTTP client (the type's name when null).
     /// </summary>
-    public static IHttpClientBuilder AddRdsGrpcClient<TClient>(this IServiceCollection services, string address, TimeSpan? defaultDeadline = null)
+    public static IHttpClientBuilder AddRdsGrpcClient<TClient>(this IServiceCollection services, string address, TimeSpan? defaultDeadline = null,
+        string? name = null)
         where TClient : class
     {
         services.AddSingleton(new DefaultDeadlineInterceptor(defaultDeadline ?? RpcLimits.DefaultServiceCallDeadline));
-        return services.AddGrpcClient<TClient>(options => options.Address = new Uri(address))
+        Action<Grpc.Net.ClientFactory.GrpcClientFactoryOptions> configure = options => options.Address = new Uri(address);
+        return (name is null ? services.AddGrpcClient<TClient>(configure) : services.AddGrpcClient<TClient>(name, configure))
             .AddInterceptor<DefaultDeadlineInterceptor>(InterceptorScope.Client)
             .ConfigureChannel(channel =>
             {

@@ -1,6 +1,5 @@
-using Grpc.Net.ClientFactory;
 using Microsoft.Extensions.DependencyInjection;
-using LicenseServerClient = RdsPlatform.Contracts.Licensing.V1.LicenseServer.LicenseServerClient;
+using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.Testing;
 
@@ -59,7 +58,8 @@ public sealed class ServiceSetup
     public ServiceSetup ReportingReadsLicenseServerThrough(Func<HttpMessageHandler> handler)
     {
         Settings["Reporting:LicenseServerAddress"] = "http://localhost";
-        TestServices.Add(services => services.AddGrpcClient<LicenseServerClient>().ConfigurePrimaryHttpMessageHandler(handler));
+        // Reporting names its license server client after the resource (LicensePagesClient.HttpClientName).
+        TestServices.Add(services => services.AddHttpClient(ResourceNames.LicenseServer).ConfigurePrimaryHttpMessageHandler(handler));
         return this;
     }
 

@@ -29,6 +29,13 @@ public interface ILicenseReader
     /// <summary>Issued CALs matching <paramref name="query"/> in license id order, read in bounded batches.</summary>
     IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The CALs <see cref="StreamLicensesAsync"/> yields (same filters, order and cursor) a batch at a time, each read
+    /// only as far as the listing shows it and mapped by <paramref name="map"/> at once: no record per CAL (the bulk read
+    /// of a million-CAL report).
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<T>> StreamListingAsync<T>(LicenseQuery query, ListingMap<T> map, CancellationToken cancellationToken);
+
     /// <summary>Audit events after <paramref name="afterSequence"/>, at most <paramref name="limit"/> (0 = all), of the given types (empty = all).</summary>
     IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, CancellationToken cancellationToken);
 

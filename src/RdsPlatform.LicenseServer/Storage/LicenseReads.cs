@@ -29,10 +29,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
     {
         // Keyset pagination on the unique license_id index: each batch is a fresh short query, so memory stays flat
         // and no reader (or WAL snapshot) is held open while the client reads slowly.
-        var (where, parameters) = LicenseFilter(query, engine.UserDomainMatch);
-        var sql = $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT @batch";
-        parameters["batch"] = StreamBatchSize;
-        parameters["after"] = query.AfterLicenseId?.ToString() ?? "";
+        var (sql, parameters) = ListingBatch(query, LicenseRows.LicenseColumns);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -48,6 +45,29 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
             }
 
             parameters["after"] = batch[^1].Cal.LicenseId.ToString();
+        }
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<T>> StreamListingAsync<T>(LicenseQuery query, ListingMap<T> map,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // StreamLicensesAsync's query and keyset walk, with the listing's own columns (LicenseRows.ListingColumns).
+        var (sql, parameters) = ListingBatch(query, LicenseRows.ListingColumns);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (batch, last) = await ReadListingBatchAsync(sql, parameters, map, cancellationToken);
+            if (batch.Count > 0)
+            {
+                yield return batch;
+            }
+
+            if (batch.Count < StreamBatchSize)
+            {
+                yield break;
+            }
+
+            parameters["after"] = last;
         }
     }
 
@@ -164,6 +184,33 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         }
 
         return batch;
+    }
+
+    private async Task<(List<T> Batch, string? Last)> ReadListingBatchAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters,
+        ListingMap<T> map, CancellationToken cancellationToken)
+    {
+        var batch = new List<T>(StreamBatchSize);
+        string? last = null;
+        await using var connection = await engine.OpenAsync(cancellationToken);
+        await using var command = LicenseRows.Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var license = LicenseRows.ReadListed(reader);
+            last = license.LicenseId;
+            batch.Add(map(in license));
+        }
+
+        return (batch, last);
+    }
+
+    /// <summary>A batch of the listing after <c>@after</c> (set to the query's cursor), StreamBatchSize rows at most.</summary>
+    private (string Sql, Dictionary<string, object?> Parameters) ListingBatch(LicenseQuery query, string columns)
+    {
+        var (where, parameters) = LicenseFilter(query, engine.UserDomainMatch);
+        parameters["batch"] = StreamBatchSize;
+        parameters["after"] = query.AfterLicenseId?.ToString() ?? "";
+        return ($"SELECT {columns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT @batch", parameters);
     }
 
     private static (string Where, Dictionary<string, object?> Parameters) LicenseFilter(LicenseQuery q, string userDomainMatch)

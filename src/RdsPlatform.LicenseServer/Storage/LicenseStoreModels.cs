@@ -5,6 +5,30 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// <summary>An issued CAL with what the license server records besides the core's view of it.</summary>
 public sealed record LicenseRecord(IssuedCal Cal, string? ComputerName, string? UserDomain, string? UserName, string? SessionHostId);
 
+/// <summary>
+/// A CAL of the bulk listing, read without building a <see cref="LicenseRecord"/>: ids as the store holds them (the
+/// canonical text a Guid prints), text the store holds no value for as empty, the stored (not the shown) status.
+/// </summary>
+public readonly record struct ListedLicense(
+    string LicenseId,
+    string KeyPackId,
+    CalType Type,
+    ProductVersion Version,
+    string Subject,
+    CalStatus Status,
+    DateTimeOffset IssuedAt,
+    DateTimeOffset ExpiresAt,
+    bool Validated,
+    DateTimeOffset? AssignedAt,
+    DateTimeOffset? RevokedAt,
+    string ComputerName,
+    string UserDomain,
+    string UserName,
+    string SessionHostId);
+
+/// <summary>Turns a listed CAL into what the caller sends, while the read is on its row.</summary>
+public delegate T ListingMap<out T>(in ListedLicense license);
+
 /// <summary>An installed key pack; <see cref="Issued"/> is the number of seats occupied at the time it was read.</summary>
 /// <param name="InstallKey">The core's canonical key: a code is installed once.</param>
 /// <param name="Reference">The code or number, masked except its last characters.</param>

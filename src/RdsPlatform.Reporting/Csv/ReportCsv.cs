@@ -88,7 +88,7 @@ public static class ReportCsv
         _ => string.Empty,
     };
 
-    private static string Version(ProductVersion version) => version switch
+    internal static string Version(ProductVersion version) => version switch
     {
         ProductVersion._2016 => "Windows Server 2016",
         ProductVersion._2019 => "Windows Server 2019",
@@ -97,7 +97,7 @@ public static class ReportCsv
         _ => string.Empty,
     };
 
-    private static string Status(CalStatus status) => CalStatusWords.Of(status) ?? string.Empty;
+    internal static string Status(CalStatus status) => CalStatusWords.Of(status) ?? string.Empty;
 
     private static string Availability(Availability availability) => availability switch
     {

@@ -10,7 +10,7 @@ namespace RdsPlatform.Reporting.Generation;
 /// The reporting service's reads from the license server, each with a deadline: short for unary calls, generous
 /// for streams (a million CALs), and always the caller's cancellation.
 /// </summary>
-public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client, IOptions<ReportingOptions> options)
+public sealed class LicenseServerReader(LicensePagesClient client, IOptions<ReportingOptions> options)
 {
     /// <summary>
     /// Pages received but not yet consumed at most: about 4,000 CALs (the license server's pages hold 1,000), bounded
@@ -48,14 +48,47 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
     /// </summary>
     public async IAsyncEnumerable<IssuedLicense> StreamLicensesAsync(ListIssuedLicensesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var page in ReadAheadAsync<IReadOnlyList<IssuedLicense>>(async (pages, stop) =>
+        {
+            using var call = client.ListIssuedLicensePages(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: stop);
+            await foreach (var page in call.ResponseStream.ReadAllAsync(stop))
+            {
+                await pages.WriteAsync(page.Licenses, stop);
+            }
+        }, cancellationToken))
+        {
+            foreach (var license in page)
+            {
+                yield return license;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The same listing's pages as the bytes they arrived in, read ahead as <see cref="StreamLicensesAsync"/> reads; the
+    /// caller disposes each page (pages it never received are left to the collector).
+    /// </summary>
+    public IAsyncEnumerable<EncodedLicensePage> StreamEncodedLicensePagesAsync(ListIssuedLicensesRequest request, CancellationToken cancellationToken) =>
+        ReadAheadAsync<EncodedLicensePage>(async (pages, stop) =>
+        {
+            using var call = client.ListIssuedLicensePagesEncoded(request, Deadline(options.Value.StreamDeadline), stop);
+            await foreach (var page in call.ResponseStream.ReadAllAsync(stop))
+            {
+                await pages.WriteAsync(page, stop);
+            }
+        }, cancellationToken);
+
+    /// <summary>What <paramref name="pump"/> writes, read on another task at most <see cref="PagesAhead"/> items ahead of the caller.</summary>
+    private static async IAsyncEnumerable<T> ReadAheadAsync<T>(Func<ChannelWriter<T>, CancellationToken, Task> pump,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var buffer = Channel.CreateBounded<IReadOnlyList<IssuedLicense>>(
-            new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });
-        var pump = Task.Run(async () =>
+        var buffer = Channel.CreateBounded<T>(new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });
+        var pumping = Task.Run(async () =>
         {
             try
             {
-                await PumpPagesAsync(request, buffer.Writer, stop.Token);
+                await pump(buffer.Writer, stop.Token);
                 buffer.Writer.TryComplete();
             }
             catch (Exception ex)
@@ -85,12 +118,9 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
                     yield break;
                 }
 
-                while (buffer.Reader.TryRead(out var page))
+                while (buffer.Reader.TryRead(out var item))
                 {
-                    foreach (var license in page)
-                    {
-                        yield return license;
-                    }
+                    yield return item;
                 }
             }
         }
@@ -98,17 +128,7 @@ public sealed class LicenseServerReader(LicenseServer.LicenseServerClient client
         {
             // The caller stopped early or failed: end the call, and let the pump finish before the source is disposed.
             await stop.CancelAsync();
-            await pump;
-        }
-    }
-
-    /// <summary>Pages of the listing into <paramref name="pages"/>, as the license server sends them.</summary>
-    private async Task PumpPagesAsync(ListIssuedLicensesRequest request, ChannelWriter<IReadOnlyList<IssuedLicense>> pages, CancellationToken cancellationToken)
-    {
-        using var call = client.ListIssuedLicensePages(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: cancellationToken);
-        await foreach (var page in call.ResponseStream.ReadAllAsync(cancellationToken))
-        {
-            await pages.WriteAsync(page.Licenses, cancellationToken);
+            await pumping;
         }
     }
 

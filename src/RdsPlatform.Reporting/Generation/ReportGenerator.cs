@@ -149,23 +149,19 @@ public sealed partial class ReportGenerator(
             return totals;
         }
 
-        await foreach (var license in reader.StreamLicensesAsync(new ListIssuedLicensesRequest { CalType = CalType.PerDevice }, cancellationToken))
+        // Each CAL's entry is copied from the page's bytes (PerDeviceEntries), not parsed and built again.
+        var statuses = new long[(int)CalStatus.Active + 1];
+        await foreach (var page in reader.StreamEncodedLicensePagesAsync(new ListIssuedLicensesRequest { CalType = CalType.PerDevice }, cancellationToken))
         {
-            writer.Add(new ReportEntry
+            using (page)
             {
-                PerDevice = new PerDeviceEntry
-                {
-                    HardwareId = license.Subject,
-                    ComputerName = license.ComputerName,
-                    Status = license.Status,
-                    IssuedAt = license.IssuedAt,
-                    ExpiresAt = license.ExpiresAt,
-                    ProductVersion = license.ProductVersion,
-                    KeyPackId = license.KeyPackId,
-                },
-            });
-            totals["devices"]++;
-            CountStatus(totals, license.Status);
+                totals["devices"] += PerDeviceEntries.Add(page.Bytes, writer, statuses);
+            }
+        }
+
+        for (var status = 0; status < statuses.Length; status++)
+        {
+            CountStatus(totals, (CalStatus)status, statuses[status]);
         }
 
         return totals;
@@ -252,12 +248,12 @@ public sealed partial class ReportGenerator(
     /// A report totals the statuses it lists under the status's lower-case name (Per User: active, overused, temporary;
     /// Per Device: permanent, temporary, revoked, expired); a status the report does not total is not counted.
     /// </summary>
-    private static void CountStatus(Dictionary<string, long> totals, CalStatus status)
+    private static void CountStatus(Dictionary<string, long> totals, CalStatus status, long count = 1)
     {
         var key = status.ToString().ToLowerInvariant();
         if (totals.ContainsKey(key))
         {
-            totals[key]++;
+            totals[key] += count;
         }
     }
 

@@ -56,6 +56,11 @@ public sealed class ReportingService(ReportGenerator generator, ReportCatalog ca
     {
         var reportId = ReportRequests.ReportId(request.ReportId).ValueOrThrow();
         var report = (await catalog.FindAsync(reportId, context.CancellationToken)).ValueOrThrow();
+        if (report.Kind == ReportKind.PerDevice)
+        {
+            await ExportPerDeviceAsync(reportId, responseStream, context.CancellationToken);
+            return;
+        }
 
         var text = new StringBuilder(ExportChunkBytes + 1024);
         var csv = new CsvWriter(text);
@@ -84,6 +89,32 @@ public sealed class ReportingService(ReportGenerator generator, ReportCatalog ca
     [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<GetComplianceSummaryResponse> GetComplianceSummary(GetComplianceSummaryRequest request, ServerCallContext context) =>
         (await compliance.GetAsync(context.CancellationToken)).ValueOrThrow();
+
+    /// <summary>
+    /// A Per Device report's CSV written from the stored pages' bytes (<see cref="PerDeviceCsv"/>): the same text, chunks
+    /// and byte order mark as the export of the other kinds, without parsing a million entries.
+    /// </summary>
+    private async Task ExportPerDeviceAsync(string reportId, IServerStreamWriter<ExportReportChunk> responseStream, CancellationToken cancellationToken)
+    {
+        var rows = new PerDeviceCsv(ExportChunkBytes);
+        rows.Append(CsvWriter.Utf8Bom);
+        var header = new StringBuilder();
+        new CsvWriter(header).WriteRow(ReportCsv.Header(ReportKind.PerDevice));
+        rows.Append(header.ToString());
+        await foreach (var page in store.StreamEntryPagesAsync(reportId, cancellationToken))
+        {
+            for (var at = 0; at < page.Entries.Length;)
+            {
+                at = rows.WriteRows(page.Entries, at);
+                if (rows.Length >= ExportChunkBytes)
+                {
+                    await responseStream.WriteAsync(new ExportReportChunk { Data = UnsafeByteOperations.UnsafeWrap(rows.TakeChunk()) }, cancellationToken);
+                }
+            }
+        }
+
+        await responseStream.WriteAsync(new ExportReportChunk { Data = UnsafeByteOperations.UnsafeWrap(rows.TakeChunk()) }, cancellationToken);
+    }
 
     private static ExportReportChunk MapToChunk(byte[] prefix, StringBuilder text)
     {

@@ -24,6 +24,12 @@ public interface IReportStore
     /// <summary>Entries with an ordinal above <paramref name="afterOrdinal"/> in ordinal order, at most <paramref name="limit"/> (all when 0), read lazily so an export never holds the whole report.</summary>
     IAsyncEnumerable<StoredEntry> StreamEntriesAsync(string reportId, long afterOrdinal, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Every entry of a report in ordinal order, a stored page at a time as encoded (<see cref="ReportPages"/>' form; an
+    /// entry of a report stored row by row comes as a page of one), for an export that writes entries without parsing them.
+    /// </summary>
+    IAsyncEnumerable<ReportPage> StreamEntryPagesAsync(string reportId, CancellationToken cancellationToken);
+
     /// <summary>Removes a report and its entries in one transaction; false when it did not exist.</summary>
     Task<bool> DeleteReportAsync(string reportId, CancellationToken cancellationToken);
 }
@@ -45,6 +51,9 @@ public interface IReportWriter : IAsyncDisposable
     long Count { get; }
 
     void Add(ReportEntry entry);
+
+    /// <summary>An entry already encoded: the bytes of one ReportEntry message.</summary>
+    void AddEncoded(ReadOnlySpan<byte> entry);
 
     /// <summary>Writes the report row: from here on the report exists. Disposing a writer not completed removes what it wrote.</summary>
     void Complete(Report report);

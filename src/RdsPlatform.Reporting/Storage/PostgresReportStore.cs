@@ -50,6 +50,16 @@ public sealed class PostgresReportStore(PostgresDatabase database) : IReportStor
         }
     }
 
+    public async IAsyncEnumerable<ReportPage> StreamEntryPagesAsync(string reportId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await foreach (var page in ReportEntryReads.StreamPagesAsync(connection, reportId, cancellationToken))
+        {
+            yield return page;
+        }
+    }
+
     public async Task<bool> DeleteReportAsync(string reportId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

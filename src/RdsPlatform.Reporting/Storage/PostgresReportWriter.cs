@@ -23,6 +23,17 @@ public sealed class PostgresReportWriter(NpgsqlConnection connection, string rep
     public void Add(ReportEntry entry)
     {
         _pages.Add(entry);
+        WriteIfFull();
+    }
+
+    public void AddEncoded(ReadOnlySpan<byte> entry)
+    {
+        _pages.AddEncoded(entry);
+        WriteIfFull();
+    }
+
+    private void WriteIfFull()
+    {
         if (_pages.TryTakePage(out var page))
         {
             Write(page);

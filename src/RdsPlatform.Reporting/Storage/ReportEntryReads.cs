@@ -49,6 +49,39 @@ internal static class ReportEntryReads
         }
     }
 
+    /// <summary>Every entry, a stored page at a time; a report stored row by row, an entry to a page.</summary>
+    public static async IAsyncEnumerable<ReportPage> StreamPagesAsync(DbConnection connection, string reportId,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var any = false;
+        await using (var pages = Command(connection, "SELECT first_ordinal, entry_count, entries FROM report_pages WHERE report_id = @id ORDER BY first_ordinal",
+            ("@id", reportId)))
+        await using (var reader = await pages.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                any = true;
+                yield return new ReportPage(reader.GetInt64(0), reader.GetInt32(1), reader.GetFieldValue<byte[]>(2));
+            }
+        }
+
+        if (any)
+        {
+            yield break;
+        }
+
+        await using var rows = Command(connection, "SELECT ordinal, entry FROM report_entries WHERE report_id = @id ORDER BY ordinal", ("@id", reportId));
+        await using var rowReader = await rows.ExecuteReaderAsync(cancellationToken);
+        while (await rowReader.ReadAsync(cancellationToken))
+        {
+            var entry = rowReader.GetFieldValue<byte[]>(1);
+            var page = new byte[entry.Length + 5];
+            var length = ReportPages.WriteVarint(page, entry.Length);
+            entry.CopyTo(page, length);
+            yield return new ReportPage(rowReader.GetInt64(0), 1, page[..(length + entry.Length)]);
+        }
+    }
+
     /// <summary>
     /// The pages holding ordinals after <paramref name="afterOrdinal"/>, up to the last one a page of
     /// <paramref name="wanted"/> entries needs: bounded on both sides by the key, so a page of a large report reads a few

@@ -36,6 +36,21 @@ public sealed class ReportPageBuilder
         Count++;
     }
 
+    /// <summary>An entry already encoded (the bytes of one ReportEntry), stored as they are.</summary>
+    public void AddEncoded(ReadOnlySpan<byte> entry)
+    {
+        if (_length + entry.Length + 5 > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _length + entry.Length + 5));
+        }
+
+        _length += ReportPages.WriteVarint(_buffer.AsSpan(_length), entry.Length);
+        entry.CopyTo(_buffer.AsSpan(_length));
+        _length += entry.Length;
+        _entries++;
+        Count++;
+    }
+
     /// <summary>True with the page when the one being gathered is full.</summary>
     public bool TryTakePage(out ReportPage page)
     {

@@ -84,6 +84,16 @@ public sealed class SqliteReportStore : IReportStore, ISingleWriterStore
         }
     }
 
+    public async IAsyncEnumerable<ReportPage> StreamEntryPagesAsync(string reportId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = Open();
+        await foreach (var page in ReportEntryReads.StreamPagesAsync(connection, reportId, cancellationToken))
+        {
+            yield return page;
+        }
+    }
+
     /// <summary>Removes a report and its entries in one transaction; false when it did not exist.</summary>
     public async Task<bool> DeleteReportAsync(string reportId, CancellationToken cancellationToken)
     {

@@ -42,6 +42,17 @@ public sealed class SqliteReportWriter : IReportWriter
     public void Add(ReportEntry entry)
     {
         _pages.Add(entry);
+        WriteIfFull();
+    }
+
+    public void AddEncoded(ReadOnlySpan<byte> entry)
+    {
+        _pages.AddEncoded(entry);
+        WriteIfFull();
+    }
+
+    private void WriteIfFull()
+    {
         if (_pages.TryTakePage(out var page))
         {
             Write(page);

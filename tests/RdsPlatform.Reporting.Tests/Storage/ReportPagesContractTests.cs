@@ -38,6 +38,27 @@ public abstract class ReportPagesContractTests
     }
 
     [Fact]
+    public async Task TheStoredPagesHoldEveryEntryOnceInOrderAsStored()
+    {
+        var reportId = await WriteAsync(Entries);
+
+        var pages = await Store.StreamEntryPagesAsync(reportId, default).ToListAsync();
+        var decoded = new List<StoredEntry>();
+        foreach (var page in pages)
+        {
+            Assert.Equal(1 + decoded.Count, page.FirstOrdinal);
+            var before = decoded.Count;
+            ReportPages.Decode(page.Entries, page.FirstOrdinal, 0, long.MaxValue, decoded);
+            Assert.Equal(page.EntryCount, decoded.Count - before);
+        }
+
+        Assert.True(pages.Count > 1);
+        Assert.Equal(Ordinals(1, Entries), decoded.Select(e => e.Ordinal));
+        Assert.Equal(Ordinals(1, Entries).Select(Entry), decoded.Select(e => e.Entry));
+        Assert.Empty(await Store.StreamEntryPagesAsync(Guid.NewGuid().ToString(), default).ToListAsync());
+    }
+
+    [Fact]
     public async Task PagingWithTheLastOrdinalOfEachPageVisitsEveryEntryOnce()
     {
         var reportId = await WriteAsync(Entries);

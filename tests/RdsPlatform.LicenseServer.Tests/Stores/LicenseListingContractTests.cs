@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using RdsPlatform.LicenseServer.Grpc;
+using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.ServiceDefaults.Storage;
+using Core = RdsPlatform.Licensing;
+
+namespace RdsPlatform.LicenseServer.Tests.Stores;
+
+/// <summary>
+/// The bulk listing (StreamListingAsync, read by ordinal without a record per CAL) on every engine: the same CALs, mapped to
+/// the same messages, in the same order as StreamLicensesAsync under every filter and cursor, in batches of the stream's size.
+/// </summary>
+public abstract class LicenseListingContractTests
+{
+    private static readonly Guid PackA = Guid.NewGuid();
+
+    /// <summary>A store over a database of the test's own, not migrated yet.</summary>
+    protected abstract ILicenseStore NewStore();
+
+    public static TheoryData<string> Filters() => new(Queries(DateTimeOffset.UnixEpoch, Guid.Empty).Keys);
+
+    [Theory]
+    [MemberData(nameof(Filters))]
+    public async Task TheBulkListingGivesTheStreamsCalsAsTheSameMessagesInTheSameOrder(string filter)
+    {
+        using var store = (LicenseStore)NewStore();
+        var now = new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero).AddTicks(1234567);
+        await store.MigrateAsync(() => new ServerRecord(Guid.NewGuid(), [1], now, Core.ActivationState.Initial), CancellationToken.None);
+        var ids = await SeedAsync(store, now);
+        var query = Queries(now, ids[1_111])[filter];
+
+        var expected = await store.StreamLicensesAsync(query, CancellationToken.None).Select(l => LicenseServerMapping.ToContract(l, now)).ToListAsync();
+        var batches = await store.StreamListingAsync(query, (in ListedLicense l) => LicenseServerMapping.ToContract(in l, now), CancellationToken.None)
+            .ToListAsync();
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, batches.SelectMany(b => b));
+        Assert.All(batches.SkipLast(1), b => Assert.Equal(LicenseReads.StreamBatchSize, b.Count));
+        Assert.NotEmpty(batches[^1]);
+    }
+
+    private static Dictionary<string, LicenseQuery> Queries(DateTimeOffset now, Guid cursor) => new()
+    {
+        ["no filter"] = new(now),
+        ["expired included"] = new(now, IncludeExpired: true),
+        ["expired only"] = new(now, Status: Core.CalStatus.Expired),
+        ["revoked, expired included"] = new(now, Status: Core.CalStatus.Revoked, IncludeExpired: true),
+        ["per user of one domain"] = new(now, Type: Core.CalType.PerUser, UserDomain: "contoso"),
+        ["per device 2019"] = new(now, Type: Core.CalType.PerDevice, Version: Core.ProductVersion.WindowsServer2019),
+        ["one subject"] = new(now, Subject: "hw-1001"),
+        ["one key pack"] = new(now, KeyPackId: PackA),
+        ["after a cursor"] = new(now, IncludeExpired: true, AfterLicenseId: cursor),
+    };
+
+    /// <summary>
+    /// 2,345 CALs (batches of 1,000 and a shorter last) with every optional column both set and absent: key packs,
+    /// assignment and revocation times, computer and user names, session hosts; a tenth expired. Their ids, in order.
+    /// </summary>
+    private static async Task<List<Guid>> SeedAsync(ILicenseStore store, DateTimeOffset now)
+    {
+        var ids = new List<Guid>();
+        await store.WriteAsync(session =>
+        {
+            for (var i = 0; i < 2_345; i++)
+            {
+                var user = i % 3 == 0;
+                var domain = i % 6 == 0 ? "CONTOSO" : "FABRIKAM";
+                var status = i % 7 == 0 ? Core.CalStatus.Revoked : user ? (i % 2 == 0 ? Core.CalStatus.Active : Core.CalStatus.OverUsed)
+                    : i % 2 == 0 ? Core.CalStatus.Permanent : Core.CalStatus.Temporary;
+                var pack = status is Core.CalStatus.Permanent or Core.CalStatus.Active or Core.CalStatus.Revoked ? (i % 4 == 0 ? PackA : Guid.NewGuid()) : (Guid?)null;
+                var cal = new Core.IssuedCal(Guid.CreateVersion7(now.AddMilliseconds(i)), user ? Core.CalType.PerUser : Core.CalType.PerDevice,
+                    i % 4 == 0 ? Core.ProductVersion.WindowsServer2019 : Core.ProductVersion.WindowsServer2022,
+                    user ? $"{domain}\\user-{i}" : $"hw-{i}", status, pack, now.AddDays(-5).AddTicks(i * 7919),
+                    i % 10 == 0 ? now.AddDays(-1) : now.AddDays(30).AddTicks(i), i % 5 == 0,
+                    user && i % 2 == 0 ? now.AddDays(-4) : null, status == Core.CalStatus.Revoked ? now.AddHours(-i) : null);
+                ids.Add(cal.LicenseId);
+                session.InsertLicense(user
+                    ? new LicenseRecord(cal, null, i % 9 == 0 ? null : domain, i % 9 == 0 ? null : $"user-{i}", i % 11 == 0 ? null : "host-1")
+                    : new LicenseRecord(cal, i % 8 == 0 ? null : $"PC-{i}", null, null, i % 11 == 0 ? null : "host-2"));
+            }
+
+            return 0;
+        }, CancellationToken.None);
+        return ids.Order().ToList();
+    }
+}
+
+/// <summary>The bulk listing on SQLite.</summary>
+public sealed class SqliteLicenseListingContractTests : LicenseListingContractTests, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rds-ls-listing-").FullName;
+
+    protected override ILicenseStore NewStore() => new SqliteLicenseStore(Options.Create(new StorageOptions { DataDirectory = _directory }),
+        new HostingEnvironment { ContentRootPath = _directory }, TimeProvider.System);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+}
+
+/// <summary>The bulk listing on PostgreSQL, a database per test.</summary>
+public sealed class PostgresLicenseListingContractTests(PostgresDatabaseFixture database)
+    : LicenseListingContractTests, IClassFixture<PostgresDatabaseFixture>
+{
+    protected override ILicenseStore NewStore() => new PostgresLicenseStore(new PostgresDatabase(
+        NpgsqlDataSource.Create(database.CreateDatabaseAsync("listing").GetAwaiter().GetResult()), PostgresLicenseSchema.Schema,
+        NullLogger<PostgresDatabase>.Instance));
+}
