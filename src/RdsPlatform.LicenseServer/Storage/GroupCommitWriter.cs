@@ -1,4 +1,6 @@
+using System.Data;
 using System.Data.Common;
+using System.Runtime.ExceptionServices;
 using System.Globalization;
 using System.Threading.Channels;
 
@@ -199,32 +201,32 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
             return false;
         }
 
-        var done = true;
+        Exception? failure = null;
         foreach (var write in batch)
         {
             write.Run(session);
-            done &= !write.Failed;
-            if (!done)
+            if (write.Failed)
             {
+                failure = write.Error;
                 break;
             }
         }
 
         try
         {
-            if (done)
+            if (failure is null)
             {
                 session.Flush();
             }
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
         {
-            done = false;
+            failure = ex;
         }
 
-        if (!done)
+        if (failure is not null)
         {
-            session.Transaction.Rollback();
+            Abandon(statements, session, failure);
             batch.ForEach(static write => write.Reset());
             Interlocked.Increment(ref _replays);
             return false;
@@ -234,6 +236,28 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
         session.Committed();
         Answer(batch);
         return true;
+    }
+
+    /// <summary>
+    /// Rolls a failed group back so it can run again one write at a time. When the failure was the database's and the
+    /// connection did not survive it, the group is not run again on it: the failure is thrown, so every caller gets it
+    /// (Unavailable for a transient one) and the next group opens a new connection.
+    /// </summary>
+    private static void Abandon(PreparedStatements statements, IGroupWriteSession session, Exception failure)
+    {
+        try
+        {
+            session.Transaction.Rollback();
+        }
+        catch (Exception) when (failure is DbException)
+        {
+            // The connection is lost with the transaction; checked below.
+        }
+
+        if (failure is DbException && statements.Connection.State != ConnectionState.Open)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     private void Answer(List<IPendingWrite> batch)

@@ -5,6 +5,9 @@ internal interface IPendingWrite
 {
     bool Failed { get; }
 
+    /// <summary>What the write's last run threw, if it failed.</summary>
+    Exception? Error { get; }
+
     /// <summary>What the write declared it reads, if it did (see <see cref="WriteScope"/>).</summary>
     WriteScope? Scope { get; }
 
@@ -55,6 +58,8 @@ internal sealed class PendingWrite<T> : IPendingWrite, IDisposable
     public Task<T> Task => _completion.Task;
 
     public bool Failed => _error is not null;
+
+    public Exception? Error => _error;
 
     public WriteScope? Scope { get; }
 

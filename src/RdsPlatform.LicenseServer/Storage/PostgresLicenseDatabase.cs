@@ -1,3 +1,4 @@
+using System.Data;
 using System.Data.Common;
 using Npgsql;
 using RdsPlatform.ServiceDefaults.Storage;
@@ -77,7 +78,7 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWrit
 
     /// <summary>
     /// The grouped path for writes that declared their scope (<see cref="PostgresGroupSession"/>). A statement the server
-    /// refuses there (not a lost connection) sends the group to the one-write-at-a-time path, which reports it per write.
+    /// refuses there, on a connection that survived it, sends the group to the one-write-at-a-time path, which reports it per write.
     /// </summary>
     public IGroupWriteSession? BeginGroup(PreparedStatements statements, IReadOnlyList<WriteScope> scopes)
     {
@@ -85,8 +86,9 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWrit
         {
             return PostgresGroupSession.Begin(statements, scopes, WriteLockKey);
         }
-        catch (PostgresException)
+        catch (PostgresException) when (statements.Connection.State == ConnectionState.Open)
         {
+            // A lost connection (the server stopping) is not refused SQL: it is thrown, as on the other path.
             return null;
         }
     }
