@@ -17,12 +17,16 @@ internal interface IWriteEngine
     /// serialized (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory transaction lock).
     /// </summary>
     DbTransaction Begin(PreparedStatements statements);
+}
 
+/// <summary>An engine whose reads are round trips (PostgreSQL), with a path for groups of scoped writes; SQLite has none.</summary>
+internal interface IGroupWriteEngine : IWriteEngine
+{
     /// <summary>
-    /// Begins a write transaction, as <see cref="Begin"/>, for a group whose writes all declared their scope, and reads
-    /// those scopes at once; null when the engine has no such path (SQLite: its reads cost no round trip) or could not read them.
+    /// Begins a write transaction, as <see cref="IWriteEngine.Begin"/>, for a group whose writes all declared their scope,
+    /// and reads those scopes at once; null when it could not read them.
     /// </summary>
-    IGroupWriteSession? BeginGroup(PreparedStatements statements, IReadOnlyList<WriteScope> scopes) => null;
+    IGroupWriteSession? BeginGroup(PreparedStatements statements, IReadOnlyList<WriteScope> scopes);
 }
 
 /// <summary>A write session over a whole group that may hold its changes back until <see cref="Flush"/>.</summary>
@@ -179,7 +183,7 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
 
     private void RunBatch(PreparedStatements statements, List<IPendingWrite> batch)
     {
-        if (batch.TrueForAll(static write => write.Scope is not null) && TryRunGroup(statements, batch))
+        if (engine is IGroupWriteEngine groups && batch.TrueForAll(static write => write.Scope is not null) && TryRunGroup(groups, statements, batch))
         {
             return;
         }
@@ -193,9 +197,9 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
     /// its writes (false): <see cref="RunOneByOne"/> then runs them again, each in its savepoint, so a failure stays the
     /// failing write's own. Nothing is answered before the commit either way.
     /// </summary>
-    private bool TryRunGroup(PreparedStatements statements, List<IPendingWrite> batch)
+    private bool TryRunGroup(IGroupWriteEngine groups, PreparedStatements statements, List<IPendingWrite> batch)
     {
-        using var session = engine.BeginGroup(statements, batch.ConvertAll(static write => write.Scope!));
+        using var session = groups.BeginGroup(statements, batch.ConvertAll(static write => write.Scope!));
         if (session is null)
         {
             return false;

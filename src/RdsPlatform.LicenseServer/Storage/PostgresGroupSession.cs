@@ -34,7 +34,6 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
         [Text, Integer, Integer, Text, Integer, Text, Bigint, Bigint, Integer, Bigint, Bigint, Bigint, Text, Text, Text, Text]);
     private readonly PostgresRowBatch _audits = new("audit_events", LicenseRows.AuditParameterNames,
         [Bigint, Integer, Text, Text, Integer, Integer, Text, Text, Integer, Text]);
-    private readonly List<NpgsqlBatchCommand> _held = [];
     private readonly List<(NpgsqlBatchCommand Command, Guid LicenseId)> _updates = [];
 
     private PostgresGroupSession(NpgsqlTransaction transaction, LicenseWriteSession direct, GroupSnapshot snapshot)
@@ -103,8 +102,10 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
 
     public void UpdateLicense(LicenseRecord license)
     {
-        _updates.Add((Hold(LicenseWriteSession.UpdateLicenseSql, LicenseRows.LicenseParameterNames, LicenseRows.LicenseValues(license)),
-            license.Cal.LicenseId));
+        var values = LicenseRows.LicenseValues(license);
+        var update = Command(LicenseWriteSession.UpdateLicenseSql,
+            [.. LicenseRows.LicenseParameterNames.Select((name, i) => (name, values[i] ?? DBNull.Value))]);
+        _updates.Add((update, license.Cal.LicenseId));
         _snapshot.Updated(license);
     }
 
@@ -134,7 +135,7 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
     /// </summary>
     public void Flush()
     {
-        if (_licenses.Count == 0 && _held.Count == 0 && _audits.Count == 0)
+        if (_licenses.Count == 0 && _updates.Count == 0 && _audits.Count == 0)
         {
             return;
         }
@@ -146,7 +147,7 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
             batch.BatchCommands.Add(_licenses.Take());
         }
 
-        foreach (var command in _held)
+        foreach (var (command, _) in _updates)
         {
             batch.BatchCommands.Add(command);
         }
@@ -156,7 +157,6 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
             batch.BatchCommands.Add(_audits.Take());
         }
 
-        _held.Clear();
         batch.ExecuteNonQuery();
         foreach (var (command, licenseId) in _updates)
         {
@@ -183,18 +183,6 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
     {
         _snapshot.Forget();
         return Direct();
-    }
-
-    private NpgsqlBatchCommand Hold(string sql, string[] names, object?[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        for (var i = 0; i < names.Length; i++)
-        {
-            command.Parameters.Add(new NpgsqlParameter(names[i], values[i] ?? DBNull.Value));
-        }
-
-        _held.Add(command);
-        return command;
     }
 
     private static NpgsqlBatchCommand Command(string sql, params (string Name, object Value)[] parameters)

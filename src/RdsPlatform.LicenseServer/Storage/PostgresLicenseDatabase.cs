@@ -9,7 +9,7 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// The license database on PostgreSQL (<see cref="PostgresDatabase"/>: pooled connections, the numbered history applied
 /// under its advisory lock): the writer's connections and transactions, and the identity stored once.
 /// </summary>
-internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IWriteEngine
+internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IGroupWriteEngine
 {
     /// <summary>
     /// The advisory lock every write transaction of the license database takes first, in every process: writes are

@@ -10,42 +10,16 @@ namespace RdsPlatform.Reporting.Storage;
 /// without blocking other writers (SQLite's batches exist because it cannot), so the batch size is not used here.
 /// Disposing an incomplete writer rolls everything back.
 /// </summary>
-public sealed class PostgresReportWriter(NpgsqlConnection connection, string reportId) : IReportWriter
+public sealed class PostgresReportWriter(NpgsqlConnection connection, string reportId) : PagedReportWriter
 {
-    private readonly ReportPageBuilder _pages = new();
     // Begun at the first page, not when generation starts: a summary streams the whole license list before its first row.
     private NpgsqlTransaction? _transaction;
     private NpgsqlBinaryImporter? _copy;
     private bool _completed;
 
-    public long Count => _pages.Count;
-
-    public void Add(ReportEntry entry)
+    public override void Complete(Report report)
     {
-        _pages.Add(entry);
-        WriteIfFull();
-    }
-
-    public void AddEncoded(ReadOnlySpan<byte> entry)
-    {
-        _pages.AddEncoded(entry);
-        WriteIfFull();
-    }
-
-    private void WriteIfFull()
-    {
-        if (_pages.TryTakePage(out var page))
-        {
-            Write(page);
-        }
-    }
-
-    public void Complete(Report report)
-    {
-        if (_pages.TryTakeRest(out var rest))
-        {
-            Write(rest);
-        }
+        WriteRest();
 
         _transaction ??= connection.BeginTransaction();
         if (_copy is not null)
@@ -64,7 +38,7 @@ public sealed class PostgresReportWriter(NpgsqlConnection connection, string rep
         _completed = true;
     }
 
-    private void Write(ReportPage page)
+    private protected override void Write(ReportPage page, bool last)
     {
         _copy ??= StartCopy();
         _copy.StartRow();
@@ -80,7 +54,7 @@ public sealed class PostgresReportWriter(NpgsqlConnection connection, string rep
         return connection.BeginBinaryImport("COPY report_pages (report_id, first_ordinal, entry_count, entries) FROM STDIN (FORMAT BINARY)");
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (_copy is not null)
         {

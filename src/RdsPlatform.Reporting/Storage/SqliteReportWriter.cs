@@ -8,14 +8,13 @@ namespace RdsPlatform.Reporting.Storage;
 /// entries, where one per entry bounded the 1M-CAL report), committing every batch of entries, so memory stays flat
 /// however many the license server streams. Disposing an incomplete writer removes what it wrote.
 /// </summary>
-public sealed class SqliteReportWriter : IReportWriter
+public sealed class SqliteReportWriter : PagedReportWriter
 {
     private readonly SqliteReportStore _store;
     private readonly SqliteConnection _connection;
     private readonly string _reportId;
     private readonly int _batchSize;
     private readonly SqliteCommand _insertPage;
-    private readonly ReportPageBuilder _pages = new();
     // Begun at the first write, not when generation starts: a summary reads the license server before it writes a row,
     // and holding the database's write lock all that time made concurrent generations time out on "database is locked".
     private SqliteTransaction? _transaction;
@@ -37,35 +36,10 @@ public sealed class SqliteReportWriter : IReportWriter
         _insertPage.Parameters.Add("$entries", SqliteType.Blob);
     }
 
-    public long Count => _pages.Count;
-
-    public void Add(ReportEntry entry)
-    {
-        _pages.Add(entry);
-        WriteIfFull();
-    }
-
-    public void AddEncoded(ReadOnlySpan<byte> entry)
-    {
-        _pages.AddEncoded(entry);
-        WriteIfFull();
-    }
-
-    private void WriteIfFull()
-    {
-        if (_pages.TryTakePage(out var page))
-        {
-            Write(page);
-        }
-    }
-
     /// <summary>The last page and the report row go in the same transaction.</summary>
-    public void Complete(Report report)
+    public override void Complete(Report report)
     {
-        if (_pages.TryTakeRest(out var rest))
-        {
-            Write(rest, commitFullBatch: false);
-        }
+        WriteRest();
 
         using var command = _connection.CreateCommand();
         command.Transaction = Transaction();
@@ -78,7 +52,7 @@ public sealed class SqliteReportWriter : IReportWriter
         _completed = true;
     }
 
-    private void Write(ReportPage page, bool commitFullBatch = true)
+    private protected override void Write(ReportPage page, bool last)
     {
         _insertPage.Transaction = Transaction();
         _insertPage.Parameters[1].Value = page.FirstOrdinal;
@@ -86,7 +60,7 @@ public sealed class SqliteReportWriter : IReportWriter
         _insertPage.Parameters[3].Value = page.Entries;
         _insertPage.ExecuteNonQuery();
         _inBatch += page.EntryCount;
-        if (commitFullBatch && _inBatch >= _batchSize)
+        if (!last && _inBatch >= _batchSize)
         {
             _transaction!.Commit();
             _transaction.Dispose();
@@ -98,7 +72,7 @@ public sealed class SqliteReportWriter : IReportWriter
 
     private SqliteTransaction Transaction() => _transaction ??= _connection.BeginTransaction();
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (!_completed)
         {
