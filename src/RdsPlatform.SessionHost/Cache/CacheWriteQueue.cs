@@ -6,8 +6,9 @@ namespace RdsPlatform.SessionHost.Cache;
 /// <summary>
 /// Coalesces the gateway's cache writes into pipelined batches. Every admitted Connect writes its session: thousands per
 /// second. One writer drains whatever queued while it sent the previous batch and sends it as one batch, so the cache sees
-/// one flush per batch instead of one per connection. It never waits on a timer: an idle gateway's write leaves at once
-/// (SignIn on a replica finds it).
+/// one flush per batch instead of one per connection. It never waits on a timer: an idle gateway's write leaves at once.
+/// A write whose caller must know it arrived (a session, before Connect answers with its id: the next call may reach
+/// another replica) waits for the cache's answer to its own command, still sent in the shared batch.
 /// </summary>
 public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDisposable
 {
@@ -41,33 +42,19 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
     }
 
     /// <summary>
+    /// Sets <paramref name="key"/> through the coalescing writer and completes once the cache has applied it: true then,
+    /// false when there is no cache or it did not answer within Gateway:CacheTimeout (the write may still land later).
+    /// </summary>
+    public Task<bool> SetAsync(RedisKey key, RedisValue value, TimeSpan expiry, CancellationToken cancellationToken) =>
+        cache.IsConnected ? SendAndWaitAsync(new PendingWrite(key, value, expiry, NewCompletion()), cancellationToken) : Task.FromResult(false);
+
+    /// <summary>
     /// Deletes <paramref name="key"/> after every write queued before it (a session ended right after it started is not
     /// written back by its own queued write); false when the key did not exist, there is no cache or it does not answer.
     /// </summary>
-    public async Task<bool> DeleteAsync(RedisKey key, CancellationToken cancellationToken)
-    {
-        if (!cache.IsConnected)
-        {
-            return false;
-        }
-
-        EnsureWriter();
-        var deleted = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_writes.Writer.TryWrite(new PendingWrite(key, RedisValue.Null, TimeSpan.Zero, deleted)))
-        {
-            return false;
-        }
-
-        try
-        {
-            return await deleted.Task.WaitAsync(cache.Timeout, cancellationToken);
-        }
-        catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
-        {
-            cache.Warn(ex);
-            return false;
-        }
-    }
+    public Task<bool> DeleteAsync(RedisKey key, CancellationToken cancellationToken) =>
+        cache.IsConnected ? SendAndWaitAsync(new PendingWrite(key, RedisValue.Null, TimeSpan.Zero, NewCompletion(), Delete: true), cancellationToken)
+            : Task.FromResult(false);
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -98,6 +85,27 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
         }
     }
 
+    private static TaskCompletionSource<bool> NewCompletion() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task<bool> SendAndWaitAsync(PendingWrite write, CancellationToken cancellationToken)
+    {
+        EnsureWriter();
+        if (!_writes.Writer.TryWrite(write))
+        {
+            return false;
+        }
+
+        try
+        {
+            return await write.Done!.Task.WaitAsync(cache.Timeout, cancellationToken);
+        }
+        catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
+        {
+            cache.Warn(ex);
+            return false;
+        }
+    }
+
     private void EnsureWriter()
     {
         if (Volatile.Read(ref _writer) is null)
@@ -112,29 +120,29 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
     private async Task WriteLoopAsync()
     {
         var reader = _writes.Reader;
-        var deletes = new List<(Task<bool> Sent, TaskCompletionSource<bool> Done)>();
+        var awaited = new List<(Task<bool> Sent, TaskCompletionSource<bool> Done)>();
         while (await reader.WaitToReadAsync())
         {
-            deletes.Clear();
+            awaited.Clear();
             try
             {
                 if (cache.Connection is not { IsConnected: true } connection)
                 {
-                    // Down: what queued is dropped, as a direct write would have been; deletes answer "not known".
+                    // Down: what queued is dropped, as a direct write would have been; those waiting hear "not stored".
                     while (reader.TryRead(out var dropped))
                     {
-                        dropped.Deleted?.TrySetResult(false);
+                        dropped.Done?.TrySetResult(false);
                     }
 
                     continue;
                 }
 
-                SendBatch(connection.GetDatabase().CreateBatch(), reader, deletes);
+                SendBatch(connection.GetDatabase().CreateBatch(), reader, awaited);
             }
             catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
             {
                 cache.Warn(ex);
-                foreach (var (_, done) in deletes)
+                foreach (var (_, done) in awaited)
                 {
                     done.TrySetResult(false);
                 }
@@ -142,15 +150,19 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
         }
     }
 
-    private static void SendBatch(IBatch batch, ChannelReader<PendingWrite> reader, List<(Task<bool> Sent, TaskCompletionSource<bool> Done)> deletes)
+    private static void SendBatch(IBatch batch, ChannelReader<PendingWrite> reader, List<(Task<bool> Sent, TaskCompletionSource<bool> Done)> awaited)
     {
         var count = 0;
         while (count < MaxWriteBatch && reader.TryRead(out var write))
         {
             count++;
-            if (write.Deleted is { } done)
+            if (write.Delete)
             {
-                deletes.Add((batch.KeyDeleteAsync(write.Key), done));
+                awaited.Add((batch.KeyDeleteAsync(write.Key), write.Done!));
+            }
+            else if (write.Done is { } done)
+            {
+                awaited.Add((batch.StringSetAsync(write.Key, write.Value, write.Expiry), done));
             }
             else
             {
@@ -159,7 +171,7 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
         }
 
         batch.Execute();
-        foreach (var (sent, done) in deletes)
+        foreach (var (sent, done) in awaited)
         {
             _ = sent.ContinueWith(static (t, state) =>
             {
@@ -170,11 +182,12 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
                 }
                 else
                 {
-                    done.TrySetException(t.Exception?.InnerException ?? new RedisException("The cache did not delete the key."));
+                    done.TrySetException(t.Exception?.InnerException ?? new RedisException("The cache did not apply the write."));
                 }
             }, done, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private readonly record struct PendingWrite(RedisKey Key, RedisValue Value, TimeSpan Expiry, TaskCompletionSource<bool>? Deleted);
+    /// <summary>One queued command; <paramref name="Done"/> is set for a caller that waits for the cache's answer.</summary>
+    private readonly record struct PendingWrite(RedisKey Key, RedisValue Value, TimeSpan Expiry, TaskCompletionSource<bool>? Done, bool Delete = false);
 }

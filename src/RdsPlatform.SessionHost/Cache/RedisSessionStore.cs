@@ -9,7 +9,8 @@ namespace RdsPlatform.SessionHost.Cache;
 /// </summary>
 public sealed class RedisSessionStore(GatewayCache cache, CacheWriteQueue writes) : ISessionStore
 {
-    public void Save(string sessionId, byte[] state, TimeSpan lifetime) => writes.Set(Key(sessionId), state, lifetime);
+    public Task<bool> SaveAsync(string sessionId, byte[] state, TimeSpan lifetime, CancellationToken cancellationToken) =>
+        writes.SetAsync(Key(sessionId), state, lifetime, cancellationToken);
 
     public async Task<byte[]?> FindAsync(string sessionId, CancellationToken cancellationToken)
     {

@@ -60,7 +60,7 @@ public sealed class ConnectionGateway(
             await notTracked.AddAsync(attempt, cancellationToken);
         }
 
-        var sessionId = decision.Admitted ? StartSession(host, attempt, decision, kept) : null;
+        var sessionId = decision.Admitted ? await StartSessionAsync(host, attempt, decision, kept, cancellationToken) : null;
         metrics.Decided(ContractMapping.ToContract(decision.Reason), decision.Admitted, host.Mode);
         var toKeep = kept is not null && !attempt.Presented.Span.SequenceEqual(kept.Bytes) ? kept.Bytes : null;
         return new ConnectOutcome(decision, kept, toKeep, sessionId);
@@ -99,12 +99,13 @@ public sealed class ConnectionGateway(
         _ => null,
     };
 
-    private string StartSession(SessionHostSettings host, ConnectAttempt attempt, ConnectionDecision decision, TokenState? kept)
+    private async Task<string> StartSessionAsync(
+        SessionHostSettings host, ConnectAttempt attempt, ConnectionDecision decision, TokenState? kept, CancellationToken cancellationToken)
     {
         var sessionId = Guid.NewGuid().ToString("N");
-        sessions.Start(new SessionState(sessionId, host.HostId, attempt.HardwareId, attempt.ComputerName, attempt.UserDomain, attempt.UserName,
+        await sessions.StartAsync(new SessionState(sessionId, host.HostId, attempt.HardwareId, attempt.ComputerName, attempt.UserDomain, attempt.UserName,
             kept?.Certificate.LicenseId, kept?.Certificate.Temporary ?? false, kept?.Certificate.ExpiresAt,
-            host.CalType == CalType.PerUser && decision.Reason == ReasonCode.PerUserNotTracked));
+            host.CalType == CalType.PerUser && decision.Reason == ReasonCode.PerUserNotTracked), cancellationToken);
         return sessionId;
     }
 }

@@ -27,7 +27,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 /// <summary>
 /// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (those not
 /// read recently leave first; <see cref="SessionSlots"/>), and in the shared cache, the store of record beyond that bound (written through a
-/// coalescing writer, through <see cref="ISessionStore"/>) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
+/// coalescing writer, through <see cref="ISessionStore"/>, before Connect answers) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
 /// A session ended on any replica is marked ended in the shared cache, and a session held here is checked against that
 /// mark before it is used, at most once per <see cref="GatewayOptions.SessionEndedCheckInterval"/> (SignIn of a session
 /// held here stays a call without a cache round trip). Expiry uses operational time: a session is not a licensing fact.
@@ -43,19 +43,23 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
 
     public int Count => _sessions.Count;
 
-    public SessionState Start(SessionState session)
+    /// <summary>
+    /// Holds a session here and stores it in the shared cache, answering once the cache has it (or did not answer within
+    /// Gateway:CacheTimeout): the caller hands the id to a client whose next call may reach another replica.
+    /// </summary>
+    public async Task<SessionState> StartAsync(SessionState session, CancellationToken cancellationToken)
     {
         var lifetime = options.Value.SessionLifetime;
         // Serialised once: the same packed array is copied into a slot here and queued for the shared cache (the array then
         // dies young, once the writer sent it). Earlier versions wrote JSON there; FindAsync still reads it.
         var packed = SessionCodec.Encode(session);
         _sessions.Put(session.SessionId, packed, Environment.TickCount64 + (long)lifetime.TotalMilliseconds);
-        shared.Save(session.SessionId, options.Value.WriteJsonSessions
-            ? JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState) : packed, lifetime);
+        await shared.SaveAsync(session.SessionId, options.Value.WriteJsonSessions
+            ? JsonSerializer.SerializeToUtf8Bytes(session, SessionJsonContext.Default.SessionState) : packed, lifetime, cancellationToken);
         return session;
     }
 
-    public void Update(SessionState session) => Start(session);
+    public Task<SessionState> UpdateAsync(SessionState session, CancellationToken cancellationToken) => StartAsync(session, cancellationToken);
 
     /// <summary>
     /// The session, or null when it expired or any replica ended it. A session held here is checked against the shared

@@ -9,8 +9,11 @@ namespace RdsPlatform.SessionHost.Connections;
 /// <summary>Sessions beyond this process: what SignIn and Disconnect on any replica find.</summary>
 public interface ISessionStore
 {
-    /// <summary>Stores a session's serialised state with an expiry; nobody waits for it.</summary>
-    void Save(string sessionId, byte[] state, TimeSpan lifetime);
+    /// <summary>
+    /// Stores a session's serialised state with an expiry; completes once the store has it (true), or with false when
+    /// there is no store or it did not answer within its timeout (the session then lives in this process only).
+    /// </summary>
+    Task<bool> SaveAsync(string sessionId, byte[] state, TimeSpan lifetime, CancellationToken cancellationToken);
 
     /// <summary>The state stored for a session; null when unknown or the store does not answer.</summary>
     Task<byte[]?> FindAsync(string sessionId, CancellationToken cancellationToken);

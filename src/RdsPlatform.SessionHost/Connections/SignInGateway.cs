@@ -49,7 +49,7 @@ public sealed class SignInGateway(
         if (asked.Granted is { } granted)
         {
             tokens.Remember(granted);
-            sessions.Update(session with { LicenseId = granted.Certificate.LicenseId, CalExpiresAt = granted.Certificate.ExpiresAt });
+            await sessions.UpdateAsync(session with { LicenseId = granted.Certificate.LicenseId, CalExpiresAt = granted.Certificate.ExpiresAt }, cancellationToken);
         }
 
         return SignInPolicy.Recorded(asked.Answer, known);

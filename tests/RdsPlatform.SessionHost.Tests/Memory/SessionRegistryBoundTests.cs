@@ -27,7 +27,7 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
     [Fact]
     public async Task ARegistryOfCapacityNHoldsNSessionsAndTheLatestOneAmongThem()
     {
-        var started = Enumerable.Range(0, 3 * Capacity).Select(i => _registry.Start(Session(i))).ToList();
+        var started = await StartAllAsync(Enumerable.Range(0, 3 * Capacity).Select(Session));
 
         Assert.Equal(Capacity, _registry.Count);
         var held = 0;
@@ -46,15 +46,15 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
         // A full registry first (the in-process LRU fills its queues before it starts to evict), then the session to keep.
         for (var i = 0; i < 2 * Capacity; i++)
         {
-            _registry.Start(Session(i));
+            await _registry.StartAsync(Session(i), CancellationToken.None);
         }
 
-        var kept = _registry.Start(Session(-1));
+        var kept = await _registry.StartAsync(Session(-1), CancellationToken.None);
         var unread = new List<SessionState>();
         for (var i = 0; i < 4 * Capacity; i++)
         {
             Assert.Equal(kept, await _registry.FindAsync(kept.SessionId, CancellationToken.None));
-            unread.Add(_registry.Start(Session(i)));
+            unread.Add(await _registry.StartAsync(Session(i), CancellationToken.None));
         }
 
         Assert.Equal(kept, await _registry.FindAsync(kept.SessionId, CancellationToken.None));
@@ -80,7 +80,7 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
 
         foreach (var session in sessions)
         {
-            _registry.Start(session);
+            await _registry.StartAsync(session, CancellationToken.None);
             var found = await _registry.FindAsync(session.SessionId, CancellationToken.None);
             Assert.Equal(session, found);
             Assert.Equal(session.CalExpiresAt?.Offset, found!.CalExpiresAt?.Offset);
@@ -90,19 +90,19 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
     [Fact]
     public async Task ManySessionsLongerThanASlotComeBackAndStayWithinTheBound()
     {
-        var started = Enumerable.Range(0, 2 * Capacity)
-            .Select(i => _registry.Start(Session(i) with { UserName = new string('ü', 200 + i), ComputerName = $"PC-{i}-日本" })).ToList();
+        var started = await StartAllAsync(Enumerable.Range(0, 2 * Capacity)
+            .Select(i => Session(i) with { UserName = new string('ü', 200 + i), ComputerName = $"PC-{i}-日本" }));
 
         Assert.Equal(Capacity, _registry.Count);
         Assert.Equal(started[^1], await _registry.FindAsync(started[^1].SessionId, CancellationToken.None));
-        _registry.Start(Session(1));
+        await _registry.StartAsync(Session(1), CancellationToken.None);
         Assert.Equal(Capacity, _registry.Count);
     }
 
     [Fact]
     public async Task ASessionIsFoundOnlyByTheExactIdItWasStartedWith()
     {
-        var session = _registry.Start(Session(1));
+        var session = await _registry.StartAsync(Session(1), CancellationToken.None);
 
         Assert.Null(await _registry.FindAsync(session.SessionId.ToUpperInvariant(), CancellationToken.None));
         Assert.Null(await _registry.FindAsync(Guid.Parse(session.SessionId).ToString("D"), CancellationToken.None));
@@ -112,12 +112,12 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
     [Fact]
     public async Task AnEndedSessionIsGoneAndItsPlaceIsTakenByTheNext()
     {
-        var sessions = Enumerable.Range(0, Capacity).Select(i => _registry.Start(Session(i))).ToList();
+        var sessions = await StartAllAsync(Enumerable.Range(0, Capacity).Select(Session));
 
         Assert.True(await _registry.EndAsync(sessions[3].SessionId, CancellationToken.None));
         Assert.Null(await _registry.FindAsync(sessions[3].SessionId, CancellationToken.None));
         Assert.False(await _registry.EndAsync(sessions[3].SessionId, CancellationToken.None));
-        var next = _registry.Start(Session(Capacity));
+        var next = await _registry.StartAsync(Session(Capacity), CancellationToken.None);
 
         Assert.Equal(Capacity, _registry.Count);
         foreach (var session in sessions.Where((_, i) => i != 3).Append(next))
@@ -127,6 +127,17 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _writes.DisposeAsync();
+
+    private async Task<List<SessionState>> StartAllAsync(IEnumerable<SessionState> sessions)
+    {
+        var started = new List<SessionState>();
+        foreach (var session in sessions)
+        {
+            started.Add(await _registry.StartAsync(session, CancellationToken.None));
+        }
+
+        return started;
+    }
 
     private static SessionState Session(int i) => new(Guid.NewGuid().ToString("N"), "rdsh-bound", $"hw-{i}", $"PC-{i}", "CONTOSO", $"user{i}",
         Guid.NewGuid(), i % 2 == 0, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(i), false);

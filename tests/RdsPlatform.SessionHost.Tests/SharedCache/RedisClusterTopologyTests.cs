@@ -7,7 +7,8 @@ namespace RdsPlatform.SessionHost.Tests.SharedCache;
 /// <summary>
 /// What only a Redis Cluster can get wrong: the client finds every master from the endpoints listed in
 /// <c>ConnectionStrings:cache</c>, the gateway's keys spread over the masters instead of sharing one hash slot, a notice
-/// published through any master reaches every subscriber, and a stopping replica's writes reach every master they went to.
+/// published through any master reaches every subscriber, a stopping replica's writes reach every master they went to, and
+/// a session start waits for its write no longer than Gateway:CacheTimeout when the masters hold writes.
 /// </summary>
 public sealed class RedisClusterTopologyTests(RedisClusterFixture fixture) : IClassFixture<RedisClusterFixture>
 {
@@ -29,12 +30,10 @@ public sealed class RedisClusterTopologyTests(RedisClusterFixture fixture) : ICl
     {
         await fixture.FlushAsync();
         await using var replica = await new CacheReplica(fixture.ConnectionString).ConnectedAsync();
-        for (var i = 0; i < 300; i++)
-        {
-            replica.Sessions.Save(Guid.NewGuid().ToString("N"), [1], Lifetime);
-        }
+        var saved = await Task.WhenAll(Enumerable.Range(0, 300)
+            .Select(_ => replica.Sessions.SaveAsync(Guid.NewGuid().ToString("N"), [1], Lifetime, CancellationToken.None)));
 
-        await replica.Writes.DisposeAsync();
+        Assert.All(saved, Assert.True);
 
         foreach (var port in fixture.Cluster.Ports)
         {
@@ -70,17 +69,48 @@ public sealed class RedisClusterTopologyTests(RedisClusterFixture fixture) : ICl
             await fixture.Cluster.CliAsync(fixture.Cluster.Ports[i], "CLIENT", "PAUSE", (300 + 700 * i).ToString(), "WRITE");
         }
 
+        // Connects still waiting for their sessions' writes when the gateway is told to stop (some wait past
+        // Gateway:CacheTimeout and answer anyway, the session held in process).
         var sessions = Enumerable.Range(0, 300).Select(_ => Guid.NewGuid().ToString("N")).ToList();
-        foreach (var sessionId in sessions)
-        {
-            stopping.Sessions.Save(sessionId, [7], Lifetime);
-        }
+        var saving = sessions.Select(sessionId => stopping.Sessions.SaveAsync(sessionId, [7], Lifetime, CancellationToken.None)).ToList();
 
         // A stopping gateway stops its writer, then lets go of the connection: once the writer has stopped, every
         // session it held must be readable on every master, with no retry.
         await stopping.Writes.DisposeAsync();
+        await Task.WhenAll(saving);
 
         var found = await Task.WhenAll(sessions.Select(sessionId => next.Sessions.FindAsync(sessionId, CancellationToken.None)));
         Assert.Equal(0, found.Count(state => state is null));
+    }
+
+    [Fact]
+    public async Task ASessionStartTheCacheDoesNotAcknowledgeInTimeAnswersAfterTheCacheTimeoutHeldInProcess()
+    {
+        var timeout = TimeSpan.FromMilliseconds(300);
+        await using var starting = await new CacheReplica(fixture.ConnectionString, o => o.CacheTimeout = timeout).ConnectedAsync();
+        await using var other = await new CacheReplica(fixture.ConnectionString).ConnectedAsync();
+        var pause = TimeSpan.FromSeconds(4);
+        foreach (var port in fixture.Cluster.Ports)
+        {
+            await fixture.Cluster.CliAsync(port, "CLIENT", "PAUSE", ((int)pause.TotalMilliseconds).ToString(), "WRITE");
+        }
+
+        var session = new Connections.SessionState(Guid.NewGuid().ToString("N"), "rdsh-paused", "hw-paused", "PC-paused", "CONTOSO", "alice",
+            Guid.NewGuid(), false, null, false);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await starting.Registry.StartAsync(session, CancellationToken.None);
+        waited.Stop();
+
+        // Connect answers once its wait gives up (not after the cache's 4 s pause), and the replica that started the
+        // session signs it in from process; the write, still in flight, lands once the masters take writes again.
+        Assert.True(waited.Elapsed >= timeout - TimeSpan.FromMilliseconds(50), $"The start answered after {waited.Elapsed}, before the cache could have answered.");
+        Assert.True(waited.Elapsed < pause - TimeSpan.FromSeconds(1), $"The start waited {waited.Elapsed} for a cache that holds writes for {pause}; the bound is {timeout}.");
+        Assert.Equal(session, await starting.Registry.FindAsync(session.SessionId, CancellationToken.None));
+        var deadline = DateTime.UtcNow + pause + TimeSpan.FromSeconds(5);
+        while (await other.Sessions.FindAsync(session.SessionId, CancellationToken.None) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The session's late write never reached the cache.");
+            await Task.Delay(100);
+        }
     }
 }

@@ -30,7 +30,7 @@ public abstract class SessionCapacityTests<TCache>(TCache cache) : IClassFixture
         // The first sessions are no longer in process (3 at most); each is still known through the cache.
         foreach (var sessionId in sessions)
         {
-            var signIn = await SignIn.EventuallyAsync(farm.Gateway, sessionId);
+            var signIn = await farm.Gateway.SignInAsync(new SignInRequest { SessionId = sessionId });
             Assert.NotEqual(ReasonCode.Unspecified, signIn.Reason);
         }
 
@@ -52,7 +52,7 @@ public abstract class SessionCapacityTests<TCache>(TCache cache) : IClassFixture
 
         var temporary = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev");
         Assert.Equal(ReasonCode.TemporaryCalIssued, temporary.Reason);
-        Assert.Equal(ReasonCode.ValidCal, (await SignIn.EventuallyAsync(farm.Gateway, temporary.SessionId)).Reason);
+        Assert.Equal(ReasonCode.ValidCal, (await farm.Gateway.SignInAsync(new SignInRequest { SessionId = temporary.SessionId })).Reason);
         var upgraded = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev", temporary.Certificate);
         Assert.Equal(ReasonCode.CalUpgraded, upgraded.Reason);
         var connected = await farm.ConnectDeviceAsync("rdsh-tok", "tok-dev", upgraded.Certificate);
@@ -64,7 +64,7 @@ public abstract class SessionCapacityTests<TCache>(TCache cache) : IClassFixture
             Assert.True((await farm.ConnectDeviceAsync("rdsh-tok", $"tok-other-{i}")).Admitted);
         }
 
-        var signIn = await SignIn.EventuallyAsync(farm.Gateway, connected.SessionId);
+        var signIn = await farm.Gateway.SignInAsync(new SignInRequest { SessionId = connected.SessionId });
         Assert.Equal(ReasonCode.ValidCal, signIn.Reason);
         Assert.Equal(upgraded.CertificateDetails.LicenseId, signIn.CertificateDetails.LicenseId);
     }
