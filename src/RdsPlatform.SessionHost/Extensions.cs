@@ -89,6 +89,8 @@ public static class SessionHostGatewayExtensions
     {
         services.AddSingleton<GatewayCache>();
         services.AddSingleton<CacheWriteQueue>();
+        services.AddSingleton<GatewayReplicas>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayReplicas>());
         services.AddSingleton<ISessionStore, RedisSessionStore>();
         services.AddSingleton<ITokenStateStore, RedisTokenStateStore>();
         services.AddSingleton<IRevocationStore, RedisRevocationStore>();

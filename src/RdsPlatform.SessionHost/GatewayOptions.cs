@@ -36,6 +36,14 @@ public sealed class GatewayOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:NotTrackedRetryInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan NotTrackedRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How often a replica announces itself to the others sharing the cache (<see cref="Cache.GatewayReplicas"/>); an
+    /// announcement lapses after three intervals, so a replica killed without leaving is counted that long. While another
+    /// replica is known, Connect waits for its session's cache write before it answers.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Gateway:ReplicaAnnounceInterval must be a duration from 10 ms to 10 minutes, for example 00:00:05.")]
+    public TimeSpan ReplicaAnnounceInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a session stays known for SignIn and Disconnect.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ErrorMessage = "Gateway:SessionLifetime must be a duration from 1 ms to 365 days, for example 00:00:05.")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);

@@ -26,7 +26,7 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (those not
-/// read recently leave first; <see cref="SessionSlots"/>), and in the shared cache, the store of record beyond that bound (written through a
+/// read recently leave first; <see cref="SessionSlots"/>; one read from the cache is held again), and in the shared cache, the store of record beyond that bound (written through a
 /// coalescing writer, through <see cref="ISessionStore"/>, before Connect answers) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
 /// A session ended on any replica is marked ended in the shared cache, and a session held here is checked against that
 /// mark before it is used, at most once per <see cref="GatewayOptions.SessionEndedCheckInterval"/> (SignIn of a session
@@ -84,10 +84,23 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
         // (a SignIn racing the Disconnect) must not bring it back.
         var found = shared.FindAsync(sessionId, cancellationToken);
         var ended = shared.HasEndedAsync(sessionId, cancellationToken);
-        var (json, hasEnded) = (await found, await ended);
-        return json is null || hasEnded ? null
-            : SessionCodec.IsPacked(json) ? SessionCodec.Decode(sessionId, json)
-            : JsonSerializer.Deserialize(json, SessionJsonContext.Default.SessionState);
+        var (stored, hasEnded) = (await found, await ended);
+        if (stored is null || hasEnded)
+        {
+            return null;
+        }
+
+        var packed = SessionCodec.IsPacked(stored.State);
+        var session = packed ? SessionCodec.Decode(sessionId, stored.State)
+            : JsonSerializer.Deserialize(stored.State, SessionJsonContext.Default.SessionState);
+        if (session is not null && stored.ExpiresIn is { } left && left > TimeSpan.Zero)
+        {
+            // Held here from now on, until the cache lets it expire: the session's next SignIn on this replica (one started
+            // on another, or one pushed out of this process by newer sessions) needs no cache read, only the ended check.
+            _sessions.Put(sessionId, packed ? stored.State : SessionCodec.Encode(session), Environment.TickCount64 + (long)left.TotalMilliseconds);
+        }
+
+        return session;
     }
 
     /// <summary>

@@ -10,13 +10,14 @@ namespace RdsPlatform.SessionHost.Connections;
 public interface ISessionStore
 {
     /// <summary>
-    /// Stores a session's serialised state with an expiry; completes once the store has it (true), or with false when
-    /// there is no store or it did not answer within its timeout (the session then lives in this process only).
+    /// Stores a session's serialised state with an expiry. While another replica may take the client's next call, it
+    /// completes once the store has it (true), or with false when the store did not answer within its timeout (the
+    /// session then lives in this process until the write lands); otherwise the write leaves without a wait (false).
     /// </summary>
     Task<bool> SaveAsync(string sessionId, byte[] state, TimeSpan lifetime, CancellationToken cancellationToken);
 
-    /// <summary>The state stored for a session; null when unknown or the store does not answer.</summary>
-    Task<byte[]?> FindAsync(string sessionId, CancellationToken cancellationToken);
+    /// <summary>The state stored for a session and how long the store keeps it; null when unknown or the store does not answer.</summary>
+    Task<StoredSession?> FindAsync(string sessionId, CancellationToken cancellationToken);
 
     /// <summary>Removes a session after every save queued before it; false when it was not stored or the store does not answer.</summary>
     Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken);
@@ -30,6 +31,9 @@ public interface ISessionStore
     /// <summary>True when a replica ended the session within the time it is remembered; false when not or the store does not answer.</summary>
     Task<bool> HasEndedAsync(string sessionId, CancellationToken cancellationToken);
 }
+
+/// <summary>A session's serialised state as stored, and the time left before the store lets it expire (null: no expiry known).</summary>
+public sealed record StoredSession(byte[] State, TimeSpan? ExpiresIn);
 
 /// <summary>The certificate bytes last handed to a device or user, for a client that lost them or a replica that never saw them.</summary>
 public interface ITokenStateStore

@@ -21,7 +21,7 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
         var options = Options.Create(new GatewayOptions { SessionCacheCapacity = Capacity });
         var cache = new GatewayCache(options, NullLogger<GatewayCache>.Instance);
         _writes = new CacheWriteQueue(cache);
-        _registry = new SessionRegistry(new RedisSessionStore(cache, _writes), options);
+        _registry = new SessionRegistry(new RedisSessionStore(cache, _writes, new GatewayReplicas(cache, options, NullLogger<GatewayReplicas>.Instance)), options);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ internal sealed class CacheReplica : IAsyncDisposable
         builder.Configuration["ConnectionStrings:" + CacheExtensions.ConnectionName] = connectionString;
         builder.AddRdsCache();
         builder.Services.AddLogging().AddOptions<GatewayOptions>().Configure(options => configure?.Invoke(options));
-        builder.Services.AddSingleton<GatewayCache>().AddSingleton<CacheWriteQueue>()
+        builder.Services.AddSingleton<GatewayCache>().AddSingleton<CacheWriteQueue>().AddSingleton<GatewayReplicas>()
             .AddSingleton<ISessionStore, RedisSessionStore>().AddSingleton<ITokenStateStore, RedisTokenStateStore>()
             .AddSingleton<IRevocationStore, RedisRevocationStore>().AddSingleton<IHostChangeNotices, RedisHostChangeNotices>()
             .AddSingleton<SessionRegistry>();
@@ -38,6 +38,9 @@ internal sealed class CacheReplica : IAsyncDisposable
 
     /// <summary>The replica's sessions, in process and through <see cref="Sessions"/>, as its SignIn and Disconnect see them.</summary>
     public SessionRegistry Registry => _services.GetRequiredService<SessionRegistry>();
+
+    /// <summary>The other replicas sharing the cache, as this one knows them.</summary>
+    public GatewayReplicas Replicas => _services.GetRequiredService<GatewayReplicas>();
 
     public ITokenStateStore Tokens => _services.GetRequiredService<ITokenStateStore>();
 
@@ -55,8 +58,14 @@ internal sealed class CacheReplica : IAsyncDisposable
         }
 
         Assert.True(Connection.IsConnected, "The replica did not connect to the shared cache within 15 s.");
+        await Replicas.StartingAsync(CancellationToken.None);
         return this;
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    /// <summary>Leaves the replica set, then stops as a gateway does (queued writes first, then the connection).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Replicas.StoppingAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+    }
 }

@@ -30,10 +30,9 @@ public sealed class RedisClusterTopologyTests(RedisClusterFixture fixture) : ICl
     {
         await fixture.FlushAsync();
         await using var replica = await new CacheReplica(fixture.ConnectionString).ConnectedAsync();
-        var saved = await Task.WhenAll(Enumerable.Range(0, 300)
+        await Task.WhenAll(Enumerable.Range(0, 300)
             .Select(_ => replica.Sessions.SaveAsync(Guid.NewGuid().ToString("N"), [1], Lifetime, CancellationToken.None)));
-
-        Assert.All(saved, Assert.True);
+        await replica.Writes.DisposeAsync();
 
         foreach (var port in fixture.Cluster.Ports)
         {
@@ -111,6 +110,49 @@ public sealed class RedisClusterTopologyTests(RedisClusterFixture fixture) : ICl
         {
             Assert.True(DateTime.UtcNow < deadline, "The session's late write never reached the cache.");
             await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task AReplicaAloneOnTheCacheAnswersASessionStartWithoutWaitingForItsWrite()
+    {
+        await using var alone = await new CacheReplica(fixture.ConnectionString, o => o.CacheTimeout = TimeSpan.FromSeconds(3)).ConnectedAsync();
+        Assert.False(alone.Replicas.OthersKnown, "A replica alone on the cache counted another.");
+        var pause = TimeSpan.FromSeconds(2);
+        foreach (var port in fixture.Cluster.Ports)
+        {
+            await fixture.Cluster.CliAsync(port, "CLIENT", "PAUSE", ((int)pause.TotalMilliseconds).ToString(), "WRITE");
+        }
+
+        var session = new Connections.SessionState(Guid.NewGuid().ToString("N"), "rdsh-alone", "hw-alone", "PC-alone", "CONTOSO", "bob",
+            null, true, null, false);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        await alone.Registry.StartAsync(session, CancellationToken.None);
+        waited.Stop();
+
+        // No replica could take the next call: the write leaves in the background, Connect does not wait the pause out.
+        Assert.True(waited.Elapsed < pause / 2, $"A replica alone waited {waited.Elapsed} for its session's write (the masters hold writes for {pause}).");
+        Assert.Equal(session, await alone.Registry.FindAsync(session.SessionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AReplicaThatJoinsIsReadyOnlyOnceTheRunningOneKnowsItWhichForgetsItAtItsNextAnnouncementAfterItLeaves()
+    {
+        await using var running = await new CacheReplica(fixture.ConnectionString, o => o.ReplicaAnnounceInterval = TimeSpan.FromMilliseconds(200))
+            .ConnectedAsync();
+        Assert.False(running.Replicas.OthersKnown);
+
+        var joining = await new CacheReplica(fixture.ConnectionString, o => o.ReplicaAnnounceInterval = TimeSpan.FromMinutes(10)).ConnectedAsync();
+        // The joining replica took calls only once the running one had answered that it knows it.
+        Assert.True(joining.Replicas.OthersKnown, "A replica that joined did not count the one already running.");
+        Assert.True(running.Replicas.OthersKnown, "The joining replica was ready before the running one knew of it.");
+
+        await joining.DisposeAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (running.Replicas.OthersKnown)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The running replica still counted one that left, 10 s later.");
+            await Task.Delay(50);
         }
     }
 }

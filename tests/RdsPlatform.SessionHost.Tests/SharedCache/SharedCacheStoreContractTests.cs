@@ -21,7 +21,9 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
 
         Assert.True(await first.Sessions.SaveAsync(sessionId, [1, 2, 3], Lifetime, CancellationToken.None));
 
-        Assert.Equal([1, 2, 3], await second.Sessions.FindAsync(sessionId, CancellationToken.None));
+        var stored = await second.Sessions.FindAsync(sessionId, CancellationToken.None);
+        Assert.Equal([1, 2, 3], stored?.State);
+        Assert.InRange(stored!.ExpiresIn!.Value, Lifetime - TimeSpan.FromMinutes(1), Lifetime);
         Assert.True(await second.Sessions.DeleteAsync(sessionId, CancellationToken.None));
         Assert.Null(await first.Sessions.FindAsync(sessionId, CancellationToken.None));
     }
@@ -37,6 +39,26 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
         await first.Registry.StartAsync(session, CancellationToken.None);
 
         Assert.Equal(session, await second.Registry.FindAsync(session.SessionId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ASessionReadFromTheCacheIsHeldByTheReplicaThatReadItUntilTheCacheWouldHaveExpiredIt()
+    {
+        var lifetime = TimeSpan.FromSeconds(1.5);
+        await using var first = await new CacheReplica(cache.ConnectionString, o => o.SessionLifetime = lifetime).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var session = Session();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await first.Registry.StartAsync(session, CancellationToken.None);
+        Assert.Equal(session, await second.Registry.FindAsync(session.SessionId, CancellationToken.None));
+
+        // Gone from the cache without an ended mark (flushed, evicted): the replica that read it still holds it.
+        await second.Connection.GetDatabase().KeyDeleteAsync($"rds:gw:session:{session.SessionId}");
+        Assert.Equal(session, await second.Registry.FindAsync(session.SessionId, CancellationToken.None));
+
+        // Held for what the cache had left of the session's lifetime, not a lifetime of its own.
+        await Task.Delay(lifetime - started.Elapsed + TimeSpan.FromMilliseconds(200));
+        Assert.Null(await second.Registry.FindAsync(session.SessionId, CancellationToken.None));
     }
 
     [Fact]
@@ -62,7 +84,7 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
         await upgraded.Registry.StartAsync(session, CancellationToken.None);
 
         var stored = await other.Sessions.FindAsync(session.SessionId, CancellationToken.None);
-        Assert.Equal(session, System.Text.Json.JsonSerializer.Deserialize<SessionState>(stored));
+        Assert.Equal(session, System.Text.Json.JsonSerializer.Deserialize<SessionState>(stored!.State));
         Assert.Equal(session, await other.Registry.FindAsync(session.SessionId, CancellationToken.None));
     }
 
