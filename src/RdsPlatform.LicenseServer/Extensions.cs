@@ -21,6 +21,8 @@ public static class Extensions
                 "LicenseServer:Domain is required when LicenseServer:Scope is Domain.")
             .Validate(o => o.ReclaimSweepInterval > TimeSpan.Zero, "LicenseServer:ReclaimSweepInterval must be positive.")
             .Validate(o => o.AlertPollInterval > TimeSpan.Zero, "LicenseServer:AlertPollInterval must be positive.")
+            .Validate(o => o.AlertReadInterval >= TimeSpan.Zero && o.AlertReadInterval <= TimeSpan.FromMinutes(10),
+                "LicenseServer:AlertReadInterval must be a duration from 0 (judge after every change) to 10 minutes, for example 00:00:01.")
             .Validate(o => o.AuditFollowPollInterval > TimeSpan.Zero, "LicenseServer:AuditFollowPollInterval must be positive.")
             .ValidateOnStart();
         var storage = builder.AddRdsStorage(LicenseSchemaSteps.ConnectionName, PostgresLicenseSchema.Schema, PostgresLicenseDatabase.ConfigureDataSource);

@@ -14,7 +14,8 @@ namespace RdsPlatform.LicenseServer.Alerts;
 /// state is kept in <see cref="AlertStateStore"/>, so a condition alerted before a restart is not alerted again after it.
 /// Pools are judged only by the holder of the background-work <see cref="ILeaderLease"/>, so replicas on one database
 /// raise each pool alert once; since other replicas' writes do not signal it, a holder shared with other replicas also
-/// re-reads the pools every <see cref="LicenseServerOptions.AlertPollInterval"/>.
+/// re-reads the pools every <see cref="LicenseServerOptions.AlertPollInterval"/>. Judgments come at most once per
+/// <see cref="LicenseServerOptions.AlertReadInterval"/>: signals during the wait make one judgment after it.
 /// </summary>
 public sealed partial class AlertMonitor(
     ILicenseStore store,
@@ -31,6 +32,7 @@ public sealed partial class AlertMonitor(
     private readonly Channel<RaisedAlert?> _work = Channel.CreateBounded<RaisedAlert?>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private int _poolsSignalled;
+    private long _lastJudgedTicks = long.MinValue / 2;
 
     /// <summary>Seats or packs changed: the pools are re-read soon (many signals before then make one re-read).</summary>
     public void PoolsChanged()
@@ -63,6 +65,7 @@ public sealed partial class AlertMonitor(
                     await identity.GetAsync(stoppingToken);
                     if (work is null)
                     {
+                        await WaitForReadIntervalAsync(stoppingToken);
                         await RaisePoolAlertsAsync(stoppingToken);
                     }
                     else
@@ -83,6 +86,18 @@ public sealed partial class AlertMonitor(
         }
 
         await poll;
+    }
+
+    /// <summary>Waits out what is left of the read interval since the last judgment (operational time: not a licensing fact).</summary>
+    private async Task WaitForReadIntervalAsync(CancellationToken stoppingToken)
+    {
+        var left = _lastJudgedTicks + (long)options.Value.AlertReadInterval.TotalMilliseconds - Environment.TickCount64;
+        if (left > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(left), stoppingToken);
+        }
+
+        _lastJudgedTicks = Environment.TickCount64;
     }
 
     private async Task PollAsync(CancellationToken stoppingToken)
