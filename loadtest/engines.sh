@@ -90,7 +90,19 @@ round() {
     --past-grace --state "$WORK/state.json" --ghz-data "$WORK/ghz" >"$WORK/setup-$tag.log" 2>&1
   measure "$tag-ls-health" "$LS_PORT" health
   [[ $PROFILE == 1 && $engine == postgres ]] && psql_admin "SELECT pg_stat_statements_reset()" >/dev/null
+  # CPU per RequestLicense: the license server's, the PostgreSQL server's (all its processes) and the whole machine's
+  # (the load tool, the cache and the gateway too), over the warm-up and the run, divided by the calls of both (the
+  # run's count scaled by (warm-up + duration) / duration): where the other engine's extra time per write goes.
+  local ls_cpu=$(cpu_ticks "$ls") pg_cpu=0 all_cpu=$(machine_busy_ticks)
+  [[ $engine == postgres ]] && pg_cpu=$(pg_cpu_ticks)
   measure "$tag-request-license" "$LS_PORT" request-license --subjects unique --api-key "$SESSION_HOST_KEY"
+  ls_cpu=$(( $(cpu_ticks "$ls") - ls_cpu )); all_cpu=$(( $(machine_busy_ticks) - all_cpu ))
+  [[ $engine == postgres ]] && pg_cpu=$(( $(pg_cpu_ticks) - pg_cpu ))
+  jq -n --argjson count "$(jq '.count' "$OUT/$tag-request-license.json")" --argjson ls "$ls_cpu" --argjson pg "$pg_cpu" \
+    --argjson all "$all_cpu" --argjson hz "$(getconf CLK_TCK)" --arg warm "${WARMUP%s}" --arg run "${DURATION%s}" \
+    '($count * (($warm | tonumber) + ($run | tonumber)) / ($run | tonumber)) as $calls
+     | {ls_us: ($ls * 1e6 / $hz / $calls | round), pg_us: ($pg * 1e6 / $hz / $calls | round), all_us: ($all * 1e6 / $hz / $calls | round)}' \
+    >"$OUT/$tag-request-license.cpu.json"
   if [[ $PROFILE == 1 && $engine == postgres ]]; then
     # Per RequestLicense: divide calls by the run's count (the warm-up's calls are in the figures too).
     { echo "RequestLicense run: $(jq '.count' "$OUT/$tag-request-license.json") calls counted after the warm-up; statements of licensing_$n, by calls:"
@@ -169,6 +181,12 @@ compare_row() {
     "$(awk -v a="$(over_rounds postgres ratio_of)" -v b="$(over_rounds sqlite ratio_of)" 'BEGIN { print a / b }')" \
     "$(awk -v a="$(over_rounds postgres p99_of)" -v b="$(over_rounds sqlite p99_of)" 'BEGIN { print a / b }')"
 }
+cpu_of() { jq -r ".$CPU" "$OUT/$1-request-license.cpu.json"; }
+cpu_row() {
+  local engine=$1
+  printf '%s: CPU per RequestLicense (medians, about: warm-up included) license server %s us, PostgreSQL server %s us, whole machine %s us\n' \
+    "$engine" "$(CPU=ls_us over_rounds "$engine" cpu_of)" "$(CPU=pg_us over_rounds "$engine" cpu_of)" "$(CPU=all_us over_rounds "$engine" cpu_of)"
+}
 memory_row() {
   local engine=$1
   printf '%s: peak RSS license server %s MB, gateway %s MB (medians; per round %s / %s)%s\n' "$engine" \
@@ -199,6 +217,7 @@ memory_row() {
     SCENARIO=connect-new BASE=gw-health compare_row "Connect, new devices"
   fi
   echo
+  for engine in sqlite postgres; do if [[ -n "$(rounds_of "$engine")" ]]; then cpu_row "$engine"; fi; done
   for engine in sqlite postgres; do if [[ -n "$(rounds_of "$engine")" ]]; then memory_row "$engine"; fi; done
   echo
   echo "1M-CAL report (Per Device, $REPORT_CALS CALs; target <= 5 s, reporting growth <= 100 MB):"

@@ -220,6 +220,24 @@ pg_pss() {
   echo $(( total / 1024 ))
 }
 
+# cpu_ticks <pid...>: user + system CPU of the processes so far, in clock ticks (getconf CLK_TCK per second).
+cpu_ticks() {
+  local p total=0
+  for p in "$@"; do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
+# pg_cpu_ticks: cpu_ticks of the private PostgreSQL server and every process it forked (backends, WAL writer, ...).
+pg_cpu_ticks() {
+  local pid=$(pg_pid)
+  cpu_ticks "$pid" $(ps -o pid= --ppid "$pid")
+}
+
+# machine_busy_ticks: every core's non-idle time so far (the first line of /proc/stat, without idle and iowait).
+machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
 # --- the 1M-CAL report ---------------------------------------------------------------------------------------------------
 # million_report <tag> <license server port> <reporting port> <count>: a fresh license server
 # (license-server-report<tag>), <count> permanent Per Device CALs seeded straight into its database (seed-licenses:

@@ -34,8 +34,11 @@ internal interface IGroupWriteSession : ILicenseWriteSession, IDisposable
 {
     DbTransaction Transaction { get; }
 
-    /// <summary>Sends the changes held back; throws when the database refuses one (the group is then rolled back).</summary>
-    void Flush();
+    /// <summary>
+    /// Sends the changes held back and commits them, in as few round trips as the engine can; throws when the database
+    /// refuses one, with nothing committed (the group is then rolled back).
+    /// </summary>
+    void Commit();
 
     /// <summary>Runs the after-commit actions of the group's writes.</summary>
     void Committed();
@@ -220,7 +223,7 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
         {
             if (failure is null)
             {
-                session.Flush();
+                session.Commit();
             }
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
@@ -236,7 +239,6 @@ internal sealed class GroupCommitWriter(IWriteEngine engine) : IDisposable
             return false;
         }
 
-        session.Transaction.Commit();
         session.Committed();
         Answer(batch);
         return true;

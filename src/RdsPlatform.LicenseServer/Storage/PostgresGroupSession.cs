@@ -7,8 +7,8 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// <summary>
 /// A PostgreSQL write group whose writes all declared their scope (issuance): the write lock, the server row and every
 /// scope's CALs and packs are one round trip at the start (<see cref="Begin"/>), the decisions read them from a
-/// <see cref="GroupSnapshot"/>, and the group's inserts and updates are held back and sent as one batch before the
-/// commit: three round trips for the group (and one a second for the reclaim) instead of about five for each write.
+/// <see cref="GroupSnapshot"/>, and the group's inserts and updates are held back and sent as one batch with the
+/// commit: two round trips for a group of issuances (and one a second for the reclaim) instead of about five for each write.
 /// Anything the snapshot does not answer goes to the database, after the changes held back so far
 /// (<see cref="LicenseWriteSession"/>), so every read sees the group's earlier writes as on the one-write-at-a-time path.
 /// </summary>
@@ -130,20 +130,56 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
     public T InTransaction<T>(Func<DbConnection, DbTransaction, T> work) => Changing().InTransaction(work);
 
     /// <summary>
-    /// Sends the held changes in one round trip: the new CALs (one INSERT), the updates in their order, the audit events
-    /// (one INSERT, in their order). An update that found no CAL fails the group as it fails a write alone.
+    /// Sends the held changes and the COMMIT in one round trip: the new CALs (one INSERT), the updates in their order, the
+    /// audit events (one INSERT, in their order), then COMMIT. A statement the database refuses stops the batch before
+    /// the COMMIT (the server skips the rest of a failed batch), so nothing is committed. Updates are checked for the CAL
+    /// they found on this side, so a group holding any is flushed first and committed by its own round trip.
     /// </summary>
-    public void Flush()
+    public void Commit()
+    {
+        if (_updates.Count > 0)
+        {
+            Flush();
+            _transaction.Commit();
+            return;
+        }
+
+        using var batch = Changes();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        // Npgsql sees the transaction end in the server's answer: disposing it afterwards sends nothing.
+        batch.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Sends the held changes in one round trip, inside the transaction. An update that found no CAL fails the group as
+    /// it fails a write alone.
+    /// </summary>
+    private void Flush()
     {
         if (_licenses.Count == 0 && _updates.Count == 0 && _audits.Count == 0)
         {
             return;
         }
 
-        using var batch = new NpgsqlBatch(_connection, _transaction);
+        using var batch = Changes();
+        batch.ExecuteNonQuery();
+        foreach (var (command, licenseId) in _updates)
+        {
+            if (command.Rows != 1)
+            {
+                throw new InvalidOperationException($"License {licenseId} was not found to update.");
+            }
+        }
+
+        _updates.Clear();
+    }
+
+    /// <summary>A batch of the held changes: the new CALs first (an update may be of one), the updates, the audit events.</summary>
+    private NpgsqlBatch Changes()
+    {
+        var batch = new NpgsqlBatch(_connection, _transaction);
         if (_licenses.Count > 0)
         {
-            // First: an update held in the same flush may be of a CAL inserted by an earlier write of the group.
             batch.BatchCommands.Add(_licenses.Take());
         }
 
@@ -157,16 +193,7 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
             batch.BatchCommands.Add(_audits.Take());
         }
 
-        batch.ExecuteNonQuery();
-        foreach (var (command, licenseId) in _updates)
-        {
-            if (command.Rows != 1)
-            {
-                throw new InvalidOperationException($"License {licenseId} was not found to update.");
-            }
-        }
-
-        _updates.Clear();
+        return batch;
     }
 
     public void Dispose() => _transaction.Dispose();
