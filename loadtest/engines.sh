@@ -15,6 +15,7 @@
 #   ENGINES_ROUNDS="sqlite postgres" ENGINES_REPORT_CALS=0 loadtest/engines.sh     # one round each, no report
 #   ENGINES_SOURCE=head loadtest/engines.sh                                        # the last commit, not the working tree
 #   ENGINES_SOURCE=4a98da6 loadtest/engines.sh                                     # any commit (a before/after pair)
+#   ENGINES_PG_SOCKET=1 loadtest/engines.sh                                        # services reach PostgreSQL over its Unix socket
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +53,7 @@ make_keys
 # ENGINES_PG_PROFILE=1: pg_stat_statements counts each statement's calls, plans and time during every PostgreSQL
 # RequestLicense run ($OUT/postgres-<n>-request-license.statements.txt); off by default, it costs the server a little.
 PROFILE=${ENGINES_PG_PROFILE:-0}
+PG_SOCKET=${ENGINES_PG_SOCKET:-0}
 PROFILE_OPTIONS=""
 [[ $PROFILE == 1 ]] && PROFILE_OPTIONS="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on"
 PG_OPTIONS="-c max_connections=300 $PROFILE_OPTIONS ${ENGINES_PG_OPTIONS:-}" pg_start "$PG_PORT"
@@ -197,7 +199,7 @@ memory_row() {
 
 {
   echo "PostgreSQL next to SQLite, $(date -u +%Y-%m-%dT%H:%M:%SZ), source $SRC_NAME: $(nproc) cores, $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "PostgreSQL $PG_VERSION (private server, data in /tmp): $PG_SETTINGS"
+  echo "PostgreSQL $PG_VERSION (private server, data in /tmp, reached over $([[ $PG_SOCKET == 1 ]] && echo "its Unix socket" || echo "TCP loopback")): $PG_SETTINGS"
   echo "rounds: $ROUNDS; rds-load, $CONCURRENCY in flight, warm-up $WARMUP, $DURATION; $DEVICES devices set up; service env: ${SERVICE_ENV[*]:-none}"
   echo "before: $UPTIME_BEFORE"
   echo "after the rounds: $UPTIME_ROUNDS"

@@ -198,7 +198,13 @@ pg_start() {
     -o "-p $PG_PORT -k $WORK/pg -c listen_addresses=127.0.0.1 ${PG_OPTIONS:-}" start >/dev/null
 }
 psql_admin() { "${AS_PG[@]}" "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt -c "$1"; }
-pg_connection() { echo "Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=$1${PG_CONNECTION_EXTRA:-}"; }
+# pg_connection <database>: over TCP loopback, or the server's Unix-domain socket with PG_SOCKET=1 (the socket lives in
+# the data folder, $WORK/pg; how a service on the same machine as its database would reach it).
+pg_connection() {
+  local host=127.0.0.1
+  [[ ${PG_SOCKET:-0} == 1 ]] && host=$WORK/pg
+  echo "Host=$host;Port=$PG_PORT;Username=postgres;Database=$1${PG_CONNECTION_EXTRA:-}"
+}
 # pg_pid: the postmaster's pid (first line of postmaster.pid).
 pg_pid() { head -n 1 "$WORK/pg/postmaster.pid" 2>/dev/null; }
 # pg_stop: a fast shutdown; the postmaster is killed by its pid if it has not stopped within 30 s.
