@@ -26,8 +26,10 @@ internal sealed partial class SessionJsonContext : JsonSerializerContext;
 
 /// <summary>
 /// Sessions live in process with an expiry, at most <see cref="GatewayOptions.SessionCacheCapacity"/> of them (those not
-/// read recently leave first; <see cref="SessionSlots"/>; one read from the cache is held again), and in the shared cache, the store of record beyond that bound (written through a
-/// coalescing writer, through <see cref="ISessionStore"/>, before Connect answers) so that SignIn and Disconnect work on any replica and for sessions no longer held here.
+/// read recently leave first; <see cref="SessionSlots"/>; one read from the cache is held again), and in the shared
+/// cache, the store of record beyond that bound (written through a coalescing writer, through <see cref="ISessionStore"/>,
+/// before Connect answers while other replicas share the cache) so that SignIn and Disconnect work on any replica and
+/// for sessions no longer held here.
 /// A session ended on any replica is marked ended in the shared cache, and a session held here is checked against that
 /// mark before it is used, at most once per <see cref="GatewayOptions.SessionEndedCheckInterval"/> (SignIn of a session
 /// held here stays a call without a cache round trip). Expiry uses operational time: a session is not a licensing fact.
@@ -44,8 +46,9 @@ public sealed class SessionRegistry(ISessionStore shared, IOptions<GatewayOption
     public int Count => _sessions.Count;
 
     /// <summary>
-    /// Holds a session here and stores it in the shared cache, answering once the cache has it (or did not answer within
-    /// Gateway:CacheTimeout): the caller hands the id to a client whose next call may reach another replica.
+    /// Holds a session here and stores it in the shared cache; while other replicas share the cache, answers once the cache
+    /// has it (or did not answer within Gateway:CacheTimeout): the caller hands the id to a client whose next call may
+    /// reach another replica.
     /// </summary>
     public async Task<SessionState> StartAsync(SessionState session, CancellationToken cancellationToken)
     {
