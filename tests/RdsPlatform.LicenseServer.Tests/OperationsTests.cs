@@ -115,7 +115,7 @@ public sealed class OperationsTests
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", command.ExecuteScalar());
         command.CommandText = "SELECT MAX(version) FROM schema_version";
-        Assert.Equal(4L, command.ExecuteScalar());
+        Assert.Equal(5L, command.ExecuteScalar());
     }
 
     [Fact]

@@ -118,6 +118,87 @@ public sealed class SeatCountTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ADatabaseOfTheRowidLayoutKeepsEveryCalAndItsSeatsWhenRekeyedByLicenseId()
+    {
+        var random = new Random(11);
+        var packs = await InstallPacksAsync(2);
+        var licenses = Enumerable.Range(0, 80).Select(_ => RandomCal(random, packs, Start.AddHours(random.Next(0, 24 * 90)))).ToList();
+        await Store.WriteAsync(session =>
+        {
+            licenses.ForEach(cal => session.InsertLicense(Record(cal)));
+            return 0;
+        }, CancellationToken.None);
+
+        // Back to schema version 4: a rowid table with a surrogate id and its rows in another order than their license
+        // ids (here by subject), as a license server of the previous release left it.
+        var database = Path.Combine(_host.DataDirectory, SqliteLicenseStore.FileName);
+        await using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            const string columns = "license_id, cal_type, version, subject, status, key_pack_id, issued_at, expires_at, validated, assigned_at, " +
+                "revoked_at, seat_held_until, seat_reclaimed, computer_name, user_domain, user_name, session_host_id";
+            await connection.ExecuteAsync($"""
+                CREATE TABLE licenses_v4 (
+                    id INTEGER PRIMARY KEY, license_id TEXT NOT NULL UNIQUE, cal_type INTEGER NOT NULL, version INTEGER NOT NULL,
+                    subject TEXT NOT NULL, status INTEGER NOT NULL, key_pack_id TEXT, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+                    validated INTEGER NOT NULL, assigned_at INTEGER, revoked_at INTEGER, seat_held_until INTEGER,
+                    seat_reclaimed INTEGER NOT NULL DEFAULT 0, computer_name TEXT, user_domain TEXT, user_name TEXT, session_host_id TEXT);
+                INSERT INTO licenses_v4 ({columns}) SELECT {columns} FROM licenses ORDER BY subject;
+                DROP TABLE licenses;
+                ALTER TABLE licenses_v4 RENAME TO licenses;
+                CREATE INDEX ix_licenses_subject ON licenses (subject, cal_type);
+                CREATE INDEX ix_licenses_seats ON licenses (key_pack_id, seat_held_until) WHERE key_pack_id IS NOT NULL;
+                DELETE FROM schema_version WHERE version >= 5;
+                """);
+            Assert.Contains("id", await connection.QueryAsync<string>("SELECT name FROM pragma_table_info('licenses')"));
+        }
+
+        await _host.RestartAsync();
+
+        await using (var connection = new SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            Assert.DoesNotContain("id", await connection.QueryAsync<string>("SELECT name FROM pragma_table_info('licenses')"));
+            Assert.Equal("license_id", await connection.ExecuteScalarAsync<string>("SELECT name FROM pragma_table_info('licenses') WHERE pk = 1"));
+            // WITHOUT ROWID: the rows are the key's B-tree, so there is no rowid to select.
+            await Assert.ThrowsAsync<SqliteException>(() => connection.ExecuteScalarAsync<long>("SELECT rowid FROM licenses LIMIT 1"));
+            Assert.Equal(5, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'licenses' AND name LIKE 'ix_%'"));
+            Assert.Equal(3, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'licenses'"));
+        }
+
+        var listed = new List<LicenseRecord>();
+        await foreach (var record in Store.StreamLicensesAsync(new LicenseQuery(Start, IncludeExpired: true), CancellationToken.None))
+        {
+            listed.Add(record);
+        }
+
+        Assert.Equal(licenses.Select(c => c.LicenseId).Order(GuidText.Instance), listed.Select(r => r.Cal.LicenseId));
+        Assert.Equal(licenses.OrderBy(c => c.LicenseId, GuidText.Instance), listed.Select(r => r.Cal).OrderBy(c => c.LicenseId, GuidText.Instance));
+        for (var day = 0; day < 100; day += 9)
+        {
+            await AssertCountsAsync(Start.AddDays(day).AddHours(5), packs, licenses);
+        }
+
+        // Writes go on after the rebuild: the seat triggers came back with the table.
+        var added = RandomCal(random, packs, Start) with { Status = Core.CalStatus.Permanent, KeyPackId = packs[0], Type = Core.CalType.PerDevice };
+        await Store.WriteAsync(session =>
+        {
+            session.InsertLicense(Record(added));
+            return 0;
+        }, CancellationToken.None);
+        licenses.Add(added);
+        await AssertCountsAsync(Start.AddHours(1), packs, licenses);
+    }
+
+    /// <summary>License ids in the stores' order: their text, compared bytewise.</summary>
+    private sealed class GuidText : IComparer<Guid>
+    {
+        public static readonly GuidText Instance = new();
+
+        public int Compare(Guid x, Guid y) => string.CompareOrdinal(x.ToString(), y.ToString());
+    }
+
     private async Task AssertCountsAsync(DateTimeOffset now, IReadOnlyList<Guid> packs, IReadOnlyList<Core.IssuedCal> licenses)
     {
         var listed = (await Store.ListKeyPacksAsync(now, CancellationToken.None)).ToDictionary(p => p.Id, p => p.Issued);

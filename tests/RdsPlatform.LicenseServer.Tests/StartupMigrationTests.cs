@@ -14,7 +14,7 @@ public sealed class StartupMigrationTests
 
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, SqliteLicenseStore.FileName)};Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(4L, await connection.ExecuteScalarAsync<long>("SELECT MAX(version) FROM schema_version"));
+        Assert.Equal(5L, await connection.ExecuteScalarAsync<long>("SELECT MAX(version) FROM schema_version"));
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM server"));
     }
 

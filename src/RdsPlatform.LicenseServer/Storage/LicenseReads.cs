@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Microsoft.Data.Sqlite;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
@@ -27,7 +28,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
 
     public async IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Keyset pagination on the unique license_id index: each batch is a fresh short query, so memory stays flat
+        // Keyset pagination on the table's key, license_id: each batch is a fresh short query, so memory stays flat
         // and no reader (or WAL snapshot) is held open while the client reads slowly.
         var (sql, parameters) = ListingBatch(query, LicenseRows.LicenseColumns);
         while (true)
@@ -189,9 +190,14 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
     private async Task<(List<T> Batch, string? Last)> ReadListingBatchAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters,
         ListingMap<T> map, CancellationToken cancellationToken)
     {
+        await using var connection = await engine.OpenAsync(cancellationToken);
+        if (connection is SqliteConnection sqlite)
+        {
+            return SqliteListingRows.Read(sqlite, sql, parameters, map, StreamBatchSize, cancellationToken);
+        }
+
         var batch = new List<T>(StreamBatchSize);
         string? last = null;
-        await using var connection = await engine.OpenAsync(cancellationToken);
         await using var command = LicenseRows.Command(connection, null, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -220,7 +226,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         if (q.Type is { } type)
         {
             // '+' keeps SQLite off ix_licenses_version_status: with it every batch would sort all matching rows by license_id
-            // (a temp B-tree per 1000 rows, quadratic over a million CALs); walking the license_id index stays linear.
+            // (a temp B-tree per 1000 rows, quadratic over a million CALs); walking the table in license_id order stays linear.
             where.Append(" AND +cal_type = @type");
             p["type"] = (int)type;
         }

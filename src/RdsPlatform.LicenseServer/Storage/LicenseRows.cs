@@ -223,7 +223,7 @@ internal static class LicenseRows
 
     public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
-    private static DateTimeOffset? OptionalTime(long ticks) => ticks < 0 ? null : Time(ticks);
+    public static DateTimeOffset? OptionalTime(long ticks) => ticks < 0 ? null : Time(ticks);
 
     private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 }

@@ -17,6 +17,8 @@ internal static class LicenseSchemaSteps
 
     public const string AlertState = "alert_state: what was last alerted";
 
+    public const string KeyedByLicenseId = "issued CALs keyed by license id, without a surrogate id";
+
     public static string TooNew(long found, int known) =>
         $"The license database has schema version {found}, newer than this license server knows ({known}); run a newer license server or restore a matching backup.";
 }

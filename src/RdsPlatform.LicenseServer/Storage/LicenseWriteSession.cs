@@ -123,7 +123,7 @@ internal sealed class LicenseWriteSession(PreparedStatements statements, DbTrans
         _connection.Execute("DELETE FROM key_packs WHERE key_pack_id = @id", new { id = id.ToString() }, transaction);
 
     public IReadOnlyList<LicenseRecord> LoadSubjectLicenses(CalType type, string subject) =>
-        ReadLicenses($"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY id",
+        ReadLicenses($"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY license_id",
             new Dictionary<string, object?> { ["subject"] = subject, ["type"] = (int)type });
 
     public LicenseRecord? FindLicense(Guid id) =>

@@ -17,7 +17,7 @@ internal sealed class PostgresGroupSession : IGroupWriteSession
     private const NpgsqlDbType Text = NpgsqlDbType.Text, Integer = NpgsqlDbType.Integer, Bigint = NpgsqlDbType.Bigint;
 
     private const string ScopedLicenses =
-        $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE cal_type = @type AND subject = ANY(@subjects) ORDER BY id";
+        $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE cal_type = @type AND subject = ANY(@subjects) ORDER BY license_id";
 
     /// <summary>The seats of a type's packs ending within the group's span (an index range per pack on ix_licenses_seats).</summary>
     private const string EndingSeats = """

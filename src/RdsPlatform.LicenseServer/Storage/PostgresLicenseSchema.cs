@@ -160,6 +160,14 @@ public static class PostgresLicenseSchema
                 state text NOT NULL,
                 updated_at bigint NOT NULL);
             """),
+        // The surrogate id goes (one index fewer to write per CAL) and license_id, already unique, becomes the key; the
+        // subject's CALs are read in license id order (UUIDv7: the order they were issued). SQLite's step 5 also
+        // stores the rows in that order; a PostgreSQL heap keeps them where they were written.
+        new(5, LicenseSchemaSteps.KeyedByLicenseId, """
+            ALTER TABLE licenses DROP COLUMN id;
+            ALTER TABLE licenses DROP CONSTRAINT licenses_license_id_key;
+            ALTER TABLE licenses ADD CONSTRAINT licenses_pkey PRIMARY KEY (license_id);
+            """),
     ];
 
     public static readonly PostgresSchema Schema = new(LicenseSchemaSteps.ConnectionName, Migrations);

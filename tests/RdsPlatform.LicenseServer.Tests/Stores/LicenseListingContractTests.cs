@@ -57,7 +57,8 @@ public abstract class LicenseListingContractTests
 
     /// <summary>
     /// 2,345 CALs (batches of 1,000 and a shorter last) with every optional column both set and absent: key packs,
-    /// assignment and revocation times, computer and user names, session hosts; a tenth expired. Their ids, in order.
+    /// assignment and revocation times, computer and user names (some beyond ASCII), session hosts; a tenth expired.
+    /// Their ids, in order.
     /// </summary>
     private static async Task<List<Guid>> SeedAsync(ILicenseStore store, DateTimeOffset now)
     {
@@ -78,8 +79,8 @@ public abstract class LicenseListingContractTests
                     user && i % 2 == 0 ? now.AddDays(-4) : null, status == Core.CalStatus.Revoked ? now.AddHours(-i) : null);
                 ids.Add(cal.LicenseId);
                 session.InsertLicense(user
-                    ? new LicenseRecord(cal, null, i % 9 == 0 ? null : domain, i % 9 == 0 ? null : $"user-{i}", i % 11 == 0 ? null : "host-1")
-                    : new LicenseRecord(cal, i % 8 == 0 ? null : $"PC-{i}", null, null, i % 11 == 0 ? null : "host-2"));
+                    ? new LicenseRecord(cal, null, i % 9 == 0 ? null : domain, i % 9 == 0 ? null : i % 13 == 0 ? $"jürgen-{i}" : $"user-{i}", i % 11 == 0 ? null : "host-1")
+                    : new LicenseRecord(cal, i % 8 == 0 ? null : i % 13 == 0 ? $"PC-Zürich-東京-{i}" : $"PC-{i}", null, null, i % 11 == 0 ? null : "host-2"));
             }
 
             return 0;
