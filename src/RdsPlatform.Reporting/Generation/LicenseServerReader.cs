@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
@@ -48,7 +47,7 @@ public sealed class LicenseServerReader(LicensePagesClient client, IOptions<Repo
     /// </summary>
     public async IAsyncEnumerable<IssuedLicense> StreamLicensesAsync(ListIssuedLicensesRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var page in ReadAheadAsync<IReadOnlyList<IssuedLicense>>(async (pages, stop) =>
+        await foreach (var page in ReadAhead.Of<IReadOnlyList<IssuedLicense>>(PagesAhead, async (pages, stop) =>
         {
             using var call = client.ListIssuedLicensePages(request, deadline: Deadline(options.Value.StreamDeadline), cancellationToken: stop);
             await foreach (var page in call.ResponseStream.ReadAllAsync(stop))
@@ -69,7 +68,7 @@ public sealed class LicenseServerReader(LicensePagesClient client, IOptions<Repo
     /// caller disposes each page (pages it never received are left to the collector).
     /// </summary>
     public IAsyncEnumerable<EncodedLicensePage> StreamEncodedLicensePagesAsync(ListIssuedLicensesRequest request, CancellationToken cancellationToken) =>
-        ReadAheadAsync<EncodedLicensePage>(async (pages, stop) =>
+        ReadAhead.Of<EncodedLicensePage>(PagesAhead, async (pages, stop) =>
         {
             using var call = client.ListIssuedLicensePagesEncoded(request, Deadline(options.Value.StreamDeadline), stop);
             await foreach (var page in call.ResponseStream.ReadAllAsync(stop))
@@ -77,60 +76,6 @@ public sealed class LicenseServerReader(LicensePagesClient client, IOptions<Repo
                 await pages.WriteAsync(page, stop);
             }
         }, cancellationToken);
-
-    /// <summary>What <paramref name="pump"/> writes, read on another task at most <see cref="PagesAhead"/> items ahead of the caller.</summary>
-    private static async IAsyncEnumerable<T> ReadAheadAsync<T>(Func<ChannelWriter<T>, CancellationToken, Task> pump,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var buffer = Channel.CreateBounded<T>(new BoundedChannelOptions(PagesAhead) { SingleReader = true, SingleWriter = true });
-        var pumping = Task.Run(async () =>
-        {
-            try
-            {
-                await pump(buffer.Writer, stop.Token);
-                buffer.Writer.TryComplete();
-            }
-            catch (Exception ex)
-            {
-                buffer.Writer.TryComplete(ex);
-            }
-        }, CancellationToken.None);
-
-        try
-        {
-            while (true)
-            {
-                bool more;
-                try
-                {
-                    more = await buffer.Reader.WaitToReadAsync(cancellationToken);
-                }
-                catch (ChannelClosedException ex) when (ex.InnerException is not null)
-                {
-                    // The stream's own failure (an RpcException), as the caller would have seen it reading directly.
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
-                    throw;
-                }
-
-                if (!more)
-                {
-                    yield break;
-                }
-
-                while (buffer.Reader.TryRead(out var item))
-                {
-                    yield return item;
-                }
-            }
-        }
-        finally
-        {
-            // The caller stopped early or failed: end the call, and let the pump finish before the source is disposed.
-            await stop.CancelAsync();
-            await pumping;
-        }
-    }
 
     public async IAsyncEnumerable<AuditEvent> StreamAuditAsync(GetAuditTrailRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

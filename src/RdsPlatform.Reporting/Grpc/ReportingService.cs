@@ -27,6 +27,9 @@ public sealed class ReportingService(ReportGenerator generator, ReportCatalog ca
     public const int MaxEntriesPageSize = 1000;
     public const int ExportChunkBytes = 32 * 1024;
 
+    /// <summary>Stored pages (about 60 KiB each) read ahead of a Per Device export's CSV writing.</summary>
+    private const int ExportPagesAhead = 4;
+
     [AllowRoles(RdsRoles.Admin, RdsRoles.Reporter)]
     public override async Task<GenerateReportResponse> GenerateReport(GenerateReportRequest request, ServerCallContext context)
     {
@@ -101,7 +104,8 @@ public sealed class ReportingService(ReportGenerator generator, ReportCatalog ca
         var header = new StringBuilder();
         new CsvWriter(header).WriteRow(ReportCsv.Header(ReportKind.PerDevice));
         rows.Append(header.ToString());
-        await foreach (var page in store.StreamEntryPagesAsync(reportId, cancellationToken))
+        // The next pages are read from the store on another task while this one writes the last page's rows.
+        await foreach (var page in ReadAhead.Of(ExportPagesAhead, stop => store.StreamEntryPagesAsync(reportId, stop), cancellationToken))
         {
             for (var at = 0; at < page.Entries.Length;)
             {
