@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using RdsPlatform.Contracts.Reporting.V1;
@@ -122,6 +123,57 @@ public abstract class ReportStoreContractTests
             Assert.Equal(Enumerable.Range(1, 600).Select(i => (long)i), entries.Select(e => e.Ordinal));
             Assert.Equal(600, report.EntryCount);
         }
+    }
+
+    [Fact]
+    public async Task AReportOfManyPagesIsStoredWholeAndInOrderAcrossCommittedBatches()
+    {
+        // Over five full pages (ReportPages.MaxEntriesPerPage each) and a shorter last, in batches of more than a page.
+        var entries = ReportPages.MaxEntriesPerPage * 5 + 321;
+        var report = await WriteAsync(ReportKind.PerDevice, entries, batchSize: 1200);
+
+        var stored = await Store.ReadEntriesAsync(report.ReportId, 0, 0, default);
+        var pages = new List<ReportPage>();
+        await foreach (var page in Store.StreamEntryPagesAsync(report.ReportId, default))
+        {
+            pages.Add(page);
+        }
+
+        Assert.Equal(Enumerable.Range(1, entries).Select(i => (long)i), stored.Select(e => e.Ordinal));
+        Assert.Equal(Enumerable.Range(1, entries).Select(i => $"HW-{i}"), stored.Select(e => e.Entry.PerDevice.HardwareId));
+        Assert.Equal(6, pages.Count);
+        Assert.Equal(pages.Select(p => p.FirstOrdinal).Order(), pages.Select(p => p.FirstOrdinal));
+    }
+
+    [Fact]
+    public async Task AGenerationAbandonedAfterFullPagesWereCommittedLeavesNothing()
+    {
+        var reportId = Guid.NewGuid().ToString();
+        await using (var writer = Store.BeginReport(reportId, batchSize: 1000))
+        {
+            for (var i = 1; i <= ReportPages.MaxEntriesPerPage * 4 + 10; i++)
+            {
+                writer.Add(Entry(i));
+            }
+        }
+
+        Assert.Null(await Store.FindReportAsync(reportId, default));
+        Assert.Equal(0, await CountAsync(Store.StreamEntriesAsync(reportId, 0, 0, default)));
+    }
+
+    [Fact]
+    public async Task AStoreFailureFailsTheGenerationAndChangesNothing()
+    {
+        // A second generation under an existing report's id: its first page collides with the stored one (unique report
+        // id and first ordinal), refused by the page's insert (SQLite) or the COPY (PostgreSQL).
+        var entries = ReportPages.MaxEntriesPerPage * 3 + 5;
+        var existing = await WriteAsync(ReportKind.PerDevice, entries, batchSize: 1000);
+
+        await Assert.ThrowsAnyAsync<DbException>(() => WriteAsync(ReportKind.PerDevice, entries, batchSize: 1000, existing.ReportId));
+
+        Assert.Equal(existing, await Store.FindReportAsync(existing.ReportId, default));
+        var stored = await Store.ReadEntriesAsync(existing.ReportId, 0, 0, default);
+        Assert.Equal(Enumerable.Range(1, entries).Select(i => (long)i), stored.Select(e => e.Ordinal));
     }
 
     private async Task<Report> WriteAsync(ReportKind kind, int entries, int batchSize, string? reportId = null)
