@@ -8,7 +8,12 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// <summary>How an engine opens a connection for reads, and the SQL that differs between the engines.</summary>
 /// <param name="UserDomainMatch">A user domain equal to <c>@domain</c> without regard to (ASCII) case.</param>
 /// <param name="Position">The function giving a substring's 1-based position (SQLite <c>instr</c>, PostgreSQL <c>strpos</c>).</param>
-internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch, string Position);
+/// <param name="NotForIndex">
+/// What a listing puts before the CAL type and version it filters on so that the planner walks the table's key in
+/// order: SQLite's unary <c>+</c> (which keeps it off ix_licenses_version_status); nothing on PostgreSQL, whose planner
+/// takes a <c>+column</c> comparison for a 0.5% guess and then prefers a scan and a sort of the whole table per batch.
+/// </param>
+internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch, string Position, string NotForIndex);
 
 /// <summary>
 /// The license store's read queries on either engine, each on a short connection of its own (SQLite WAL readers and
@@ -211,29 +216,29 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
     }
 
     /// <summary>A batch of the listing after <c>@after</c> (set to the query's cursor), StreamBatchSize rows at most.</summary>
-    private (string Sql, Dictionary<string, object?> Parameters) ListingBatch(LicenseQuery query, string columns)
+    internal (string Sql, Dictionary<string, object?> Parameters) ListingBatch(LicenseQuery query, string columns)
     {
-        var (where, parameters) = LicenseFilter(query, engine.UserDomainMatch);
+        var (where, parameters) = LicenseFilter(query, engine);
         parameters["batch"] = StreamBatchSize;
         parameters["after"] = query.AfterLicenseId?.ToString() ?? "";
         return ($"SELECT {columns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT @batch", parameters);
     }
 
-    private static (string Where, Dictionary<string, object?> Parameters) LicenseFilter(LicenseQuery q, string userDomainMatch)
+    private static (string Where, Dictionary<string, object?> Parameters) LicenseFilter(LicenseQuery q, ReadEngine engine)
     {
         var where = new StringBuilder();
         var p = new Dictionary<string, object?> { ["now"] = q.Now.UtcTicks };
         if (q.Type is { } type)
         {
-            // '+' keeps SQLite off ix_licenses_version_status: with it every batch would sort all matching rows by license_id
-            // (a temp B-tree per 1000 rows, quadratic over a million CALs); walking the table in license_id order stays linear.
-            where.Append(" AND +cal_type = @type");
+            // Kept off ix_licenses_version_status (ReadEngine.NotForIndex): with it every batch would sort all matching rows by
+            // license_id (a sort per 1000 rows, quadratic over a million CALs); walking the table in license_id order stays linear.
+            where.Append(" AND ").Append(engine.NotForIndex).Append("cal_type = @type");
             p["type"] = (int)type;
         }
 
         if (q.Version is { } version)
         {
-            where.Append(" AND +version = @version");
+            where.Append(" AND ").Append(engine.NotForIndex).Append("version = @version");
             p["version"] = (int)version;
         }
 
@@ -245,7 +250,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
 
         if (q.UserDomain is { Length: > 0 } domain)
         {
-            where.Append(" AND ").Append(userDomainMatch);
+            where.Append(" AND ").Append(engine.UserDomainMatch);
             p["domain"] = domain;
         }
 
