@@ -38,11 +38,7 @@ public sealed class SeatCountTests : IAsyncLifetime
             if (roll < 5 || licenses.Count == 0)
             {
                 var cal = RandomCal(random, packs, Start.AddHours(random.Next(0, 24 * 120)));
-                await Store.WriteAsync(session =>
-                {
-                    session.InsertLicense(Record(cal));
-                    return 0;
-                }, CancellationToken.None);
+                await InsertAsync(cal);
                 licenses.Add(cal);
             }
             else if (roll < 8)
@@ -88,15 +84,7 @@ public sealed class SeatCountTests : IAsyncLifetime
         var random = new Random(7);
         var packs = await InstallPacksAsync(2);
         var licenses = Enumerable.Range(0, 60).Select(_ => RandomCal(random, packs, Start.AddHours(random.Next(0, 24 * 90)))).ToList();
-        await Store.WriteAsync(session =>
-        {
-            foreach (var cal in licenses)
-            {
-                session.InsertLicense(Record(cal));
-            }
-
-            return 0;
-        }, CancellationToken.None);
+        await InsertAsync([.. licenses]);
 
         // Back to schema version 1 with the same licenses, as a license server of the previous release left it.
         var database = Path.Combine(_host.DataDirectory, SqliteLicenseStore.FileName);
@@ -124,11 +112,7 @@ public sealed class SeatCountTests : IAsyncLifetime
         var random = new Random(11);
         var packs = await InstallPacksAsync(2);
         var licenses = Enumerable.Range(0, 80).Select(_ => RandomCal(random, packs, Start.AddHours(random.Next(0, 24 * 90)))).ToList();
-        await Store.WriteAsync(session =>
-        {
-            licenses.ForEach(cal => session.InsertLicense(Record(cal)));
-            return 0;
-        }, CancellationToken.None);
+        await InsertAsync([.. licenses]);
 
         // Back to schema version 4: a rowid table with a surrogate id and its rows in another order than their license
         // ids (here by subject), as a license server of the previous release left it.
@@ -182,11 +166,7 @@ public sealed class SeatCountTests : IAsyncLifetime
 
         // Writes go on after the rebuild: the seat triggers came back with the table.
         var added = RandomCal(random, packs, Start) with { Status = Core.CalStatus.Permanent, KeyPackId = packs[0], Type = Core.CalType.PerDevice };
-        await Store.WriteAsync(session =>
-        {
-            session.InsertLicense(Record(added));
-            return 0;
-        }, CancellationToken.None);
+        await InsertAsync(added);
         licenses.Add(added);
         await AssertCountsAsync(Start.AddHours(1), packs, licenses);
     }
@@ -210,6 +190,17 @@ public sealed class SeatCountTests : IAsyncLifetime
             Assert.Equal(expected, inSession[pack]);
         }
     }
+
+    /// <summary>The CALs inserted in one write transaction.</summary>
+    private Task InsertAsync(params Core.IssuedCal[] cals) => Store.WriteAsync(session =>
+    {
+        foreach (var cal in cals)
+        {
+            session.InsertLicense(Record(cal));
+        }
+
+        return 0;
+    }, CancellationToken.None);
 
     private async Task<List<Guid>> InstallPacksAsync(int count)
     {

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
-using RdsPlatform.Licensing;
 using SQLitePCL;
 
 namespace RdsPlatform.LicenseServer.Storage;
@@ -34,7 +33,7 @@ internal static class SqliteListingRows
             var rc = FirstStep(statement, db, cancellationToken);
             while (rc == raw.SQLITE_ROW)
             {
-                var license = Row(statement);
+                var license = LicenseRows.ReadListed(new StatementColumns(statement));
                 last = license.LicenseId;
                 batch.Add(map(in license));
                 rc = raw.sqlite3_step(statement);
@@ -79,29 +78,18 @@ internal static class SqliteListingRows
         }, db);
     }
 
-    /// <summary>A row of <see cref="LicenseRows.ListingColumns"/>, in the order <see cref="LicenseRows.ReadListed"/> reads it.</summary>
-    private static ListedLicense Row(sqlite3_stmt s) => new(
-        Text(s, 0),
-        Text(s, 5),
-        (CalType)raw.sqlite3_column_int(s, 1),
-        (ProductVersion)raw.sqlite3_column_int(s, 2),
-        Text(s, 3),
-        (CalStatus)raw.sqlite3_column_int(s, 4),
-        LicenseRows.Time(raw.sqlite3_column_int64(s, 6)),
-        LicenseRows.Time(raw.sqlite3_column_int64(s, 7)),
-        raw.sqlite3_column_int64(s, 8) != 0,
-        LicenseRows.OptionalTime(raw.sqlite3_column_int64(s, 9)),
-        LicenseRows.OptionalTime(raw.sqlite3_column_int64(s, 10)),
-        Text(s, 11),
-        Text(s, 12),
-        Text(s, 13),
-        Text(s, 14));
-
-    /// <summary>A TEXT value: its UTF-8 bytes as SQLite holds them (the database's encoding), decoded once.</summary>
-    private static string Text(sqlite3_stmt s, int column)
+    /// <summary>A value of the statement's current row; text as SQLite's UTF-8 bytes (the database's encoding), decoded once.</summary>
+    private readonly struct StatementColumns(sqlite3_stmt statement) : IListingColumns
     {
-        var bytes = raw.sqlite3_column_blob(s, column);
-        return bytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(bytes);
+        public string Text(int ordinal)
+        {
+            var bytes = raw.sqlite3_column_blob(statement, ordinal);
+            return bytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(bytes);
+        }
+
+        public int Int32(int ordinal) => raw.sqlite3_column_int(statement, ordinal);
+
+        public long Int64(int ordinal) => raw.sqlite3_column_int64(statement, ordinal);
     }
 
     private static void Check(int rc, sqlite3 db)
