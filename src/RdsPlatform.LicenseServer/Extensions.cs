@@ -52,6 +52,8 @@ public static class Extensions
         builder.Services.AddHostedService<ReclaimSweeper>();
         builder.AddAlerts();
 
+        // ListIssuedLicensePages' pages written as bytes (EncodedLicensePages; Program maps the service with PreferEncodedLicensePages).
+        builder.Services.AddSingleton<global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<Grpc.LicenseServerService>, Grpc.EncodedLicensePagesMethodProvider>();
         builder.Services.AddGrpcHealthChecks().AddCheck<LicenseStoreHealthCheck>("license-database", tags: ["ready"]);
         return builder;
     }

@@ -10,6 +10,6 @@ builder.AddLicenseServer();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
-app.MapGrpcService<LicenseServerService>();
+app.MapGrpcService<LicenseServerService>().PreferEncodedLicensePages();
 
 app.Run();

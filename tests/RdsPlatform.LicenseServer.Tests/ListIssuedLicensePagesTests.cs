@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Storage;
+using RdsPlatform.ServiceDefaults.Security;
+using RdsPlatform.Testing;
 using Core = RdsPlatform.Licensing;
 
 namespace RdsPlatform.LicenseServer.Tests;
@@ -47,6 +49,29 @@ public sealed class ListIssuedLicensePagesTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Equal(["key_pack_id", "after_license_id"], refused.ViolatedFields());
+    }
+
+    /// <summary>
+    /// The pages are served by the license server's own endpoint (EncodedLicensePages), mapped with the handler's roles:
+    /// reporters and admins read them, any other key is refused and a call without a key is challenged.
+    /// </summary>
+    [Fact]
+    public async Task OnlyAdminsAndReportersMayReadThePages()
+    {
+        await SeedAsync();
+        Contracts.Licensing.V1.LicenseServer.LicenseServerClient As(string role) => new(_host.Channel.WithBearer(TestKeys.ForRole(role)));
+
+        var reporter = await As(RdsRoles.Reporter).ListIssuedLicensePages(new ListIssuedLicensesRequest()).ToListAsync();
+        var admin = await As(RdsRoles.Admin).ListIssuedLicensePages(new ListIssuedLicensesRequest()).ToListAsync();
+        var sessionHost = await Assert.ThrowsAsync<RpcException>(() =>
+            As(RdsRoles.SessionHost).ListIssuedLicensePages(new ListIssuedLicensesRequest()).ToListAsync());
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() =>
+            new Contracts.Licensing.V1.LicenseServer.LicenseServerClient(_host.Channel).ListIssuedLicensePages(new ListIssuedLicensesRequest()).ToListAsync());
+
+        Assert.Equal(3_150, reporter.Sum(p => p.Licenses.Count));
+        Assert.Equal(reporter, admin);
+        Assert.Equal(StatusCode.PermissionDenied, sessionHost.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
     }
 
     private static Dictionary<string, ListIssuedLicensesRequest> Listings() => new()

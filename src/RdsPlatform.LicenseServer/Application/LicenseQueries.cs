@@ -9,9 +9,9 @@ public sealed class LicenseQueries(ILicenseReader reader, ILicenseWriter writer,
     public IAsyncEnumerable<LicenseRecord> ListIssuedLicenses(LicenseQuery query, CancellationToken cancellationToken) =>
         reader.StreamLicensesAsync(query, cancellationToken);
 
-    /// <summary>The same listing a batch at a time, each CAL mapped as it is read (<see cref="ILicenseReader.StreamListingAsync"/>).</summary>
-    public IAsyncEnumerable<IReadOnlyList<T>> ListIssuedLicenseBatches<T>(LicenseQuery query, ListingMap<T> map, CancellationToken cancellationToken) =>
-        reader.StreamListingAsync(query, map, cancellationToken);
+    /// <summary>The same listing a batch at a time, each CAL handed to <paramref name="builder"/> as it is read (<see cref="ILicenseReader.StreamListingAsync{TBatch}"/>).</summary>
+    public IAsyncEnumerable<TBatch> ListIssuedLicenseBatches<TBatch>(LicenseQuery query, IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken) =>
+        reader.StreamListingAsync(query, builder, cancellationToken);
 
     public Task<IReadOnlyList<LicenseCount>> CountIssuedLicenses(IReadOnlyCollection<CalStatus> statuses, DateTimeOffset now, CancellationToken cancellationToken) =>
         LicenseCounting.CountAsync(reader, counter, statuses, now, cancellationToken);

@@ -81,26 +81,6 @@ internal static class LicenseServerMapping
         };
     }
 
-    /// <summary>The same message as <see cref="ToContract(LicenseRecord, DateTimeOffset)"/>, from the bulk listing's row.</summary>
-    public static Contract.Licensing.V1.IssuedLicense ToContract(in ListedLicense license, DateTimeOffset now) => new()
-    {
-        LicenseId = license.LicenseId,
-        KeyPackId = license.KeyPackId,
-        CalType = Shared.ToContract(license.Type),
-        ProductVersion = Shared.ToContract(license.Version),
-        Status = Shared.ToContract(IssuedCal.ShownStatus(license.Status, license.ExpiresAt, now)),
-        Subject = license.Subject,
-        ComputerName = license.ComputerName,
-        UserDomain = license.UserDomain,
-        UserName = license.UserName,
-        Validated = license.Validated,
-        IssuedAt = Timestamp.FromDateTimeOffset(license.IssuedAt),
-        ExpiresAt = Timestamp.FromDateTimeOffset(license.ExpiresAt),
-        AssignedAt = Shared.ToContract(license.AssignedAt),
-        RevokedAt = Shared.ToContract(license.RevokedAt),
-        SessionHostId = license.SessionHostId,
-    };
-
     public static Contract.Licensing.V1.IssuedLicenseCount ToContract(LicenseCount count) => new()
     {
         CalType = Shared.ToContract(count.Type),

@@ -30,11 +30,11 @@ public interface ILicenseReader
     IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The CALs <see cref="StreamLicensesAsync"/> yields (same filters, order and cursor) a batch at a time, each read
-    /// only as far as the listing shows it and mapped by <paramref name="map"/> at once: no record per CAL (the bulk read
-    /// of a million-CAL report).
+    /// The CALs <see cref="StreamLicensesAsync"/> yields (same filters, order and cursor) a batch at a time, each row
+    /// handed to <paramref name="builder"/> while the reader is on it and read only as far as the builder reads it: no
+    /// record or string per CAL (the bulk read of a million-CAL report). Yields the builder's batch after each batch read.
     /// </summary>
-    IAsyncEnumerable<IReadOnlyList<T>> StreamListingAsync<T>(LicenseQuery query, ListingMap<T> map, CancellationToken cancellationToken);
+    IAsyncEnumerable<TBatch> StreamListingAsync<TBatch>(LicenseQuery query, IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken);
 
     /// <summary>Audit events after <paramref name="afterSequence"/>, at most <paramref name="limit"/> (0 = all), of the given types (empty = all).</summary>
     IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, CancellationToken cancellationToken);

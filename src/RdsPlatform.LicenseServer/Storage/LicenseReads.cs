@@ -54,7 +54,7 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         }
     }
 
-    public async IAsyncEnumerable<IReadOnlyList<T>> StreamListingAsync<T>(LicenseQuery query, ListingMap<T> map,
+    public async IAsyncEnumerable<TBatch> StreamListingAsync<TBatch>(LicenseQuery query, IListingBatchBuilder<TBatch> builder,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // StreamLicensesAsync's query and keyset walk, with the listing's own columns (LicenseRows.ListingColumns).
@@ -62,13 +62,13 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (batch, last) = await ReadListingBatchAsync(sql, parameters, map, cancellationToken);
-            if (batch.Count > 0)
+            var (count, last) = await ReadListingBatchAsync(sql, parameters, builder, cancellationToken);
+            if (count > 0)
             {
-                yield return batch;
+                yield return builder.Complete();
             }
 
-            if (batch.Count < StreamBatchSize)
+            if (count < StreamBatchSize)
             {
                 yield break;
             }
@@ -192,27 +192,30 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         return batch;
     }
 
-    private async Task<(List<T> Batch, string? Last)> ReadListingBatchAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters,
-        ListingMap<T> map, CancellationToken cancellationToken)
+    /// <summary>One batch of the bulk listing handed to <paramref name="builder"/>: how many rows, and the last one's license id (the next batch's cursor).</summary>
+    private async Task<(int Count, string? Last)> ReadListingBatchAsync<TBatch>(string sql, IReadOnlyDictionary<string, object?> parameters,
+        IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken)
     {
         await using var connection = await engine.OpenAsync(cancellationToken);
         if (connection is SqliteConnection sqlite)
         {
-            return SqliteListingRows.Read(sqlite, sql, parameters, map, StreamBatchSize, cancellationToken);
+            return SqliteListingRows.Read(sqlite, sql, parameters, builder, cancellationToken);
         }
 
-        var batch = new List<T>(StreamBatchSize);
-        string? last = null;
+        var count = 0;
+        var last = new LastLicenseId();
         await using var command = LicenseRows.Command(connection, null, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new LicenseRows.DataReaderColumns(reader);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var license = LicenseRows.ReadListed(reader);
-            last = license.LicenseId;
-            batch.Add(map(in license));
+            var row = new ListingRow<LicenseRows.DataReaderColumns>(columns);
+            builder.Add(in row);
+            last.Keep(row.LicenseId);
+            count++;
         }
 
-        return (batch, last);
+        return (count, last.ToString());
     }
 
     /// <summary>A batch of the listing after <c>@after</c> (set to the query's cursor), StreamBatchSize rows at most.</summary>
@@ -285,4 +288,25 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
                 return includeExpired ? "" : " AND expires_at > @now";
         }
     }
+}
+
+/// <summary>The license id of the last row a listing batch read, kept as its UTF-8 bytes and made a string once per batch.</summary>
+internal sealed class LastLicenseId
+{
+    private byte[] _bytes = new byte[64];
+    private int _length = -1;
+
+    public void Keep(ReadOnlySpan<byte> id)
+    {
+        if (id.Length > _bytes.Length)
+        {
+            _bytes = new byte[id.Length];
+        }
+
+        id.CopyTo(_bytes);
+        _length = id.Length;
+    }
+
+    /// <summary>The id kept last, or null when no row was read.</summary>
+    public override string? ToString() => _length < 0 ? null : Encoding.UTF8.GetString(_bytes, 0, _length);
 }

@@ -52,30 +52,6 @@ internal static class LicenseRows
         return new LicenseRecord(cal, Text(r, 11), Text(r, 12), Text(r, 13), Text(r, 14));
     }
 
-    /// <summary>A row of <see cref="ListingColumns"/> from an ADO.NET reader.</summary>
-    public static ListedLicense ReadListed(DbDataReader r) => ReadListed(new DataReaderColumns(r));
-
-    /// <summary>
-    /// A row of <see cref="ListingColumns"/> from any reader of its values: the one place that knows the columns' order
-    /// (a struct reader is compiled into its own copy, so SQLite's direct read pays no interface call per value).
-    /// </summary>
-    public static ListedLicense ReadListed<TColumns>(TColumns r) where TColumns : struct, IListingColumns => new(
-        r.Text(0),
-        r.Text(5),
-        (CalType)r.Int32(1),
-        (ProductVersion)r.Int32(2),
-        r.Text(3),
-        (CalStatus)r.Int32(4),
-        Time(r.Int64(6)),
-        Time(r.Int64(7)),
-        r.Int64(8) != 0,
-        OptionalTime(r.Int64(9)),
-        OptionalTime(r.Int64(10)),
-        r.Text(11),
-        r.Text(12),
-        r.Text(13),
-        r.Text(14));
-
     /// <summary>The stored values of a CAL, in <see cref="LicenseParameterNames"/> order (null for SQL NULL): one encoding for every insert path.</summary>
     public static object?[] LicenseValues(LicenseRecord license)
     {
@@ -229,26 +205,36 @@ internal static class LicenseRows
 
     public static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
-    private static DateTimeOffset? OptionalTime(long ticks) => ticks < 0 ? null : Time(ticks);
-
     private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
-    private readonly struct DataReaderColumns(DbDataReader reader) : IListingColumns
+    /// <summary>
+    /// A row of <see cref="ListingColumns"/> from an ADO.NET reader (PostgreSQL's): text read as a string and, when asked
+    /// for its bytes, encoded into a scratch buffer of the reader's own.
+    /// </summary>
+    internal readonly struct DataReaderColumns(DbDataReader reader) : IListingColumns
     {
-        public string Text(int ordinal) => reader.GetString(ordinal);
+        private readonly Utf8Scratch _scratch = new();
+
+        public ReadOnlySpan<byte> Utf8(int ordinal) => _scratch.Encode(reader.GetString(ordinal));
 
         public int Int32(int ordinal) => reader.GetInt32(ordinal);
 
         public long Int64(int ordinal) => reader.GetInt64(ordinal);
     }
-}
 
-/// <summary>The reads of a row of <see cref="LicenseRows.ListingColumns"/>, none of them NULL (the query coalesces them).</summary>
-internal interface IListingColumns
-{
-    string Text(int ordinal);
+    private sealed class Utf8Scratch
+    {
+        private byte[] _buffer = new byte[1024];
 
-    int Int32(int ordinal);
+        public ReadOnlySpan<byte> Encode(string text)
+        {
+            var needed = Encoding.UTF8.GetMaxByteCount(text.Length);
+            if (needed > _buffer.Length)
+            {
+                _buffer = new byte[Math.Max(needed, _buffer.Length * 2)];
+            }
 
-    long Int64(int ordinal);
+            return _buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, _buffer));
+        }
+    }
 }

@@ -38,8 +38,8 @@ public abstract class LicenseStore : ILicenseStore, Application.ILicenseCountRea
     public IAsyncEnumerable<LicenseRecord> StreamLicensesAsync(LicenseQuery query, CancellationToken cancellationToken) =>
         _reads.StreamLicensesAsync(query, cancellationToken);
 
-    public IAsyncEnumerable<IReadOnlyList<T>> StreamListingAsync<T>(LicenseQuery query, ListingMap<T> map, CancellationToken cancellationToken) =>
-        _reads.StreamListingAsync(query, map, cancellationToken);
+    public IAsyncEnumerable<TBatch> StreamListingAsync<TBatch>(LicenseQuery query, IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken) =>
+        _reads.StreamListingAsync(query, builder, cancellationToken);
 
     public IAsyncEnumerable<AuditRecord> StreamAuditAsync(long afterSequence, int limit, IReadOnlyCollection<AuditEventType> types, CancellationToken cancellationToken) =>
         _reads.StreamAuditAsync(afterSequence, limit, types, cancellationToken);

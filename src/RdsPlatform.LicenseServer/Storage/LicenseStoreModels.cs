@@ -6,28 +6,72 @@ namespace RdsPlatform.LicenseServer.Storage;
 public sealed record LicenseRecord(IssuedCal Cal, string? ComputerName, string? UserDomain, string? UserName, string? SessionHostId);
 
 /// <summary>
-/// A CAL of the bulk listing, read without building a <see cref="LicenseRecord"/>: ids as the store holds them (the
-/// canonical text a Guid prints), text the store holds no value for as empty, the stored (not the shown) status.
+/// The values of the current row of a bulk listing (<see cref="LicenseRows.ListingColumns"/>) as the engine's reader
+/// holds them; none is NULL (the query coalesces them). A span from <see cref="Utf8"/> is valid until the next call.
 /// </summary>
-public readonly record struct ListedLicense(
-    string LicenseId,
-    string KeyPackId,
-    CalType Type,
-    ProductVersion Version,
-    string Subject,
-    CalStatus Status,
-    DateTimeOffset IssuedAt,
-    DateTimeOffset ExpiresAt,
-    bool Validated,
-    DateTimeOffset? AssignedAt,
-    DateTimeOffset? RevokedAt,
-    string ComputerName,
-    string UserDomain,
-    string UserName,
-    string SessionHostId);
+public interface IListingColumns
+{
+    /// <summary>A text value's UTF-8 bytes: SQLite's own (no string is made), PostgreSQL's string encoded into a scratch buffer.</summary>
+    ReadOnlySpan<byte> Utf8(int ordinal);
 
-/// <summary>Turns a listed CAL into what the caller sends, while the read is on its row.</summary>
-public delegate T ListingMap<out T>(in ListedLicense license);
+    int Int32(int ordinal);
+
+    long Int64(int ordinal);
+}
+
+/// <summary>
+/// A CAL of the bulk listing, read only as far as it is used, while the engine's reader is on its row: ids as the store
+/// holds them (the canonical text a Guid prints), text the store holds no value for as empty, the stored (not the shown)
+/// status, times as UTC ticks (<see cref="NoTime"/> for none). The one place that knows the listing's column order.
+/// </summary>
+public readonly struct ListingRow<TColumns>(TColumns columns) where TColumns : struct, IListingColumns
+{
+    /// <summary>An optional time the CAL does not have (no stored time is before year 1).</summary>
+    public const long NoTime = -1;
+
+    public ReadOnlySpan<byte> LicenseId => columns.Utf8(0);
+
+    public CalType Type => (CalType)columns.Int32(1);
+
+    public ProductVersion Version => (ProductVersion)columns.Int32(2);
+
+    public ReadOnlySpan<byte> Subject => columns.Utf8(3);
+
+    public CalStatus Status => (CalStatus)columns.Int32(4);
+
+    /// <summary>Empty for temporary and OverUsed CALs.</summary>
+    public ReadOnlySpan<byte> KeyPackId => columns.Utf8(5);
+
+    public long IssuedAtTicks => columns.Int64(6);
+
+    public long ExpiresAtTicks => columns.Int64(7);
+
+    public bool Validated => columns.Int64(8) != 0;
+
+    public long AssignedAtTicks => columns.Int64(9);
+
+    public long RevokedAtTicks => columns.Int64(10);
+
+    public ReadOnlySpan<byte> ComputerName => columns.Utf8(11);
+
+    public ReadOnlySpan<byte> UserDomain => columns.Utf8(12);
+
+    public ReadOnlySpan<byte> UserName => columns.Utf8(13);
+
+    public ReadOnlySpan<byte> SessionHostId => columns.Utf8(14);
+}
+
+/// <summary>
+/// Gathers the rows of one batch of the bulk listing into what the caller sends (<see cref="ILicenseReader.StreamListingAsync{TBatch}"/>):
+/// <see cref="Add{TColumns}"/> per row while the reader is on it, then <see cref="Complete"/> once per batch that had rows.
+/// </summary>
+public interface IListingBatchBuilder<out TBatch>
+{
+    void Add<TColumns>(in ListingRow<TColumns> row) where TColumns : struct, IListingColumns;
+
+    /// <summary>The batch gathered since the last call; the caller has it to itself until it asks for the next batch.</summary>
+    TBatch Complete();
+}
 
 /// <summary>An installed key pack; <see cref="Issued"/> is the number of seats occupied at the time it was read.</summary>
 /// <param name="InstallKey">The core's canonical key: a code is installed once.</param>

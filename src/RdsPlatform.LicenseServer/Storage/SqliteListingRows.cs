@@ -1,23 +1,26 @@
-using System.Text;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
 /// <summary>
-/// A batch of the bulk listing (<see cref="LicenseRows.ListingColumns"/>) read on SQLite with SQLitePCL's column functions,
-/// one native call per value. Microsoft.Data.Sqlite's reader checks each value's type and the row's width before
-/// reading it (three native calls and their handle reference counts per value), which was over half of the license
-/// server's time in a million-CAL report. The listing's columns are never NULL (COALESCE), so nothing is lost by not
-/// asking; errors are still Microsoft.Data.Sqlite's <see cref="SqliteException"/>.
+/// A batch of the bulk listing (<see cref="LicenseRows.ListingColumns"/>) read on SQLite with its column functions, one
+/// native call per value, text as SQLite's own UTF-8 bytes. Microsoft.Data.Sqlite's reader checks each value's type and
+/// the row's width before reading it (three native calls and their handle reference counts per value), which was over
+/// half of the license server's time in a million-CAL report; SQLitePCL's column functions still count a reference on
+/// the statement's handle per value (a third of what remained), so the values are read through
+/// <see cref="SqliteColumnFunctions"/> on the handle's pointer, held once for the batch. The listing's columns are never
+/// NULL (COALESCE), so nothing is lost by not asking; errors are still Microsoft.Data.Sqlite's <see cref="SqliteException"/>.
 /// </summary>
-internal static class SqliteListingRows
+internal static partial class SqliteListingRows
 {
     /// <summary>How long a read waits for a lock held by a writer's checkpoint or recovery (Microsoft.Data.Sqlite's default command timeout).</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    public static (List<T> Batch, string? Last) Read<T>(SqliteConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
-        ListingMap<T> map, int capacity, CancellationToken cancellationToken)
+    /// <summary>Hands each row to <paramref name="builder"/>; how many rows, and the last one's license id.</summary>
+    public static (int Count, string? Last) Read<TBatch>(SqliteConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
+        IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
         Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
@@ -28,19 +31,33 @@ internal static class SqliteListingRows
                 Bind(statement, db, name, value);
             }
 
-            var batch = new List<T>(capacity);
-            string? last = null;
-            var rc = FirstStep(statement, db, cancellationToken);
-            while (rc == raw.SQLITE_ROW)
+            var count = 0;
+            var last = new LastLicenseId();
+            var held = false;
+            statement.DangerousAddRef(ref held);
+            try
             {
-                var license = LicenseRows.ReadListed(new StatementColumns(statement));
-                last = license.LicenseId;
-                batch.Add(map(in license));
-                rc = raw.sqlite3_step(statement);
+                var row = new ListingRow<StatementColumns>(new StatementColumns(statement.DangerousGetHandle()));
+                var rc = FirstStep(statement, db, cancellationToken);
+                while (rc == raw.SQLITE_ROW)
+                {
+                    builder.Add(in row);
+                    last.Keep(row.LicenseId);
+                    count++;
+                    rc = raw.sqlite3_step(statement);
+                }
+
+                Check(rc, db);
+            }
+            finally
+            {
+                if (held)
+                {
+                    statement.DangerousRelease();
+                }
             }
 
-            Check(rc, db);
-            return (batch, last);
+            return (count, last.ToString());
         }
     }
 
@@ -78,18 +95,40 @@ internal static class SqliteListingRows
         }, db);
     }
 
-    /// <summary>A value of the statement's current row; text as SQLite's UTF-8 bytes (the database's encoding), decoded once.</summary>
-    private readonly struct StatementColumns(sqlite3_stmt statement) : IListingColumns
+    /// <summary>A value of the statement's current row (the statement's pointer, its handle held by the caller); text valid until the next step.</summary>
+    private readonly unsafe struct StatementColumns(IntPtr statement) : IListingColumns
     {
-        public string Text(int ordinal)
+        public ReadOnlySpan<byte> Utf8(int ordinal)
         {
-            var bytes = raw.sqlite3_column_blob(statement, ordinal);
-            return bytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(bytes);
+            // The pointer first, then its length (SQLite's documented order: the length of the value as it now is).
+            var text = SqliteColumnFunctions.sqlite3_column_blob(statement, ordinal);
+            return new ReadOnlySpan<byte>((void*)text, SqliteColumnFunctions.sqlite3_column_bytes(statement, ordinal));
         }
 
-        public int Int32(int ordinal) => raw.sqlite3_column_int(statement, ordinal);
+        public int Int32(int ordinal) => SqliteColumnFunctions.sqlite3_column_int(statement, ordinal);
 
-        public long Int64(int ordinal) => raw.sqlite3_column_int64(statement, ordinal);
+        public long Int64(int ordinal) => SqliteColumnFunctions.sqlite3_column_int64(statement, ordinal);
+    }
+
+    /// <summary>
+    /// SQLite's column functions in the e_sqlite3 library SQLitePCL loads (the same native library, so the same
+    /// statement), taking the statement's pointer instead of its SafeHandle.
+    /// </summary>
+    private static partial class SqliteColumnFunctions
+    {
+        private const string Library = "e_sqlite3";
+
+        [LibraryImport(Library)]
+        internal static partial IntPtr sqlite3_column_blob(IntPtr statement, int column);
+
+        [LibraryImport(Library)]
+        internal static partial int sqlite3_column_bytes(IntPtr statement, int column);
+
+        [LibraryImport(Library)]
+        internal static partial int sqlite3_column_int(IntPtr statement, int column);
+
+        [LibraryImport(Library)]
+        internal static partial long sqlite3_column_int64(IntPtr statement, int column);
     }
 
     private static void Check(int rc, sqlite3 db)

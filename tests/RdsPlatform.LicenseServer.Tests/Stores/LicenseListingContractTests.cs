@@ -1,7 +1,9 @@
+using Google.Protobuf;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Grpc;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.ServiceDefaults.Storage;
@@ -10,8 +12,9 @@ using Core = RdsPlatform.Licensing;
 namespace RdsPlatform.LicenseServer.Tests.Stores;
 
 /// <summary>
-/// The bulk listing (StreamListingAsync, read by ordinal without a record per CAL) on every engine: the same CALs, mapped to
-/// the same messages, in the same order as StreamLicensesAsync under every filter and cursor, in batches of the stream's size.
+/// The bulk listing (StreamListingAsync, read by ordinal without a record per CAL) on every engine, written as
+/// ListIssuedLicensePages' pages (IssuedLicensePageEncoder): byte for byte the IssuedLicensePage messages the generated code
+/// serialises from StreamLicensesAsync's CALs, in the same order, under every filter and cursor, a page per batch.
 /// </summary>
 public abstract class LicenseListingContractTests
 {
@@ -24,7 +27,7 @@ public abstract class LicenseListingContractTests
 
     [Theory]
     [MemberData(nameof(Filters))]
-    public async Task TheBulkListingGivesTheStreamsCalsAsTheSameMessagesInTheSameOrder(string filter)
+    public async Task TheBulkListingWritesTheStreamsCalsAsTheGeneratedPagesByteForByte(string filter)
     {
         using var store = (LicenseStore)NewStore();
         var now = new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero).AddTicks(1234567);
@@ -32,14 +35,19 @@ public abstract class LicenseListingContractTests
         var ids = await SeedAsync(store, now);
         var query = Queries(now, ids[1_111])[filter];
 
-        var expected = await store.StreamLicensesAsync(query, CancellationToken.None).Select(l => LicenseServerMapping.ToContract(l, now)).ToListAsync();
-        var batches = await store.StreamListingAsync(query, (in ListedLicense l) => LicenseServerMapping.ToContract(in l, now), CancellationToken.None)
-            .ToListAsync();
+        var expected = (await store.StreamLicensesAsync(query, CancellationToken.None).Select(l => LicenseServerMapping.ToContract(l, now)).ToListAsync())
+            .Chunk(LicenseReads.StreamBatchSize).Select(page => new IssuedLicensePage { Licenses = { page } }).ToList();
+        using var encoder = new IssuedLicensePageEncoder(now, LicenseReads.StreamBatchSize);
+        var pages = new List<byte[]>();
+        await foreach (var batch in store.StreamListingAsync(query, encoder, CancellationToken.None))
+        {
+            Assert.Single(batch);
+            pages.Add(batch[0].ToArray()); // the batch's buffer is reused for the next one
+        }
 
         Assert.NotEmpty(expected);
-        Assert.Equal(expected, batches.SelectMany(b => b));
-        Assert.All(batches.SkipLast(1), b => Assert.Equal(LicenseReads.StreamBatchSize, b.Count));
-        Assert.NotEmpty(batches[^1]);
+        Assert.Equal(expected, pages.Select(IssuedLicensePage.Parser.ParseFrom)); // a readable failure first
+        Assert.Equal(expected.Select(page => page.ToByteArray()), pages);
     }
 
     private static Dictionary<string, LicenseQuery> Queries(DateTimeOffset now, Guid cursor) => new()
