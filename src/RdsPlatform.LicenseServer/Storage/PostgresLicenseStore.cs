@@ -61,6 +61,16 @@ public sealed class PostgresLicenseStore : LicenseStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+
+        // Statistics for the planner at once: until autovacuum gets to the table (a minute or more), a listing over the
+        // copied rows is planned without them, takes ix_licenses_version_status and sorts every matching row for each
+        // batch of 1,000, and a prepared statement can keep that plan. A million-CAL report right after seeding took 82 s
+        // (the database server busy 80 CPU-s) against 14 s once the table was analysed. ANALYZE samples 30,000 rows.
+        await using (var analyse = new NpgsqlCommand("ANALYZE licenses", connection))
+        {
+            await analyse.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         return count;
     }
 

@@ -117,9 +117,10 @@ public sealed class PostgresLicenseListingContractTests(PostgresDatabaseFixture 
         NullLogger<PostgresDatabase>.Instance));
 
     /// <summary>
-    /// A report's listing (Per Device CALs of one version) on an analysed table of 200,000 CALs: each batch walks the key
+    /// A report's listing (Per Device CALs of one version) over 200,000 CALs just bulk-copied: each batch walks the key
     /// from the cursor and stops after a batch. A filter the planner cannot estimate (SQLite's <c>+cal_type</c>) made it
-    /// scan and sort the whole table for every batch, a million-CAL report running for many minutes.
+    /// scan and sort the whole table for every batch once the table was analysed, a million-CAL report running for many
+    /// minutes; and before any analysis (no ANALYZE after the copy) it took ix_licenses_version_status and sorted as well.
     /// </summary>
     [Fact]
     public async Task AListingByCalTypeAndVersionWalksTheKeyInsteadOfSortingTheTablePerBatch()
@@ -135,11 +136,6 @@ public sealed class PostgresLicenseListingContractTests(PostgresDatabaseFixture 
                 Core.ProductVersion.WindowsServer2022, $"hw-{i}", Core.CalStatus.Permanent, pack, now.AddDays(-(i % 30)), now.AddDays(30 + i % 30)),
             $"PC-{i}", null, null, "host-1")), CancellationToken.None);
         await using var connection = await postgres.OpenAsync(CancellationToken.None);
-        await using (var analyse = new NpgsqlCommand("ANALYZE licenses", connection))
-        {
-            await analyse.ExecuteNonQueryAsync();
-        }
-
         var reads = new LicenseReads(new PostgresLicenseDatabase(postgres).Reads);
         var (sql, parameters) = reads.ListingBatch(new LicenseQuery(now, Type: Core.CalType.PerDevice, Version: Core.ProductVersion.WindowsServer2022,
             AfterLicenseId: Guid.CreateVersion7(now.AddDays(-15))), LicenseRows.ListingColumns);
