@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Microsoft.Data.Sqlite;
 
 namespace RdsPlatform.LicenseServer.Storage;
 
@@ -13,7 +12,16 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// order: SQLite's unary <c>+</c> (which keeps it off ix_licenses_version_status); nothing on PostgreSQL, whose planner
 /// takes a <c>+column</c> comparison for a 0.5% guess and then prefers a scan and a sort of the whole table per batch.
 /// </param>
-internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch, string Position, string NotForIndex);
+/// <param name="ReadListing">How the engine reads a batch of the bulk listing on an open connection (<see cref="ListingBatchRead"/>).</param>
+internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch, string Position, string NotForIndex,
+    ListingBatchRead ReadListing);
+
+/// <summary>
+/// Runs one batch query of the bulk listing (<see cref="LicenseRows.ListingColumns"/>) on <paramref name="connection"/>,
+/// handing each row to <paramref name="rows"/>; how many rows, and the last one's license id (the next batch's cursor).
+/// </summary>
+internal delegate Task<(int Count, string? Last)> ListingBatchRead(DbConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
+    IListingRowSink rows, CancellationToken cancellationToken);
 
 /// <summary>
 /// The license store's read queries on either engine, each on a short connection of its own (SQLite WAL readers and
@@ -192,30 +200,12 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         return batch;
     }
 
-    /// <summary>One batch of the bulk listing handed to <paramref name="builder"/>: how many rows, and the last one's license id (the next batch's cursor).</summary>
-    private async Task<(int Count, string? Last)> ReadListingBatchAsync<TBatch>(string sql, IReadOnlyDictionary<string, object?> parameters,
-        IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken)
+    /// <summary>One batch of the bulk listing handed to <paramref name="rows"/>, read the engine's way.</summary>
+    private async Task<(int Count, string? Last)> ReadListingBatchAsync(string sql, IReadOnlyDictionary<string, object?> parameters,
+        IListingRowSink rows, CancellationToken cancellationToken)
     {
         await using var connection = await engine.OpenAsync(cancellationToken);
-        if (connection is SqliteConnection sqlite)
-        {
-            return SqliteListingRows.Read(sqlite, sql, parameters, builder, cancellationToken);
-        }
-
-        var count = 0;
-        var last = new LastLicenseId();
-        await using var command = LicenseRows.Command(connection, null, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var columns = new LicenseRows.DataReaderColumns(reader);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var row = new ListingRow<LicenseRows.DataReaderColumns>(columns);
-            builder.Add(in row);
-            last.Keep(row.LicenseId);
-            count++;
-        }
-
-        return (count, last.ToString());
+        return await engine.ReadListing(connection, sql, parameters, rows, cancellationToken);
     }
 
     /// <summary>A batch of the listing after <c>@after</c> (set to the query's cursor), StreamBatchSize rows at most.</summary>

@@ -207,6 +207,26 @@ internal static class LicenseRows
 
     private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
+    /// <summary>A batch of the bulk listing through ADO.NET (<see cref="ListingBatchRead"/> on PostgreSQL).</summary>
+    public static async Task<(int Count, string? Last)> ReadListingAsync(DbConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
+        IListingRowSink rows, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var last = new LastLicenseId();
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var columns = new DataReaderColumns(reader);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new ListingRow<DataReaderColumns>(columns);
+            rows.Add(in row);
+            last.Keep(row.LicenseId);
+            count++;
+        }
+
+        return (count, last.ToString());
+    }
+
     /// <summary>
     /// A row of <see cref="ListingColumns"/> from an ADO.NET reader (PostgreSQL's): text read as a string and, when asked
     /// for its bytes, encoded into a scratch buffer of the reader's own.

@@ -61,14 +61,18 @@ public readonly struct ListingRow<TColumns>(TColumns columns) where TColumns : s
     public ReadOnlySpan<byte> SessionHostId => columns.Utf8(14);
 }
 
-/// <summary>
-/// Gathers the rows of one batch of the bulk listing into what the caller sends (<see cref="ILicenseReader.StreamListingAsync{TBatch}"/>):
-/// <see cref="Add{TColumns}"/> per row while the reader is on it, then <see cref="Complete"/> once per batch that had rows.
-/// </summary>
-public interface IListingBatchBuilder<out TBatch>
+/// <summary>Receives the rows of the bulk listing, each while the engine's reader is on it.</summary>
+public interface IListingRowSink
 {
     void Add<TColumns>(in ListingRow<TColumns> row) where TColumns : struct, IListingColumns;
+}
 
+/// <summary>
+/// Gathers the rows of one batch of the bulk listing into what the caller sends (<see cref="ILicenseReader.StreamListingAsync{TBatch}"/>):
+/// <see cref="IListingRowSink.Add{TColumns}"/> per row while the reader is on it, then <see cref="Complete"/> once per batch that had rows.
+/// </summary>
+public interface IListingBatchBuilder<out TBatch> : IListingRowSink
+{
     /// <summary>The batch gathered since the last call; the caller has it to itself until it asks for the next batch.</summary>
     TBatch Complete();
 }

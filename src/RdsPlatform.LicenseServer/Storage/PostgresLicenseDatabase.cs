@@ -52,7 +52,8 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IGrou
     }
 
     /// <summary>The reads' side: pooled connections, and user domains folded with lower() as SQLite's NOCASE folds them (ASCII by the input rules).</summary>
-    public ReadEngine Reads => new(async cancellationToken => await database.OpenAsync(cancellationToken), "lower(user_domain) = lower(@domain)", "strpos", "");
+    public ReadEngine Reads => new(async cancellationToken => await database.OpenAsync(cancellationToken), "lower(user_domain) = lower(@domain)", "strpos", "",
+        LicenseRows.ReadListingAsync);
 
     public PreparedStatements OpenWriter()
     {

@@ -36,7 +36,8 @@ internal sealed class SqliteLicenseDatabase : IWriteEngine
     }
 
     /// <summary>The reads' side of the engine: WAL readers, and SQLite's NOCASE for user domains.</summary>
-    public ReadEngine Reads => new(_ => Task.FromResult<DbConnection>(OpenReader()), "user_domain = @domain COLLATE NOCASE", "instr", "+");
+    public ReadEngine Reads => new(_ => Task.FromResult<DbConnection>(OpenReader()), "user_domain = @domain COLLATE NOCASE", "instr", "+",
+        SqliteListingRows.ReadAsync);
 
     PreparedStatements IWriteEngine.OpenWriter() => new(OpenWriter());
 

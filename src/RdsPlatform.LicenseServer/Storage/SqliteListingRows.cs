@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -18,9 +19,14 @@ internal static partial class SqliteListingRows
     /// <summary>How long a read waits for a lock held by a writer's checkpoint or recovery (Microsoft.Data.Sqlite's default command timeout).</summary>
     private static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Hands each row to <paramref name="builder"/>; how many rows, and the last one's license id.</summary>
-    public static (int Count, string? Last) Read<TBatch>(SqliteConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
-        IListingBatchBuilder<TBatch> builder, CancellationToken cancellationToken)
+    /// <summary>The engine's <see cref="ListingBatchRead"/>: the batch read at once, on the caller's thread.</summary>
+    public static Task<(int Count, string? Last)> ReadAsync(DbConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
+        IListingRowSink rows, CancellationToken cancellationToken) =>
+        Task.FromResult(Read((SqliteConnection)connection, sql, parameters, rows, cancellationToken));
+
+    /// <summary>Hands each row to <paramref name="rows"/>; how many rows, and the last one's license id.</summary>
+    public static (int Count, string? Last) Read(SqliteConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
+        IListingRowSink rows, CancellationToken cancellationToken)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The SQLite connection is not open.");
         Check(raw.sqlite3_prepare_v2(db, sql, out var statement), db);
@@ -41,7 +47,7 @@ internal static partial class SqliteListingRows
                 var rc = FirstStep(statement, db, cancellationToken);
                 while (rc == raw.SQLITE_ROW)
                 {
-                    builder.Add(in row);
+                    rows.Add(in row);
                     last.Keep(row.LicenseId);
                     count++;
                     rc = raw.sqlite3_step(statement);
