@@ -98,7 +98,12 @@ public static class RpcCatalog
     {
         foreach (var method in Descriptor(implementation).Methods)
         {
-            var roles = implementation.GetMethod(method.Name, BindingFlags.Public | BindingFlags.Instance)?.GetCustomAttribute<AllowRolesAttribute>()?.Roles ?? [];
+            // The implementation's own handler of the RPC: an override of the generated method, or one served in its place
+            // with another response type (ListIssuedLicensePages' pages, written as bytes); the generated base declares no roles.
+            var roles = implementation.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+                .Where(m => m.Name == method.Name)
+                .Select(m => m.GetCustomAttribute<AllowRolesAttribute>()?.Roles)
+                .SingleOrDefault(declared => declared is not null) ?? [];
             yield return new Rpc(server, method, roles);
         }
     }
