@@ -26,7 +26,9 @@ public sealed partial class ReclaimSweeper(
                 {
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // A cancellation that is not the host stopping (a timed-out database call) is a failed sweep like any other:
+            // let through, it would end this service and, by the host's default, stop the whole license server.
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogSweepFailed(ex);
             }
