@@ -1,4 +1,5 @@
 using System.Buffers;
+using Google.Protobuf;
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
@@ -22,7 +23,7 @@ public static class EncodedLicensePages
         MethodType.ServerStreaming,
         Contracts.Licensing.V1.LicenseServer.Descriptor.FullName,
         Contracts.Licensing.V1.LicenseServer.Descriptor.FindMethodByName("ListIssuedLicensePages").Name,
-        Marshallers.Create(r => Google.Protobuf.MessageExtensions.ToByteArray(r), ListIssuedLicensesRequest.Parser.ParseFrom),
+        Marshallers.Create(r => r.ToByteArray(), ListIssuedLicensesRequest.Parser.ParseFrom),
         Marshallers.Create<EncodedIssuedLicensePage>(Write, _ => throw new NotSupportedException("License pages are only ever sent by the license server.")));
 
     /// <summary>
@@ -119,7 +120,7 @@ public sealed class IssuedLicensePageEncoder(DateTimeOffset now, int pageSize) :
         Time(14, row.RevokedAtTicks);
         Text(15, row.SessionHostId);
 
-        var framed = 1 + VarintSize((ulong)_entryLength) + _entryLength;
+        var framed = 1 + CodedOutputStream.ComputeRawVarint64Size((ulong)_entryLength) + _entryLength;
         if (_pageCount == pageSize || (_pageCount > 0 && _length - _pageStart + framed > MaxPageBytes))
         {
             ClosePage();
@@ -217,7 +218,7 @@ public sealed class IssuedLicensePageEncoder(DateTimeOffset now, int pageSize) :
 
         var seconds = ticks / TimeSpan.TicksPerSecond - UnixEpochSeconds;
         var nanos = (uint)(ticks % TimeSpan.TicksPerSecond * 100);
-        var length = (seconds == 0 ? 0 : 1 + VarintSize((ulong)seconds)) + (nanos == 0 ? 0 : 1 + VarintSize(nanos));
+        var length = (seconds == 0 ? 0 : 1 + CodedOutputStream.ComputeRawVarint64Size((ulong)seconds)) + (nanos == 0 ? 0 : 1 + CodedOutputStream.ComputeRawVarint64Size(nanos));
         Reserve(ref _entry, _entryLength, 2 + length, pooled: false);
         _entryLength = WriteVarint(_entry, _entryLength, (uint)(field << 3 | 2));
         _entryLength = WriteVarint(_entry, _entryLength, (ulong)length);
@@ -261,17 +262,5 @@ public sealed class IssuedLicensePageEncoder(DateTimeOffset now, int pageSize) :
 
         buffer[at++] = (byte)value;
         return at;
-    }
-
-    private static int VarintSize(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-
-        return size;
     }
 }
