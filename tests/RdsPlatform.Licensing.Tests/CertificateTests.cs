@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace RdsPlatform.Licensing.Tests;
 
 public sealed class CertificateTests : IDisposable
@@ -136,6 +138,41 @@ public sealed class CertificateTests : IDisposable
         using var restored = CalCertificateSigner.FromPkcs8PrivateKey(_signer.ExportPkcs8PrivateKey());
 
         Assert.Equal(_signer.PublicKey, restored.PublicKey);
+        Assert.Equal(CertificateCheckStatus.Valid, _verifier.Verify(restored.Sign(Certificate())).Status);
+    }
+
+    [Fact]
+    public async Task CertificatesSignedOnManyThreadsAtOnceAllVerify()
+    {
+        // Each thread signs with its own copy of the key: every signature, from every thread, is the one key's.
+        using var start = new Barrier(8);
+        var signed = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            return Enumerable.Range(0, 50).Select(_ => Certificate()).Select(c => (Certificate: c, Bytes: _signer.Sign(c))).ToList();
+        }, TaskCreationOptions.LongRunning)));
+
+        var all = signed.SelectMany(s => s).ToList();
+        Assert.Equal(400, all.Count);
+        Assert.All(all, s => Assert.Equal(s.Certificate, _verifier.Verify(s.Bytes).Certificate));
+    }
+
+    [Fact]
+    public void SignerRefusesAKeyThatIsNotP256()
+    {
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+
+        var refused = Assert.Throws<ArgumentException>(() => CalCertificateSigner.FromPkcs8PrivateKey(p384.ExportPkcs8PrivateKey()));
+        Assert.Contains("P-256", refused.Message);
+    }
+
+    [Fact]
+    public void AnExportedKeyIsACopyTheCallerCannotChange()
+    {
+        var exported = _signer.ExportPkcs8PrivateKey();
+        Array.Clear(exported);
+
+        using var restored = CalCertificateSigner.FromPkcs8PrivateKey(_signer.ExportPkcs8PrivateKey());
         Assert.Equal(CertificateCheckStatus.Valid, _verifier.Verify(restored.Sign(Certificate())).Status);
     }
 
