@@ -4,6 +4,8 @@ using System.Text.Json;
 using Grpc.Core;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
+using Microsoft.Extensions.DependencyInjection;
+using RdsPlatform.LicenseServer.Alerts;
 using RdsPlatform.Testing;
 
 namespace RdsPlatform.LicenseServer.Tests;
@@ -13,12 +15,15 @@ public sealed class WebhookTests : IAsyncLifetime
 {
     private const string Secret = "whsec-test-0123456789";
     private readonly WebhookReceiver _receiver = new();
-    private readonly LicenseServerHost _host = new(new Dictionary<string, string?>
+    private LicenseServerHost _host = NewHost();
+
+    private static LicenseServerHost NewHost(Action<ServiceSetup>? configure = null) => new(new Dictionary<string, string?>
     {
         ["Webhooks:RetryBaseDelay"] = "00:00:00.050",
         ["Webhooks:AttemptTimeout"] = "00:00:30",
         ["Webhooks:MaxAttempts"] = "3",
-    });
+        ["Webhooks:PendingSweepInterval"] = "00:00:00.100",
+    }, configure);
 
     public Task InitializeAsync() => _receiver.StartAsync();
 
@@ -171,6 +176,30 @@ public sealed class WebhookTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
+    [Fact]
+    public async Task ADatabaseThatDoesNotAnswerWhenTheDispatcherStartsIsTriedAgainAndDeliveriesThenGoOut()
+    {
+        // The alert tables' connections time out from the start: the dispatcher cannot read what a previous run left
+        // pending. It must try again (not end, which by the host's default would stop the license server) and deliver
+        // once the database answers.
+        var database = new AlertDatabaseThatTimesOut();
+        await _host.DisposeAsync();
+        _host = NewHost(setup => setup.TestServices.Add(services =>
+        {
+            var registered = services.Last(d => d.ServiceType == typeof(AlertDatabase));
+            services.AddSingleton<AlertDatabase>(sp => database.Over((AlertDatabase)registered.ImplementationFactory!(sp)));
+        }));
+        await _host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+        await database.RefusedThrice.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        database.Answering = true;
+        var subscription = await SubscribeAsync(AlertType.PoolNone);
+        await RunOutOfPerDeviceCalsAsync();
+
+        Assert.Equal("pool.none", (await _receiver.WaitForAsync(1)).EventType);
+        Assert.Equal(DeliveryStatus.Succeeded, (await WaitForOutcomeAsync(subscription)).Status);
+    }
+
     private async Task<string> SubscribeAsync(params AlertType[] types) =>
         (await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
         {
@@ -200,6 +229,41 @@ public sealed class WebhookTests : IAsyncLifetime
 
             Assert.True(DateTime.UtcNow < until, $"No delivery outcome within 60 s: {deliveries}");
             await Task.Delay(25);
+        }
+    }
+
+    /// <summary>The alert tables' database, whose connections time out until <see cref="Answering"/>.</summary>
+    private sealed class AlertDatabaseThatTimesOut
+    {
+        private AlertDatabase? _inner;
+        private int _refused;
+
+        public volatile bool Answering;
+
+        public TaskCompletionSource RefusedThrice { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public AlertDatabase Over(AlertDatabase inner)
+        {
+            _inner = inner;
+            return new Wrapper(this);
+        }
+
+        private sealed class Wrapper(AlertDatabaseThatTimesOut owner) : AlertDatabase
+        {
+            public override System.Data.Common.DbConnection Open()
+            {
+                if (!owner.Answering)
+                {
+                    if (Interlocked.Increment(ref owner._refused) >= 3)
+                    {
+                        owner.RefusedThrice.TrySetResult();
+                    }
+
+                    throw new TimeoutException("The database did not answer in time.");
+                }
+
+                return owner._inner!.Open();
+            }
         }
     }
 }

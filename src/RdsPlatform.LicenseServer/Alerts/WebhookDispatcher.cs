@@ -60,15 +60,9 @@ public sealed partial class WebhookDispatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _identity.GetAsync(stoppingToken);
-        if (_store.ProtectClearSecrets(_secrets) is > 0 and var encrypted)
+        if (!await ResumeAsync(stoppingToken))
         {
-            LogSecretsEncrypted(encrypted, _secrets.KeyDirectory);
-        }
-
-        // Deliveries a previous run accepted but did not finish go out again.
-        foreach (var pending in _store.Pending(1000))
-        {
-            Enqueue(pending);
+            return;
         }
 
         var running = new List<Task>();
@@ -91,6 +85,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
                         // The outcome could not be recorded; the delivery stays pending and goes out again at the next start.
                         LogNotRecorded(ex, delivery.DeliveryId);
                     }
+                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                    {
+                        // Whatever else failed stays this delivery's: it is still pending, and the dispatcher goes on with the others.
+                        LogDeliveryBroke(ex, delivery.DeliveryId);
+                    }
                     finally
                     {
                         _slots.Release();
@@ -105,6 +104,50 @@ public sealed partial class WebhookDispatcher : BackgroundService
 
         await Task.WhenAll(running);
         await sweep;
+    }
+
+    /// <summary>
+    /// At start: encrypts secrets an earlier release stored in clear and queues the deliveries a previous run accepted but
+    /// did not finish. A database that does not answer is tried again every sweep interval instead of ending the service
+    /// (and, by the host's default, the license server); false when the host stops first.
+    /// </summary>
+    private async Task<bool> ResumeAsync(CancellationToken stoppingToken)
+    {
+        IReadOnlyList<WebhookDeliveryRecord> pending;
+        while (true)
+        {
+            try
+            {
+                if (_store.ProtectClearSecrets(_secrets) is > 0 and var encrypted)
+                {
+                    LogSecretsEncrypted(encrypted, _secrets.KeyDirectory);
+                }
+
+                pending = _store.Pending(1000);
+                break;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogResumeFailed(ex, _pendingSweepInterval);
+            }
+
+            try
+            {
+                await Task.Delay(_pendingSweepInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        // Read once, queued once: a delivery is never queued twice by a retried read.
+        foreach (var delivery in pending)
+        {
+            Enqueue(delivery);
+        }
+
+        return true;
     }
 
     private async Task SweepPendingAsync(CancellationToken stoppingToken)
@@ -122,8 +165,9 @@ public sealed partial class WebhookDispatcher : BackgroundService
                         _queue.Writer.TryWrite(pending);
                     }
                 }
-                catch (System.Data.Common.DbException ex)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // A database that is away (or a read that timed out) fails this sweep only; the next one retries.
                     LogSweepFailed(ex);
                 }
             }
@@ -229,6 +273,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for pending deliveries failed; the next sweep retries")]
     private partial void LogSweepFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the pending webhook deliveries at start; trying again in {Interval}")]
+    private partial void LogResumeFailed(Exception exception, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery {DeliveryId} failed unexpectedly; it stays pending")]
+    private partial void LogDeliveryBroke(Exception exception, Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery {DeliveryId} is being sent by another replica or was sent already; skipped")]
     private partial void LogClaimedElsewhere(Guid deliveryId);

@@ -19,7 +19,8 @@ public sealed class WebhookOptions
 
     /// <summary>
     /// With replicas on one database: how often each replica looks for deliveries left pending (a replica that queued them
-    /// died) and sends those no other replica is sending. Not used by a license server alone on SQLite.
+    /// died) and sends those no other replica is sending. On either engine, also how long the dispatcher waits before
+    /// reading the deliveries a previous run left pending again, when the database did not answer at start.
     /// </summary>
     public TimeSpan PendingSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 

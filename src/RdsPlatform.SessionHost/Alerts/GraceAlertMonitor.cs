@@ -43,8 +43,9 @@ public sealed partial class GraceAlertMonitor(
             {
                 return;
             }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or IOException or UriFormatException)
+            catch (Exception ex)
             {
+                // Whatever failed, the monitor goes on: one that stopped would never raise a grace period alert again.
                 LogRoundFailed(ex);
                 await Task.Delay(options.Value.CheckInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }

@@ -28,7 +28,7 @@ public sealed partial class HostChangeListener(
             {
                 hosts.Refresh();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // The database is away: the hosts held are served until it answers again.
                 LogRefreshFailed(ex);

@@ -55,8 +55,9 @@ public sealed partial class RevocationFeed(
             {
                 await PollAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever failed (a call that timed out included), the feed goes on: one that stopped would never learn a revocation again.
                 LogPollFailed(ex);
             }
         }
