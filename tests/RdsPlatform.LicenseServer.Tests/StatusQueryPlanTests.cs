@@ -30,6 +30,17 @@ public sealed class StatusQueryPlanTests : IAsyncLifetime
         Assert.Contains("USING INDEX ix_licenses_overused", overUsed);
     }
 
+    [Fact]
+    public async Task ASubjectsCalsAreReadThroughTheSubjectIndex()
+    {
+        await _host.Client.GetServerInfoAsync(new GetServerInfoRequest());
+
+        var plan = await PlanAsync(LicenseWriteSession.SubjectLicensesQuery,
+            new Dictionary<string, object?> { ["subject"] = "hw-1", ["type"] = (int)Licensing.CalType.PerDevice });
+
+        Assert.Contains("USING INDEX ix_licenses_subject (subject=?)", plan);
+    }
+
     private async Task<string> PlanAsync(string sql, IReadOnlyDictionary<string, object?> parameters)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(_host.DataDirectory, SqliteLicenseStore.FileName)};Pooling=False");

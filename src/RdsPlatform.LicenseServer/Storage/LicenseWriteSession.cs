@@ -122,8 +122,16 @@ internal sealed class LicenseWriteSession(PreparedStatements statements, DbTrans
     public void DeleteKeyPack(Guid id) =>
         _connection.Execute("DELETE FROM key_packs WHERE key_pack_id = @id", new { id = id.ToString() }, transaction);
 
+    /// <summary>
+    /// A subject's CALs of one type, found through ix_licenses_subject. The type is compared as <c>cal_type + 0</c>, which
+    /// no index matches: on statistics gathered while the type was rare PostgreSQL otherwise took ix_licenses_version_status
+    /// and filtered every CAL of the type (<see cref="PostgresGroupSession.ScopedLicenses"/>); a subject has a few CALs.
+    /// </summary>
+    internal const string SubjectLicensesQuery =
+        $"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type + 0 = @type ORDER BY license_id";
+
     public IReadOnlyList<LicenseRecord> LoadSubjectLicenses(CalType type, string subject) =>
-        ReadLicenses($"SELECT {LicenseRows.LicenseColumns} FROM licenses WHERE subject = @subject AND cal_type = @type ORDER BY license_id",
+        ReadLicenses(SubjectLicensesQuery,
             new Dictionary<string, object?> { ["subject"] = subject, ["type"] = (int)type });
 
     public LicenseRecord? FindLicense(Guid id) =>

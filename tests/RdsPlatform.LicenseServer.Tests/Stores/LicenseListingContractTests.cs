@@ -112,6 +112,8 @@ public sealed class SqliteLicenseListingContractTests : LicenseListingContractTe
 public sealed class PostgresLicenseListingContractTests(PostgresDatabaseFixture database)
     : LicenseListingContractTests, IClassFixture<PostgresDatabaseFixture>
 {
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 4, 0, 0, TimeSpan.Zero);
+
     protected override ILicenseStore NewStore() => new PostgresLicenseStore(new PostgresDatabase(
         NpgsqlDataSource.Create(database.CreateDatabaseAsync("listing").GetAwaiter().GetResult()), PostgresLicenseSchema.Schema,
         NullLogger<PostgresDatabase>.Instance));
@@ -125,20 +127,76 @@ public sealed class PostgresLicenseListingContractTests(PostgresDatabaseFixture 
     [Fact]
     public async Task AListingByCalTypeAndVersionWalksTheKeyInsteadOfSortingTheTablePerBatch()
     {
-        var postgres = new PostgresDatabase(NpgsqlDataSource.Create(await database.CreateDatabaseAsync("listplan")), PostgresLicenseSchema.Schema,
-            NullLogger<PostgresDatabase>.Instance);
-        using var store = new PostgresLicenseStore(postgres);
-        var now = new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero);
-        await store.MigrateAsync(() => new ServerRecord(Guid.NewGuid(), [1], now, Core.ActivationState.Initial), CancellationToken.None);
+        var (postgres, store) = await MigratedAsync("listplan");
+        using var _ = store;
         var pack = Guid.NewGuid();
         await store.CopyLicensesAsync(Enumerable.Range(0, 200_000).Select(i => new LicenseRecord(
-            new Core.IssuedCal(Guid.CreateVersion7(now.AddMinutes(-(i % 30) * 1440 - i % 1440)), Core.CalType.PerDevice,
-                Core.ProductVersion.WindowsServer2022, $"hw-{i}", Core.CalStatus.Permanent, pack, now.AddDays(-(i % 30)), now.AddDays(30 + i % 30)),
+            new Core.IssuedCal(Guid.CreateVersion7(Now.AddMinutes(-(i % 30) * 1440 - i % 1440)), Core.CalType.PerDevice,
+                Core.ProductVersion.WindowsServer2022, $"hw-{i}", Core.CalStatus.Permanent, pack, Now.AddDays(-(i % 30)), Now.AddDays(30 + i % 30)),
             $"PC-{i}", null, null, "host-1")), CancellationToken.None);
         await using var connection = await postgres.OpenAsync(CancellationToken.None);
         var reads = new LicenseReads(new PostgresLicenseDatabase(postgres).Reads);
-        var (sql, parameters) = reads.ListingBatch(new LicenseQuery(now, Type: Core.CalType.PerDevice, Version: Core.ProductVersion.WindowsServer2022,
-            AfterLicenseId: Guid.CreateVersion7(now.AddDays(-15))), LicenseRows.ListingColumns);
+        var (sql, parameters) = reads.ListingBatch(new LicenseQuery(Now, Type: Core.CalType.PerDevice, Version: Core.ProductVersion.WindowsServer2022,
+            AfterLicenseId: Guid.CreateVersion7(Now.AddDays(-15))), LicenseRows.ListingColumns);
+        var text = await ExplainAsync(connection, sql, parameters);
+        Assert.Contains("Index Scan using licenses_pkey", text);
+        Assert.DoesNotContain("Sort", text);
+        Assert.DoesNotContain("Seq Scan", text);
+    }
+
+    /// <summary>
+    /// A write group's read of its subjects' CALs probes the subject index once per subject even on statistics gathered
+    /// while the CAL type was rare (a young farm: its first CALs were Per User, the Per Device ones all came after the
+    /// last analysis). Before, the planner took ix_licenses_version_status and filtered every Per Device CAL for each group.
+    /// </summary>
+    [Fact]
+    public async Task AGroupReadsItsSubjectsThroughTheSubjectIndexOnStatisticsFromWhenTheTypeWasRare()
+    {
+        var (postgres, store) = await MigratedAsync("scopeplan");
+        using var _ = store;
+        // The bulk copy analyses the table: 200 Per User CALs, no Per Device CAL yet.
+        await store.CopyLicensesAsync(Enumerable.Range(0, 200).Select(i => new LicenseRecord(
+            new Core.IssuedCal(Guid.CreateVersion7(Now.AddMinutes(-i)), Core.CalType.PerUser,
+                Core.ProductVersion.WindowsServer2022, $"early-{i}", Core.CalStatus.Temporary, null, Now.AddDays(-1), Now.AddDays(89)),
+            null, null, null, "host-1")), CancellationToken.None);
+        await using var connection = await postgres.OpenAsync(CancellationToken.None);
+        await using (var grow = new NpgsqlCommand("""
+            INSERT INTO licenses (license_id, cal_type, version, subject, status, issued_at, expires_at, validated)
+            SELECT gen_random_uuid()::text, 1, 7, 'hw-' || g, 3, 0, 1, 0 FROM generate_series(1, 5000) g
+            """, connection))
+        {
+            await grow.ExecuteNonQueryAsync();
+        }
+
+        var group = await ExplainAsync(connection, PostgresGroupSession.ScopedLicenses, new Dictionary<string, object?>
+        {
+            ["subjects"] = Enumerable.Range(0, 25).Select(i => $"hw-new-{i}").ToArray(),
+            ["type"] = (int)Core.CalType.PerDevice,
+        });
+        var one = await ExplainAsync(connection, LicenseWriteSession.SubjectLicensesQuery,
+            new Dictionary<string, object?> { ["subject"] = "hw-new-0", ["type"] = (int)Core.CalType.PerDevice });
+
+        Assert.All([group, one], plan =>
+        {
+            Assert.Contains("ix_licenses_subject", plan);
+            Assert.DoesNotContain("ix_licenses_version_status", plan);
+            Assert.DoesNotContain("Seq Scan on licenses", plan);
+        });
+    }
+
+    /// <summary>A license store on a new database of its own, its schema applied.</summary>
+    private async Task<(PostgresDatabase Database, PostgresLicenseStore Store)> MigratedAsync(string name)
+    {
+        var postgres = new PostgresDatabase(NpgsqlDataSource.Create(await database.CreateDatabaseAsync(name)), PostgresLicenseSchema.Schema,
+            NullLogger<PostgresDatabase>.Instance);
+        var store = new PostgresLicenseStore(postgres);
+        await store.MigrateAsync(() => new ServerRecord(Guid.NewGuid(), [1], Now, Core.ActivationState.Initial), CancellationToken.None);
+        return (postgres, store);
+    }
+
+    /// <summary>The plan PostgreSQL makes for <paramref name="sql"/> with these values (planned for them, as a custom plan).</summary>
+    private static async Task<string> ExplainAsync(NpgsqlConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters)
+    {
         await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
         foreach (var (name, value) in parameters)
         {
@@ -146,17 +204,12 @@ public sealed class PostgresLicenseListingContractTests(PostgresDatabaseFixture 
         }
 
         var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
         {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(0));
-            }
+            plan.Add(reader.GetString(0));
         }
 
-        var text = string.Join("\n", plan);
-        Assert.Contains("Index Scan using licenses_pkey", text);
-        Assert.DoesNotContain("Sort", text);
-        Assert.DoesNotContain("Seq Scan", text);
+        return string.Join("\n", plan);
     }
 }
