@@ -4,6 +4,7 @@ using Grpc.Health.V1;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.LicenseServer.Telemetry;
@@ -87,6 +88,65 @@ public sealed class OperationsTests
         var response = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(20));
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, response.Status);
+    }
+
+    [Fact]
+    public async Task ACheckThatFailsIsLoggedOnceWhenItFailsAndOnceWhenItRecoversNotForEveryProbe()
+    {
+        var failing = true;
+        var logs = new CapturedLogs();
+        await using var host = new LicenseServerHost(new Dictionary<string, string?> { ["Health:CacheDuration"] = "00:00:00.050" }, setup =>
+            setup.TestServices.Add(services =>
+            {
+                services.AddSingleton<ILoggerProvider>(logs);
+                services.AddHealthChecks().AddCheck("flaky", () => Volatile.Read(ref failing)
+                    ? HealthCheckResult.Unhealthy("The flaky dependency does not answer.")
+                    : HealthCheckResult.Healthy());
+            }));
+        var health = new Health.HealthClient(host.Channel);
+
+        // Probes over many cache durations: the check runs again and again, failing each time.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, (await health.CheckAsync(new HealthCheckRequest())).Status);
+            await Task.Delay(20);
+        }
+
+        Volatile.Write(ref failing, false);
+        while ((await health.CheckAsync(new HealthCheckRequest())).Status != HealthCheckResponse.Types.ServingStatus.Serving)
+        {
+            await Task.Delay(20);
+        }
+
+        var changes = logs.Of(ServiceDefaults.Health.HealthExtensions.LogCategory).Where(l => l.Message.Contains("flaky", StringComparison.Ordinal)).ToList();
+        Assert.Collection(changes,
+            failed => Assert.Equal((LogLevel.Warning, "Health check flaky is unhealthy: The flaky dependency does not answer."), (failed.Level, failed.Message)),
+            recovered => Assert.Equal(LogLevel.Information, recovered.Level));
+        Assert.DoesNotContain(logs.Of("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService"), l => l.Level >= LogLevel.Warning);
+    }
+
+    /// <summary>Every log line of the host, by category, level and formatted message.</summary>
+    private sealed class CapturedLogs : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Category, LogLevel Level, string Message)> _lines = new();
+
+        public IEnumerable<(string Category, LogLevel Level, string Message)> Of(string category) => _lines.Where(l => l.Category == category);
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturedLogs owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner._lines.Enqueue((category, logLevel, formatter(state, exception)));
+        }
     }
 
     [Theory]

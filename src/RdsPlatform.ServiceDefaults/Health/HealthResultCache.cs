@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace RdsPlatform.ServiceDefaults.Health;
 
@@ -7,12 +8,16 @@ namespace RdsPlatform.ServiceDefaults.Health;
 /// The latest result of one health check, shared by every probe: the check runs when no result is younger than the
 /// cache duration, one run at a time (probes that arrive meanwhile wait for that run), and a run that outlasts the
 /// timeout counts as failed. So a storm of Health/Check calls costs the database one check per cache duration.
+/// A change of the check's status is logged once, when a run sees it (a warning when it fails, with its reason, and
+/// when it recovers), instead of an error for every probe that reads a failed result.
 /// </summary>
-internal sealed class HealthResultCache(string name, HealthOptions options, TimeProvider time, Counter<long> runs)
+internal sealed partial class HealthResultCache(string name, HealthOptions options, TimeProvider time, Counter<long> runs, ILogger logger)
 {
     private readonly Lock _gate = new();
     private Task<HealthCheckResult>? _latest;
     private long _completedAt;
+    private HealthStatus _lastStatus = HealthStatus.Healthy;
+    private long _failingSince;
 
     public Task<HealthCheckResult> GetAsync(Func<IHealthCheck> create, HealthCheckContext context, CancellationToken cancellationToken)
     {
@@ -43,8 +48,39 @@ internal sealed class HealthResultCache(string name, HealthOptions options, Time
         var result = await RunAsync(create, context);
         runs.Add(1, new KeyValuePair<string, object?>("check", name), new KeyValuePair<string, object?>("status", StatusName(result.Status)));
         Volatile.Write(ref _completedAt, time.GetTimestamp());
+        // Runs are one at a time, so the last status is only ever read and written here.
+        LogChange(result);
         run.SetResult(result);
     }
+
+    private void LogChange(HealthCheckResult result)
+    {
+        var previous = _lastStatus;
+        _lastStatus = result.Status;
+        if (result.Status == previous)
+        {
+            return;
+        }
+
+        if (result.Status == HealthStatus.Healthy)
+        {
+            LogRecovered(name, time.GetElapsedTime(_failingSince));
+            return;
+        }
+
+        if (previous == HealthStatus.Healthy)
+        {
+            _failingSince = time.GetTimestamp();
+        }
+
+        LogFailing(result.Exception, name, StatusName(result.Status), result.Description ?? result.Exception?.Message ?? "no reason given");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Health check {Check} is {Status}: {Reason}")]
+    private partial void LogFailing(Exception? exception, string check, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Health check {Check} is healthy again after {Duration}")]
+    private partial void LogRecovered(string check, TimeSpan duration);
 
     private async Task<HealthCheckResult> RunAsync(Func<IHealthCheck> create, HealthCheckContext context)
     {
