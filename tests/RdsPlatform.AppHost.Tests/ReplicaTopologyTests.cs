@@ -57,29 +57,9 @@ public sealed class ReplicaTopologyFixture : TopologyFixture
     private static async Task ServingAsync(Uri instance)
     {
         using var channel = GrpcChannel.ForAddress(instance);
-        var health = new Health.HealthClient(channel);
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            try
-            {
-                if ((await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                {
-                    return;
-                }
-            }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < until)
-            {
-                // Not listening yet.
-            }
-
-            if (DateTime.UtcNow >= until)
-            {
-                throw new TimeoutException($"{instance} did not answer SERVING within a minute of its start.");
-            }
-
-            await Task.Delay(200);
-        }
+        var health = await UntilListening.RetryAsync(() =>
+            new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5)).ResponseAsync);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
     }
 
     /// <summary>The running instances of a service as the dashboard lists them, each with the addresses of that process alone.</summary>

@@ -53,11 +53,11 @@ public sealed class ServiceLifecycleTests(TopologyFixture topology, ITestOutputH
         }
 
         output.WriteLine("Stop command until stopped: " + string.Join(", ", stops));
-        var host = await RetryAsync(() => gateway.GetSessionHostAsync(new GetSessionHostRequest { HostId = HostId }, deadline: Deadline).ResponseAsync);
+        var host = await UntilListening.RetryAsync(() => gateway.GetSessionHostAsync(new GetSessionHostRequest { HostId = HostId }, deadline: Deadline).ResponseAsync);
         Assert.Equal(LicensingMode.PerDevice, host.Host.LicensingMode);
-        var reports = await RetryAsync(() => reporter.ListReportsAsync(new ListReportsRequest(), deadline: Deadline).ResponseAsync);
+        var reports = await UntilListening.RetryAsync(() => reporter.ListReportsAsync(new ListReportsRequest(), deadline: Deadline).ResponseAsync);
         Assert.Contains(reports.Reports, r => r.ReportId == report.ReportId);
-        var issued = await RetryAsync(async () =>
+        var issued = await UntilListening.RetryAsync(async () =>
         {
             using var call = licenses.ListIssuedLicenses(new ListIssuedLicensesRequest { Subject = "lifecycle-device" }, deadline: Deadline);
             return await call.ResponseStream.ReadAllAsync().ToListAsync();
@@ -79,25 +79,8 @@ public sealed class ServiceLifecycleTests(TopologyFixture topology, ITestOutputH
         var started = await topology.App.ResourceCommands.ExecuteCommandAsync(service, KnownResourceCommands.StartCommand, timeout.Token);
         Assert.True(started.Success, $"Starting {service} failed: {started.Message}");
         await topology.App.ResourceNotifications.WaitForResourceHealthyAsync(service, timeout.Token);
-        var health = await RetryAsync(() => new Health.HealthClient(topology.Channel(service)).CheckAsync(new HealthCheckRequest(), deadline: Deadline).ResponseAsync);
+        var health = await UntilListening.RetryAsync(() => new Health.HealthClient(topology.Channel(service)).CheckAsync(new HealthCheckRequest(), deadline: Deadline).ResponseAsync);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         return stopTook;
-    }
-
-    /// <summary>Running is not listening: a call right after a restart may meet Unavailable for a moment.</summary>
-    private static async Task<T> RetryAsync<T>(Func<Task<T>> call)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return await call();
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && stopwatch.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(200);
-            }
-        }
     }
 }

@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RdsPlatform.SessionHost.Alerts;
 using RdsPlatform.SessionHost.Connections;
 using RdsPlatform.SessionHost.Hosts;
+using RdsPlatform.Testing;
 
 namespace RdsPlatform.SessionHost.Tests;
 
@@ -15,8 +15,6 @@ namespace RdsPlatform.SessionHost.Tests;
 /// </summary>
 public sealed class BackgroundLoopTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task HostRefreshesGoOnAfterOneThatWasCancelledByItsOwnTimeout()
     {
@@ -27,7 +25,7 @@ public sealed class BackgroundLoopTests
             Options.Create(new GatewayOptions { HostRefreshInterval = TimeSpan.FromMilliseconds(20) }), NullLogger<HostChangeListener>.Instance);
 
         await listener.StartAsync(CancellationToken.None);
-        await RunsPastTheFailureAsync(listener, repository.ReadAfterTheFailure.Task);
+        await BackgroundLoops.RunsPastTheFailureAsync(listener, repository.ReadAfterTheFailure.Task);
     }
 
     [Theory]
@@ -44,18 +42,7 @@ public sealed class BackgroundLoopTests
             meters.GetRequiredService<IMeterFactory>(), NullLogger<GraceAlertMonitor>.Instance);
 
         await monitor.StartAsync(CancellationToken.None);
-        await RunsPastTheFailureAsync(monitor, outbox.ReadAfterTheFailure.Task);
-    }
-
-    /// <summary>The service reaches its next round after the failure, still running; it then stops without a fault.</summary>
-    private static async Task RunsPastTheFailureAsync(BackgroundService service, Task nextRound)
-    {
-        var first = await Task.WhenAny(nextRound, service.ExecuteTask!).WaitAsync(Patience);
-        Assert.True(first == nextRound, $"The service ended after the failure ({service.ExecuteTask!.Status}): {service.ExecuteTask.Exception?.InnerException?.Message}");
-        Assert.False(service.ExecuteTask!.IsCompleted);
-
-        await service.StopAsync(CancellationToken.None);
-        Assert.False(service.ExecuteTask.IsFaulted);
+        await BackgroundLoops.RunsPastTheFailureAsync(monitor, outbox.ReadAfterTheFailure.Task);
     }
 
     private sealed class RepositoryFailingOnRead(int failingRead, Exception error) : ISessionHostRepository

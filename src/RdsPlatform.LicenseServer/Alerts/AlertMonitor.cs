@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RdsPlatform.LicenseServer.Application;
 using RdsPlatform.LicenseServer.Storage;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 
@@ -73,7 +74,7 @@ public sealed partial class AlertMonitor(
                         await raiser.RaiseAsync(work, stoppingToken);
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
                 {
                     // Whatever failed, the loop goes on: a monitor that stopped would never alert again.
                     LogFailed(ex);

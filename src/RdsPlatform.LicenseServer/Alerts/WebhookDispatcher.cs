@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 using RdsPlatform.LicenseServer.Application;
+using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.LicenseServer.Alerts;
 
@@ -60,9 +61,10 @@ public sealed partial class WebhookDispatcher : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await _identity.GetAsync(stoppingToken);
-        if (!await ResumeAsync(stoppingToken))
+        // Read once, queued once: a delivery is never queued twice by a retried read.
+        foreach (var pending in await ReadPendingAtStartAsync(stoppingToken))
         {
-            return;
+            Enqueue(pending);
         }
 
         var running = new List<Task>();
@@ -85,7 +87,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
                         // The outcome could not be recorded; the delivery stays pending and goes out again at the next start.
                         LogNotRecorded(ex, delivery.DeliveryId);
                     }
-                    catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                    catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
                     {
                         // Whatever else failed stays this delivery's: it is still pending, and the dispatcher goes on with the others.
                         LogDeliveryBroke(ex, delivery.DeliveryId);
@@ -107,13 +109,12 @@ public sealed partial class WebhookDispatcher : BackgroundService
     }
 
     /// <summary>
-    /// At start: encrypts secrets an earlier release stored in clear and queues the deliveries a previous run accepted but
+    /// At start: encrypts secrets an earlier release stored in clear and reads the deliveries a previous run accepted but
     /// did not finish. A database that does not answer is tried again every sweep interval instead of ending the service
-    /// (and, by the host's default, the license server); false when the host stops first.
+    /// (and, by the host's default, the license server); the host stopping ends the wait.
     /// </summary>
-    private async Task<bool> ResumeAsync(CancellationToken stoppingToken)
+    private async Task<IReadOnlyList<WebhookDeliveryRecord>> ReadPendingAtStartAsync(CancellationToken stoppingToken)
     {
-        IReadOnlyList<WebhookDeliveryRecord> pending;
         while (true)
         {
             try
@@ -123,31 +124,15 @@ public sealed partial class WebhookDispatcher : BackgroundService
                     LogSecretsEncrypted(encrypted, _secrets.KeyDirectory);
                 }
 
-                pending = _store.Pending(1000);
-                break;
+                return _store.Pending(1000);
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
             {
                 LogResumeFailed(ex, _pendingSweepInterval);
             }
 
-            try
-            {
-                await Task.Delay(_pendingSweepInterval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
+            await Task.Delay(_pendingSweepInterval, stoppingToken);
         }
-
-        // Read once, queued once: a delivery is never queued twice by a retried read.
-        foreach (var delivery in pending)
-        {
-            Enqueue(delivery);
-        }
-
-        return true;
     }
 
     private async Task SweepPendingAsync(CancellationToken stoppingToken)
@@ -165,7 +150,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
                         _queue.Writer.TryWrite(pending);
                     }
                 }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
                 {
                     // A database that is away (or a read that timed out) fails this sweep only; the next one retries.
                     LogSweepFailed(ex);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.LicenseServer.Application;
 
@@ -26,9 +27,7 @@ public sealed partial class ReclaimSweeper(
                 {
                 }
             }
-            // A cancellation that is not the host stopping (a timed-out database call) is a failed sweep like any other:
-            // let through, it would end this service and, by the host's default, stop the whole license server.
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
             {
                 LogSweepFailed(ex);
             }

@@ -39,7 +39,7 @@ public static class HealthExtensions
         // log an error for every probe that reads a failed result, a line a second per probing client during an outage.
         services.AddOptions<LoggerFilterOptions>().PostConfigure<IOptions<HealthOptions>>((filters, health) =>
         {
-            if (health.Value.CacheDuration > TimeSpan.Zero)
+            if (health.Value.CachesResults)
             {
                 filters.Rules.Add(new LoggerFilterRule(null, PerProbeLogCategory, LogLevel.None, null));
             }
@@ -50,7 +50,7 @@ public static class HealthExtensions
 
     private static void CacheResults(HealthCheckServiceOptions checks, HealthOptions health, IMeterFactory meters, IServiceProvider root)
     {
-        if (health.CacheDuration <= TimeSpan.Zero)
+        if (!health.CachesResults)
         {
             return;
         }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RdsPlatform.ServiceDefaults;
 using RdsPlatform.SessionHost.Hosts;
 
 namespace RdsPlatform.SessionHost.Connections;
@@ -28,7 +29,7 @@ public sealed partial class HostChangeListener(
             {
                 hosts.Refresh();
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
             {
                 // The database is away: the hosts held are served until it answers again.
                 LogRefreshFailed(ex);

@@ -55,9 +55,8 @@ public sealed partial class RevocationFeed(
             {
                 await PollAsync(stoppingToken);
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
             {
-                // Whatever failed (a call that timed out included), the feed goes on: one that stopped would never learn a revocation again.
                 LogPollFailed(ex);
             }
         }
