@@ -16,7 +16,7 @@ namespace RdsPlatform.LicenseServer.Tests.Stores;
 /// </summary>
 public abstract class ScopedGroupTests : IDisposable
 {
-    private static readonly DateTimeOffset Start = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+    protected static readonly DateTimeOffset Start = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
 
     protected abstract ILicenseStore NewStore();
 
@@ -150,14 +150,89 @@ public abstract class ScopedGroupTests : IDisposable
         Assert.Equal(GroupsScopedWrites ? 1 : 0, store.GroupReplays);
     }
 
-    private async Task<LicenseStore> MigratedAsync()
+    [Fact]
+    public async Task AGroupQueuedWhileAnotherRunsIsDecidedAfterItsCommitAndBothAreCommittedOnce()
+    {
+        using var store = await MigratedAsync();
+        var pack = await InstallAsync(store, seats: 5);
+        var next = new List<Task<Guid?>>();
+
+        var first = await InOneGroupAsync(store,
+        [
+            Scoped("first-0", Start, session =>
+            {
+                // Queued while this group runs (once: a replay would run this again): the next group, decided after this one's commit.
+                if (next.Count == 0)
+                {
+                    next.AddRange(Enumerable.Range(0, 4).Select(i => Queue(store, TakeSeat($"second-{i}", Start.AddTicks(10 + i)))));
+                }
+
+                return TakeSeat("first-0", Start).Item2(session);
+            }),
+            TakeSeat("first-1", Start.AddTicks(1)),
+            TakeSeat("first-2", Start.AddTicks(2)),
+        ]);
+        var second = await Task.WhenAll(next);
+
+        Assert.Equal([pack, pack, pack], first);
+        // The second group saw the first one's seats: two left for four devices, taken in queue order.
+        Assert.Equal([pack, pack, null, null], second);
+        var licenses = await store.StreamLicensesAsync(new LicenseQuery(Start), CancellationToken.None).ToListAsync();
+        Assert.Equal(["first-0", "first-1", "first-2", "second-0", "second-1"], licenses.Select(l => l.Cal.Subject).Order());
+        Assert.Equal(5, Assert.Single(await store.ListKeyPacksAsync(Start, CancellationToken.None)).Issued);
+        var trail = await store.StreamAuditAsync(0, 0, [], CancellationToken.None).ToListAsync();
+        Assert.Equal(["first-0", "first-1", "first-2", "second-0", "second-1", "second-2", "second-3"],
+            trail.Select(e => e.Entry.Subject).OfType<string>());
+        Assert.Equal(0, store.GroupReplays);
+    }
+
+    [Fact]
+    public async Task AGroupWhoseChangesAreRefusedIsReplayedAloneAndTheGroupQueuedBehindItIsCommitted()
+    {
+        using var store = await MigratedAsync();
+        var pack = await InstallAsync(store, seats: 10);
+        var taken = Permanent("first-owner", pack, Start, Start.AddDays(30));
+        var next = new List<Task<Guid?>>();
+
+        var first = await InOneGroupAsync(store,
+        [
+            Scoped("first-owner", Start, session =>
+            {
+                if (next.Count == 0)
+                {
+                    // Once: this write runs again when its group is replayed.
+                    next.AddRange(Enumerable.Range(0, 3).Select(i => Queue(store, TakeSeat($"behind-{i}", Start.AddTicks(10 + i)))));
+                }
+
+                session.InsertLicense(taken);
+                return pack;
+            }),
+            // Refused by the database's key only when the group's changes reach it with its COMMIT (on PostgreSQL): the
+            // group is replayed alone, and the writes queued behind it are neither lost nor run twice.
+            Scoped("second-owner", Start.AddTicks(1), session =>
+            {
+                session.InsertLicense(taken with { Cal = taken.Cal with { Subject = "second-owner" } });
+                return pack;
+            }),
+        ], tolerateFailures: true);
+        var behind = await Task.WhenAll(next);
+
+        Assert.Equal([pack, null], first);
+        Assert.Equal([pack, pack, pack], behind);
+        var licenses = await store.StreamLicensesAsync(new LicenseQuery(Start), CancellationToken.None).ToListAsync();
+        Assert.Equal(["behind-0", "behind-1", "behind-2", "first-owner"], licenses.Select(l => l.Cal.Subject).Order());
+        Assert.Equal(4, Assert.Single(await store.ListKeyPacksAsync(Start, CancellationToken.None)).Issued);
+        Assert.Equal(GroupsScopedWrites ? 1 : 0, store.GroupReplays);
+    }
+
+    protected async Task<LicenseStore> MigratedAsync()
     {
         var store = (LicenseStore)NewStore();
         await store.MigrateAsync(() => new ServerRecord(Guid.NewGuid(), [1], Start, Core.ActivationState.Initial), CancellationToken.None);
         return store;
     }
 
-    private static async Task<Guid> InstallAsync(ILicenseStore store, int seats)
+    protected static async Task<Guid> InstallAsync(ILicenseStore store, int seats)
     {
         var id = Guid.NewGuid();
         await store.WriteAsync(session =>
@@ -170,7 +245,7 @@ public abstract class ScopedGroupTests : IDisposable
     }
 
     /// <summary>Queues the writes behind one that holds the writer, so they are committed as one group, and returns their answers (null for one that failed when tolerated).</summary>
-    private static async Task<Guid?[]> InOneGroupAsync(ILicenseStore store, List<(WriteScope Scope, Func<ILicenseWriteSession, Guid?> Work)> writes,
+    protected static async Task<Guid?[]> InOneGroupAsync(ILicenseStore store, List<(WriteScope Scope, Func<ILicenseWriteSession, Guid?> Work)> writes,
         bool tolerateFailures = false)
     {
         using var holding = new ManualResetEventSlim();
@@ -201,11 +276,15 @@ public abstract class ScopedGroupTests : IDisposable
         return answers;
     }
 
-    private static (WriteScope, Func<ILicenseWriteSession, Guid?>) Scoped(string subject, DateTimeOffset now, Func<ILicenseWriteSession, Guid?> work) =>
+    /// <summary>Queues one scoped write; its answer.</summary>
+    protected static Task<Guid?> Queue(ILicenseStore store, (WriteScope Scope, Func<ILicenseWriteSession, Guid?> Work) write) =>
+        store.WriteAsync(write.Scope, write.Work, CancellationToken.None);
+
+    protected static (WriteScope, Func<ILicenseWriteSession, Guid?>) Scoped(string subject, DateTimeOffset now, Func<ILicenseWriteSession, Guid?> work) =>
         (new WriteScope(Core.CalType.PerDevice, subject, now), work);
 
     /// <summary>An issuance in miniature: the subject's CALs and the packs read in the write, a seat taken from the first pack with one free.</summary>
-    private static (WriteScope, Func<ILicenseWriteSession, Guid?>) TakeSeat(string subject, DateTimeOffset now) => Scoped(subject, now, session =>
+    protected static (WriteScope, Func<ILicenseWriteSession, Guid?>) TakeSeat(string subject, DateTimeOffset now) => Scoped(subject, now, session =>
     {
         Assert.Empty(session.LoadSubjectLicenses(Core.CalType.PerDevice, subject));
         session.Append(new AuditEntry(now, AuditEventType.IssuanceFailed, "asked", Subject: subject));
@@ -219,7 +298,7 @@ public abstract class ScopedGroupTests : IDisposable
         return pack.Id;
     });
 
-    private static LicenseRecord Permanent(string subject, Guid pack, DateTimeOffset issued, DateTimeOffset expires) => new(
+    protected static LicenseRecord Permanent(string subject, Guid pack, DateTimeOffset issued, DateTimeOffset expires) => new(
         new Core.IssuedCal(Guid.NewGuid(), Core.CalType.PerDevice, Core.ProductVersion.WindowsServer2022, subject, Core.CalStatus.Permanent,
             pack, issued, expires), "PC-" + subject, null, null, "host-scoped");
 }
