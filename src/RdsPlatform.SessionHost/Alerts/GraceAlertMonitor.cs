@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Options;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Licensing;
+using RdsPlatform.ServiceDefaults;
 using RdsPlatform.SessionHost.Hosts;
 using RdsPlatform.SessionHost.LicenseServers;
 
@@ -31,25 +32,22 @@ public sealed partial class GraceAlertMonitor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        // Operational time, not licensing time: the check runs on its interval whatever the licensing clock says.
+        using var timer = new PeriodicTimer(options.Value.CheckInterval);
+        do
         {
             try
             {
                 await CheckAsync(stoppingToken);
                 await DeliverAsync(stoppingToken);
-                await Task.Delay(options.Value.CheckInterval, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
+            catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
             {
                 // Whatever failed, the monitor goes on: one that stopped would never raise a grace period alert again.
                 LogRoundFailed(ex);
-                await Task.Delay(options.Value.CheckInterval, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     /// <summary>Raises the alert of every host that needs one now; the ones raised.</summary>
