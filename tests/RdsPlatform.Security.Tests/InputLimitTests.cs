@@ -7,6 +7,7 @@ using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.Licensing.V1;
 using RdsPlatform.Contracts.Reporting.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
+using RdsPlatform.ServiceDefaults.Clock;
 using RdsPlatform.ServiceDefaults.Grpc;
 using RdsPlatform.Testing;
 
@@ -131,6 +132,26 @@ public sealed class InputLimitTests : IAsyncLifetime
         var error = await Requests.RefusedAsync(() => clock.AdvanceAsync(new AdvanceRequest { By = new Google.Protobuf.WellKnownTypes.Duration { Seconds = long.MaxValue } }));
 
         AssertRefused(error, "by");
+    }
+
+    [Fact]
+    public async Task SimulatedTimeRunsAtMostACenturyAheadAndARefusedAdvanceMovesNothing()
+    {
+        await using var simulated = new Platform(allServiceSettings: new Dictionary<string, string?> { ["Clock:Mode"] = "Simulated" });
+        var clock = new Clock.ClockClient(simulated.LicenseServer(TestKeys.Admin));
+        var tenYears = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(ClockOptions.MaxAdvance);
+        for (var i = 0; i < 10; i++)
+        {
+            await clock.AdvanceAsync(new AdvanceRequest { By = tenYears });
+        }
+
+        var error = await Requests.RefusedAsync(() => clock.AdvanceAsync(new AdvanceRequest { By = tenYears }));
+
+        AssertRefused(error, "by");
+        Assert.Contains("at most 36525 days ahead of the wall clock; it is 36500 days ahead, so it can be advanced by at most 25 more days", error.Status.Detail);
+        // Nothing moved: exactly the 25 days left are still there to take.
+        var last = await clock.AdvanceAsync(new AdvanceRequest { By = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromDays(25)) });
+        Assert.Equal(ClockOptions.MaxOffset, last.Offset.ToTimeSpan());
     }
 
     [Fact]

@@ -16,4 +16,11 @@ public sealed class ClockOptions
 
     /// <summary>The largest single advance accepted.</summary>
     public static readonly TimeSpan MaxAdvance = TimeSpan.FromDays(3650);
+
+    /// <summary>
+    /// How far ahead of the wall clock simulated time may run in all (100 years): far beyond any licensing period, and far
+    /// from the end of the calendar (year 9999) past which every reading of the clock would throw. An offset beyond it in
+    /// the shared cache is a corrupt value: ignored, and overwritten with the service's own.
+    /// </summary>
+    public static readonly TimeSpan MaxOffset = TimeSpan.FromDays(36_525);
 }

@@ -25,9 +25,17 @@ public sealed class SharedClock(ClockMode mode, TimeProvider? wallClock = null) 
 
     public override DateTimeOffset GetUtcNow() => _wallClock.GetUtcNow().AddTicks(Interlocked.Read(ref _offsetTicks));
 
-    /// <summary>Takes a newer offset learned from another service; an older one is ignored.</summary>
-    public void ObserveOffset(TimeSpan offset)
+    /// <summary>
+    /// Takes a newer offset learned from another service; an older one is ignored. One outside 0 to
+    /// <see cref="ClockOptions.MaxOffset"/> is refused (false): taken, it would make every later reading of the clock throw.
+    /// </summary>
+    public bool ObserveOffset(TimeSpan offset)
     {
+        if (offset < TimeSpan.Zero || offset > ClockOptions.MaxOffset)
+        {
+            return false;
+        }
+
         var ticks = offset.Ticks;
         var current = Interlocked.Read(ref _offsetTicks);
         while (ticks > current)
@@ -35,10 +43,12 @@ public sealed class SharedClock(ClockMode mode, TimeProvider? wallClock = null) 
             var seen = Interlocked.CompareExchange(ref _offsetTicks, ticks, current);
             if (seen == current)
             {
-                return;
+                return true;
             }
 
             current = seen;
         }
+
+        return true;
     }
 }

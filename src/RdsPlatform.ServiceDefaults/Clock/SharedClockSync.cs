@@ -16,7 +16,8 @@ public sealed partial class SharedClockSync(
     ILogger<SharedClockSync> logger,
     IConnectionMultiplexer? cache = null) : BackgroundService
 {
-    internal const string OffsetKey = "rds:clock:offset-ticks";
+    /// <summary>The shared cache's key of the simulated offset, in ticks.</summary>
+    public const string OffsetKey = "rds:clock:offset-ticks";
     private static readonly RedisChannel AdvancedChannel = RedisChannel.Literal("rds:clock:advanced");
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -46,9 +47,18 @@ public sealed partial class SharedClockSync(
         await base.StartAsync(cancellationToken);
     }
 
-    /// <summary>Moves simulated time forward for every service. Throws <see cref="RedisException"/> when the shared cache cannot be reached.</summary>
+    /// <summary>
+    /// Moves simulated time forward for every service. Throws <see cref="RedisException"/> when the shared cache cannot be
+    /// reached, and <see cref="ArgumentOutOfRangeException"/>, with nothing moved, when time would run more than
+    /// <see cref="ClockOptions.MaxOffset"/> ahead of the wall clock.
+    /// </summary>
     public async Task<TimeSpan> AdvanceAsync(TimeSpan by)
     {
+        if (clock.Offset + by > ClockOptions.MaxOffset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(by), clock.Offset, TooFar(clock.Offset));
+        }
+
         if (cache is null)
         {
             clock.ObserveOffset(clock.Offset + by);
@@ -58,11 +68,24 @@ public sealed partial class SharedClockSync(
         var db = cache.GetDatabase();
         await db.StringSetAsync(OffsetKey, clock.Offset.Ticks, when: When.NotExists);
         var ticks = await db.StringIncrementAsync(OffsetKey, by.Ticks);
+        if (ticks > ClockOptions.MaxOffset.Ticks)
+        {
+            // The shared offset was ahead of this service's (another advanced it within the sync interval): undone.
+            await db.StringDecrementAsync(OffsetKey, by.Ticks);
+            var ahead = TimeSpan.FromTicks(ticks) - by;
+            throw new ArgumentOutOfRangeException(nameof(by), ahead, TooFar(ahead));
+        }
+
         clock.ObserveOffset(TimeSpan.FromTicks(ticks));
         await cache.GetSubscriber().PublishAsync(AdvancedChannel, clock.Offset.Ticks);
         LogAdvanced(by, clock.Offset);
         return clock.Offset;
     }
+
+    /// <summary>Why an advance past <see cref="ClockOptions.MaxOffset"/> is refused, with time <paramref name="offset"/> ahead now.</summary>
+    public static string TooFar(TimeSpan offset) =>
+        $"Simulated time may run at most {ClockOptions.MaxOffset.TotalDays:0} days ahead of the wall clock; it is {offset.TotalDays:0.##} days ahead, " +
+        $"so it can be advanced by at most {Math.Max(0, (ClockOptions.MaxOffset - offset).TotalDays):0.##} more days.";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -84,16 +107,21 @@ public sealed partial class SharedClockSync(
         {
             var db = cache!.GetDatabase();
             var stored = await db.StringGetAsync(OffsetKey);
-            if (stored.TryParse(out long ticks))
+            if (stored.TryParse(out long ticks) && clock.ObserveOffset(TimeSpan.FromTicks(ticks)))
             {
-                clock.ObserveOffset(TimeSpan.FromTicks(ticks));
                 if (ticks >= clock.Offset.Ticks)
                 {
                     return;
                 }
             }
+            else if (!stored.IsNull)
+            {
+                // Not an offset this clock can take (written by hand, or by something else): every service would keep
+                // re-reading it, so this one's own offset replaces it.
+                LogCorruptOffset(stored.ToString(), ClockOptions.MaxOffset.TotalDays);
+            }
 
-            if (clock.Offset > TimeSpan.Zero)
+            if (clock.Offset > TimeSpan.Zero || !stored.IsNull)
             {
                 await db.StringSetAsync(OffsetKey, clock.Offset.Ticks, when: stored.IsNull ? When.NotExists : When.Always);
             }
@@ -103,6 +131,9 @@ public sealed partial class SharedClockSync(
             LogCacheUnavailable(ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The shared clock offset in the cache, '{Stored}', is not a number of ticks from 0 to {MaxDays} days; replacing it with this service's offset")]
+    private partial void LogCorruptOffset(string stored, double maxDays);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated time advanced by {By}; offset is now {Offset}")]
     private partial void LogAdvanced(TimeSpan by, TimeSpan offset);
