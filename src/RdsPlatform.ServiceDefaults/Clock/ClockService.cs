@@ -44,11 +44,6 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
             throw Problem.Invalid("by", $"Must be positive and at most {ClockOptions.MaxAdvance.TotalDays:0} days; time never runs backwards.").ToRpcException();
         }
 
-        if (clock.Offset + by > ClockOptions.MaxOffset)
-        {
-            throw Problem.Invalid("by", SharedClockSync.TooFar(clock.Offset)).ToRpcException();
-        }
-
         TimeSpan offset;
         try
         {
@@ -56,7 +51,7 @@ public sealed class ClockService(SharedClock clock, SharedClockSync sync) : Cont
         }
         catch (ArgumentOutOfRangeException ex) when (ex.ActualValue is TimeSpan ahead)
         {
-            // Another service advanced the shared offset within the sync interval: nothing was moved.
+            // Past ClockOptions.MaxOffset (SharedClockSync enforces it, before and after the shared increment): nothing moved.
             throw Problem.Invalid("by", SharedClockSync.TooFar(ahead)).ToRpcException();
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)

@@ -161,12 +161,8 @@ public abstract class ScopedGroupTests : IDisposable
         [
             Scoped("first-0", Start, session =>
             {
-                // Queued while this group runs (once: a replay would run this again): the next group, decided after this one's commit.
-                if (next.Count == 0)
-                {
-                    next.AddRange(Enumerable.Range(0, 4).Select(i => Queue(store, TakeSeat($"second-{i}", Start.AddTicks(10 + i)))));
-                }
-
+                // Queued while this group runs: the next group, decided after this one's commit.
+                QueueOnce(store, next, "second", 4);
                 return TakeSeat("first-0", Start).Item2(session);
             }),
             TakeSeat("first-1", Start.AddTicks(1)),
@@ -198,12 +194,7 @@ public abstract class ScopedGroupTests : IDisposable
         [
             Scoped("first-owner", Start, session =>
             {
-                if (next.Count == 0)
-                {
-                    // Once: this write runs again when its group is replayed.
-                    next.AddRange(Enumerable.Range(0, 3).Select(i => Queue(store, TakeSeat($"behind-{i}", Start.AddTicks(10 + i)))));
-                }
-
+                QueueOnce(store, next, "behind", 3);
                 session.InsertLicense(taken);
                 return pack;
             }),
@@ -279,6 +270,18 @@ public abstract class ScopedGroupTests : IDisposable
     /// <summary>Queues one scoped write; its answer.</summary>
     protected static Task<Guid?> Queue(ILicenseStore store, (WriteScope Scope, Func<ILicenseWriteSession, Guid?> Work) write) =>
         store.WriteAsync(write.Scope, write.Work, CancellationToken.None);
+
+    /// <summary>
+    /// Queues <paramref name="count"/> seat takings of <paramref name="prefix"/>-0, -1, ... into <paramref name="queued"/>,
+    /// from inside a write of the running group; once only, as that write runs again when its group is replayed.
+    /// </summary>
+    private static void QueueOnce(ILicenseStore store, List<Task<Guid?>> queued, string prefix, int count)
+    {
+        if (queued.Count == 0)
+        {
+            queued.AddRange(Enumerable.Range(0, count).Select(i => Queue(store, TakeSeat($"{prefix}-{i}", Start.AddTicks(10 + i)))));
+        }
+    }
 
     protected static (WriteScope, Func<ILicenseWriteSession, Guid?>) Scoped(string subject, DateTimeOffset now, Func<ILicenseWriteSession, Guid?> work) =>
         (new WriteScope(Core.CalType.PerDevice, subject, now), work);
