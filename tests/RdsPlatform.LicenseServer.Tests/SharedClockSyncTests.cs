@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RdsPlatform.ServiceDefaults.Clock;
@@ -40,6 +41,52 @@ public sealed class SharedClockSyncTests(GarnetFixture garnet) : IClassFixture<G
         await sync.StopAsync(CancellationToken.None);
         Assert.Equal(TimeSpan.FromDays(3), clock.Offset);
         Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(3) + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task AnUnexpectedFailureOfOneSyncRoundDoesNotEndTheLoop()
+    {
+        // Every read of the cache throws something that is not one of StackExchange.Redis's own exceptions; before, the first
+        // such round ended the background loop (and, in a host, stopped the service).
+        var cache = ThrowingCache.Create();
+        var clock = new SharedClock(ClockMode.Simulated);
+        using var sync = new SharedClockSync(clock, Options.Create(new ClockOptions { Mode = ClockMode.Simulated, SyncInterval = TimeSpan.FromMilliseconds(10) }),
+            NullLogger<SharedClockSync>.Instance, cache);
+
+        await sync.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow + Patience;
+        while (ThrowingCache.Reads(cache) < 5)
+        {
+            Assert.False(sync.ExecuteTask!.IsCompleted, $"The sync loop ended after {ThrowingCache.Reads(cache)} reads: {sync.ExecuteTask.Exception?.InnerException}");
+            Assert.True(DateTime.UtcNow < deadline, "The sync loop did not read the cache five times in 30 s.");
+            await Task.Delay(10);
+        }
+
+        await sync.StopAsync(CancellationToken.None);
+        Assert.Equal(TimeSpan.Zero, clock.Offset);
+    }
+
+    /// <summary>A cache whose every database read throws <see cref="InvalidOperationException"/>; subscribing works.</summary>
+    public class ThrowingCache : DispatchProxy
+    {
+        private int _reads;
+
+        public static IConnectionMultiplexer Create() => DispatchProxy.Create<IConnectionMultiplexer, ThrowingCache>();
+
+        public static int Reads(IConnectionMultiplexer cache) => Volatile.Read(ref ((ThrowingCache)(object)cache)._reads);
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
+        {
+            nameof(IConnectionMultiplexer.GetDatabase) => throw new InvalidOperationException($"read {Interlocked.Increment(ref _reads)} refused"),
+            nameof(IConnectionMultiplexer.GetSubscriber) => DispatchProxy.Create<ISubscriber, AcceptingSubscriber>(),
+            _ => null,
+        };
+    }
+
+    public class AcceptingSubscriber : DispatchProxy
+    {
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) =>
+            targetMethod?.ReturnType == typeof(Task) ? Task.CompletedTask : null;
     }
 
     [Fact]

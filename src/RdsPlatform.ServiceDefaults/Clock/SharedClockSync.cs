@@ -97,7 +97,16 @@ public sealed partial class SharedClockSync(
         using var timer = new PeriodicTimer(options.Value.SyncInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            await TrySyncAsync();
+            try
+            {
+                await TrySyncAsync();
+            }
+            catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
+            {
+                // An unexpected failure (not the cache's own exceptions, which TrySyncAsync logs) ends this round only: a
+                // loop that stopped would leave this service's clock behind every other's, and by default stop the host.
+                LogRoundFailed(ex);
+            }
         }
     }
 
@@ -137,6 +146,9 @@ public sealed partial class SharedClockSync(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated time advanced by {By}; offset is now {Offset}")]
     private partial void LogAdvanced(TimeSpan by, TimeSpan offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A round of the shared clock's sync failed; the next runs after the sync interval")]
+    private partial void LogRoundFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Cache unavailable for the shared clock; keeping the last known offset")]
     private partial void LogCacheUnavailable(Exception exception);
