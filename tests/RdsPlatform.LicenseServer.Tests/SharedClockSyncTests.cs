@@ -48,39 +48,44 @@ public sealed class SharedClockSyncTests(GarnetFixture garnet) : IClassFixture<G
     {
         // Every read of the cache throws something that is not one of StackExchange.Redis's own exceptions; before, the first
         // such round ended the background loop (and, in a host, stopped the service).
-        var cache = ThrowingCache.Create();
+        var cache = DispatchProxy.Create<IConnectionMultiplexer, ThrowingCache>();
         var clock = new SharedClock(ClockMode.Simulated);
         using var sync = new SharedClockSync(clock, Options.Create(new ClockOptions { Mode = ClockMode.Simulated, SyncInterval = TimeSpan.FromMilliseconds(10) }),
             NullLogger<SharedClockSync>.Instance, cache);
 
         await sync.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow + Patience;
-        while (ThrowingCache.Reads(cache) < 5)
-        {
-            Assert.False(sync.ExecuteTask!.IsCompleted, $"The sync loop ended after {ThrowingCache.Reads(cache)} reads: {sync.ExecuteTask.Exception?.InnerException}");
-            Assert.True(DateTime.UtcNow < deadline, "The sync loop did not read the cache five times in 30 s.");
-            await Task.Delay(10);
-        }
 
-        await sync.StopAsync(CancellationToken.None);
+        await BackgroundLoops.RunsPastTheFailureAsync(sync, ((ThrowingCache)(object)cache).ReadAfterTheFailure.Task);
         Assert.Equal(TimeSpan.Zero, clock.Offset);
     }
 
-    /// <summary>A cache whose every database read throws <see cref="InvalidOperationException"/>; subscribing works.</summary>
+    /// <summary>
+    /// A cache whose every database read throws <see cref="InvalidOperationException"/>; subscribing works. The first read
+    /// is the start's, the second the loop's first round (which fails), the third the round after it.
+    /// </summary>
     public class ThrowingCache : DispatchProxy
     {
         private int _reads;
 
-        public static IConnectionMultiplexer Create() => DispatchProxy.Create<IConnectionMultiplexer, ThrowingCache>();
-
-        public static int Reads(IConnectionMultiplexer cache) => Volatile.Read(ref ((ThrowingCache)(object)cache)._reads);
+        public TaskCompletionSource ReadAfterTheFailure { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod?.Name switch
         {
-            nameof(IConnectionMultiplexer.GetDatabase) => throw new InvalidOperationException($"read {Interlocked.Increment(ref _reads)} refused"),
+            nameof(IConnectionMultiplexer.GetDatabase) => Refuse(),
             nameof(IConnectionMultiplexer.GetSubscriber) => DispatchProxy.Create<ISubscriber, AcceptingSubscriber>(),
             _ => null,
         };
+
+        private object Refuse()
+        {
+            var read = Interlocked.Increment(ref _reads);
+            if (read == 3)
+            {
+                ReadAfterTheFailure.TrySetResult();
+            }
+
+            throw new InvalidOperationException($"read {read} refused");
+        }
     }
 
     public class AcceptingSubscriber : DispatchProxy
