@@ -7,7 +7,7 @@ namespace RdsPlatform.Licensing;
 public static class IssuancePolicy
 {
     /// <summary>Decide what a license request gets: the subject's existing CAL, a renewal/upgrade of it, a new CAL, or a refusal.</summary>
-    /// <param name="newLicenseId">Source of new license ids; defaults to <see cref="Guid.CreateVersion7(DateTimeOffset)"/>.</param>
+    /// <param name="newLicenseId">Source of new license ids; defaults to <see cref="RandomIds.NewVersion7"/>.</param>
     public static IssuanceOutcome Decide(IssuanceSnapshot snapshot, LicenseRequest request, DateTimeOffset now, Random random, Func<Guid>? newLicenseId = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -18,7 +18,7 @@ public static class IssuancePolicy
             return Refuse(ReasonCode.InvalidInput, "A license request needs a CAL type, a known session host version and a subject.");
         }
 
-        var ids = newLicenseId ?? (() => Guid.CreateVersion7(now));
+        var ids = newLicenseId ?? (() => RandomIds.NewVersion7(now));
         return request.Type == CalType.PerUser
             ? DecidePerUser(snapshot, request, now, ids)
             : DecidePerDevice(snapshot, request, now, random, ids);

@@ -102,7 +102,7 @@ public sealed class ConnectionGateway(
     private async Task<string> StartSessionAsync(
         SessionHostSettings host, ConnectAttempt attempt, ConnectionDecision decision, TokenState? kept, CancellationToken cancellationToken)
     {
-        var sessionId = Guid.NewGuid().ToString("N");
+        var sessionId = RandomIds.NewSessionId();
         await sessions.StartAsync(new SessionState(sessionId, host.HostId, attempt.HardwareId, attempt.ComputerName, attempt.UserDomain, attempt.UserName,
             kept?.Certificate.LicenseId, kept?.Certificate.Temporary ?? false, kept?.Certificate.ExpiresAt,
             host.CalType == CalType.PerUser && decision.Reason == ReasonCode.PerUserNotTracked), cancellationToken);
