@@ -42,7 +42,8 @@ public sealed class PrometheusScrapeTests : IAsyncDisposable
         using var http = new HttpClient();
         var scrape = await http.GetStringAsync(new Uri(gateway.Management, "/metrics"));
 
-        Assert.Matches("rds_connection_decisions_total\\{[^}]*reason=\"TemporaryCalIssued\"[^}]*\\} 1", scrape);
+        Assert.Matches("rds_connection_decisions_total\\{(?=[^}]*reason=\"TemporaryCalIssued\")(?=[^}]*admitted=\"true\")(?=[^}]*mode=\"PerDevice\")[^}]*\\} 1", scrape);
+        Assert.DoesNotMatch("rds_connection_decisions_total\\{[^}]*admitted=\"false\"", scrape);
         Assert.Matches("rds_grace_days_left_days\\{[^}]*host_id=\"rdsh-1\"[^}]*\\} 120", scrape);
         Assert.Matches("rds_grace_hosts_in_grace\\{[^}]*\\} 1", scrape);
         Assert.Matches($"rds_license_server_reachable\\{{[^}}]*license_server=\"{licenseServer.Grpc}\"[^}}]*\\}} 1", scrape);
