@@ -93,4 +93,13 @@ public sealed class GatewayOptions
     /// <summary>Timeout of one cache (Redis protocol) call; the gateway decides without the cache when it is slow or down.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:CacheTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan CacheTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long the cache writer gathers writes nobody waits for (the sessions of a gateway without other replicas) before
+    /// it sends them as one batch: fewer, larger batches cost the gateway and the cache far fewer system calls and wake-ups
+    /// (docs/performance.md). A write a caller waits for (a session other replicas may read next, a Disconnect) ends the
+    /// wait at once. 0 sends each batch as soon as the writer is free.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100", ErrorMessage = "Gateway:CacheWriteCoalescing must be a duration from 0 (send at once) to 100 ms, for example 00:00:00.001.")]
+    public TimeSpan CacheWriteCoalescing { get; set; } = TimeSpan.FromMilliseconds(1);
 }

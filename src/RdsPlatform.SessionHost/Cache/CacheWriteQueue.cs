@@ -6,11 +6,14 @@ namespace RdsPlatform.SessionHost.Cache;
 /// <summary>
 /// Coalesces the gateway's cache writes into pipelined batches. Every admitted Connect writes its session: thousands per
 /// second. One writer drains whatever queued while it sent the previous batch and sends it as one batch, so the cache sees
-/// one flush per batch instead of one per connection. It never waits on a timer: an idle gateway's write leaves at once.
+/// one flush per batch instead of one per connection. Writes nobody waits for are gathered for
+/// <see cref="GatewayOptions.CacheWriteCoalescing"/> (1 ms) first: at tens of thousands of Connects a second a batch then
+/// carries dozens of sessions instead of a few, and the cache and the gateway make that many fewer system calls.
 /// A write whose caller must know it arrived (a session, before Connect answers with its id: the next call may reach
-/// another replica) waits for the cache's answer to its own command, still sent in the shared batch.
+/// another replica; a Disconnect) waits for the cache's answer to its own command, still sent in the shared batch, and
+/// cuts the gathering short: it never waits on the timer.
 /// </summary>
-public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDisposable
+public sealed class CacheWriteQueue : IDisposable, IAsyncDisposable
 {
     /// <summary>How long a stopping gateway waits at most for the writes it still holds to reach the cache.</summary>
     internal static readonly TimeSpan StopDrainTimeout = TimeSpan.FromSeconds(5);
@@ -21,18 +24,34 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
     /// <summary>Writes waiting for the cache at most; beyond it the oldest are dropped (the cache is best effort, like a write while it is down).</summary>
     internal const int MaxQueuedWrites = 100_000;
 
-    private readonly Channel<PendingWrite> _writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(MaxQueuedWrites)
+    private readonly GatewayCache _cache;
+    private readonly Channel<PendingWrite> _writes;
+
+    public CacheWriteQueue(GatewayCache cache)
     {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.DropOldest,
-    });
+        _cache = cache;
+        _writes = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(MaxQueuedWrites)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        }, Dropped);
+    }
 
     private Task? _writer;
+
+    // Set while the writer gathers writes nobody waits for; a write someone waits for completes it to send at once.
+    private TaskCompletionSource? _gathering;
+
+    // Set once the gateway stops: the writer sends what is queued without gathering more.
+    private volatile bool _stopping;
+
+    // Writes queued that someone waits for (incremented before signalling _gathering, decremented as the writer takes them).
+    private int _waitedFor;
 
     /// <summary>Sets <paramref name="key"/> with an expiry through the coalescing writer; nobody waits for it.</summary>
     public void Set(RedisKey key, RedisValue value, TimeSpan expiry)
     {
-        if (!cache.IsConnected)
+        if (!_cache.IsConnected)
         {
             return;
         }
@@ -46,14 +65,14 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
     /// false when there is no cache or it did not answer within Gateway:CacheTimeout (the write may still land later).
     /// </summary>
     public Task<bool> SetAsync(RedisKey key, RedisValue value, TimeSpan expiry, CancellationToken cancellationToken) =>
-        cache.IsConnected ? SendAndWaitAsync(new PendingWrite(key, value, expiry, NewCompletion()), cancellationToken) : Task.FromResult(false);
+        _cache.IsConnected ? SendAndWaitAsync(new PendingWrite(key, value, expiry, NewCompletion()), cancellationToken) : Task.FromResult(false);
 
     /// <summary>
     /// Deletes <paramref name="key"/> after every write queued before it (a session ended right after it started is not
     /// written back by its own queued write); false when the key did not exist, there is no cache or it does not answer.
     /// </summary>
     public Task<bool> DeleteAsync(RedisKey key, CancellationToken cancellationToken) =>
-        cache.IsConnected ? SendAndWaitAsync(new PendingWrite(key, RedisValue.Null, TimeSpan.Zero, NewCompletion(), Delete: true), cancellationToken)
+        _cache.IsConnected ? SendAndWaitAsync(new PendingWrite(key, RedisValue.Null, TimeSpan.Zero, NewCompletion(), Delete: true), cancellationToken)
             : Task.FromResult(false);
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -65,7 +84,10 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_writes.Writer.TryComplete() || Volatile.Read(ref _writer) is not { } writer || cache.Connection is not { } connection)
+        _stopping = true;
+        Interlocked.MemoryBarrier();
+        Volatile.Read(ref _gathering)?.TrySetResult();
+        if (!_writes.Writer.TryComplete() || Volatile.Read(ref _writer) is not { } writer || _cache.Connection is not { } connection)
         {
             return;
         }
@@ -81,7 +103,17 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
         }
         catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
         {
-            cache.Warn(ex);
+            _cache.Warn(ex);
+        }
+    }
+
+    /// <summary>A write that will not be sent (the cache is down, or the queue overflowed): whoever waits for it hears "not stored".</summary>
+    private void Dropped(PendingWrite write)
+    {
+        if (write.Done is { } done)
+        {
+            Interlocked.Decrement(ref _waitedFor);
+            done.TrySetResult(false);
         }
     }
 
@@ -90,18 +122,22 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
     private async Task<bool> SendAndWaitAsync(PendingWrite write, CancellationToken cancellationToken)
     {
         EnsureWriter();
+        Interlocked.Increment(ref _waitedFor);
         if (!_writes.Writer.TryWrite(write))
         {
+            Interlocked.Decrement(ref _waitedFor);
             return false;
         }
 
+        Volatile.Read(ref _gathering)?.TrySetResult();
+
         try
         {
-            return await write.Done!.Task.WaitAsync(cache.Timeout, cancellationToken);
+            return await write.Done!.Task.WaitAsync(_cache.Timeout, cancellationToken);
         }
         catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
         {
-            cache.Warn(ex);
+            _cache.Warn(ex);
             return false;
         }
     }
@@ -126,22 +162,23 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
             awaited.Clear();
             try
             {
-                if (cache.Connection is not { IsConnected: true } connection)
+                if (_cache.Connection is not { IsConnected: true } connection)
                 {
                     // Down: what queued is dropped, as a direct write would have been; those waiting hear "not stored".
                     while (reader.TryRead(out var dropped))
                     {
-                        dropped.Done?.TrySetResult(false);
+                        Dropped(dropped);
                     }
 
                     continue;
                 }
 
+                await GatherAsync(reader);
                 SendBatch(connection.GetDatabase().CreateBatch(), reader, awaited);
             }
             catch (Exception ex) when (GatewayCache.IsCacheFailure(ex))
             {
-                cache.Warn(ex);
+                _cache.Warn(ex);
                 foreach (var (_, done) in awaited)
                 {
                     done.TrySetResult(false);
@@ -150,12 +187,47 @@ public sealed class CacheWriteQueue(GatewayCache cache) : IDisposable, IAsyncDis
         }
     }
 
-    private static void SendBatch(IBatch batch, ChannelReader<PendingWrite> reader, List<(Task<bool> Sent, TaskCompletionSource<bool> Done)> awaited)
+    /// <summary>
+    /// Waits up to <see cref="GatewayOptions.CacheWriteCoalescing"/> for more writes when the next one is a write nobody
+    /// waits for; returns at once when a waited-for write is queued or arrives meanwhile, when a batch is full, or when the
+    /// gateway stops.
+    /// </summary>
+    private async Task GatherAsync(ChannelReader<PendingWrite> reader)
+    {
+        var window = _cache.WriteCoalescing;
+        if (window <= TimeSpan.Zero || _stopping || Volatile.Read(ref _waitedFor) > 0 || reader.Count >= MaxWriteBatch)
+        {
+            return;
+        }
+
+        var gathering = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Both sides fence (this exchange; the producer's increment, the stop's barrier): a waited-for write queued (or a
+        // stop begun) before _gathering was set is seen here, and one after it finds _gathering and completes it.
+        Interlocked.Exchange(ref _gathering, gathering);
+        try
+        {
+            if (Volatile.Read(ref _waitedFor) == 0 && !_stopping)
+            {
+                await Task.WhenAny(gathering.Task, Task.Delay(window));
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _gathering, null);
+        }
+    }
+
+    private void SendBatch(IBatch batch, ChannelReader<PendingWrite> reader, List<(Task<bool> Sent, TaskCompletionSource<bool> Done)> awaited)
     {
         var count = 0;
         while (count < MaxWriteBatch && reader.TryRead(out var write))
         {
             count++;
+            if (write.Done is not null)
+            {
+                Interlocked.Decrement(ref _waitedFor);
+            }
+
             if (write.Delete)
             {
                 awaited.Add((batch.KeyDeleteAsync(write.Key), write.Done!));

@@ -21,6 +21,8 @@ public sealed partial class GatewayCache(IOptions<GatewayOptions> options, ILogg
 
     internal TimeSpan Timeout => options.Value.CacheTimeout;
 
+    internal TimeSpan WriteCoalescing => options.Value.CacheWriteCoalescing;
+
     /// <summary>Runs <paramref name="action"/> each time a connection to the cache is restored after a failure.</summary>
     public void WhenRestored(Action action)
     {

@@ -156,6 +156,56 @@ public abstract class SharedCacheStoreContractTests<TCache>(TCache cache) : ICla
         Assert.Equal(hostId, await heard.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task WritesNobodyWaitsForAreGatheredUntilAWriteSomeoneWaitsForSendsThemWithItAtOnce()
+    {
+        // A gathering window far longer than the test: only the waited-for write can send the others.
+        await using var first = await new CacheReplica(cache.ConnectionString, o => o.CacheWriteCoalescing = TimeSpan.FromMinutes(1)).ConnectedAsync();
+        var (keys, waited) = GatheredKeys();
+        foreach (var key in keys)
+        {
+            first.Writes.Set(key, "gathered", Lifetime);
+        }
+
+        var database = first.Connection.GetDatabase();
+        await Task.Delay(300);
+        Assert.False(await database.KeyExistsAsync(keys[0]), "A write nobody waits for left before its gathering window ended.");
+
+        // Within Gateway:CacheTimeout (500 ms), not the window: a Disconnect or a session other replicas read next is not delayed.
+        Assert.True(await first.Writes.SetAsync(waited, "waited", Lifetime, CancellationToken.None));
+        foreach (var key in keys)
+        {
+            Assert.Equal("gathered", (string?)await database.StringGetAsync(key));
+        }
+    }
+
+    [Fact]
+    public async Task AStoppingReplicaSendsTheWritesItIsGathering()
+    {
+        var first = await new CacheReplica(cache.ConnectionString, o => o.CacheWriteCoalescing = TimeSpan.FromMinutes(1)).ConnectedAsync();
+        await using var second = await new CacheReplica(cache.ConnectionString).ConnectedAsync();
+        var (keys, _) = GatheredKeys();
+        foreach (var key in keys)
+        {
+            first.Writes.Set(key, "gathered", Lifetime);
+        }
+
+        await first.DisposeAsync();
+
+        var database = second.Connection.GetDatabase();
+        foreach (var key in keys)
+        {
+            Assert.Equal("gathered", (string?)await database.StringGetAsync(key));
+        }
+    }
+
+    // Keys of one hash slot (a Redis Cluster keeps them on one master, whose connection applies them in the order sent).
+    private static (List<StackExchange.Redis.RedisKey> Keys, StackExchange.Redis.RedisKey Waited) GatheredKeys()
+    {
+        var tag = Guid.NewGuid().ToString("N");
+        return (Enumerable.Range(0, 20).Select(i => (StackExchange.Redis.RedisKey)$"rds:test:{{{tag}}}:{i}").ToList(), $"rds:test:{{{tag}}}:waited");
+    }
+
     // Saves leave through the replica's background writer: a read right after Save may come a moment early.
     private static SessionState Session() => new(Guid.NewGuid().ToString("N"), "rdsh-contract", "hw-contract", "PC-contract", "CONTOSO",
         "alice", Guid.NewGuid(), true, new DateTimeOffset(2027, 3, 4, 5, 6, 7, TimeSpan.FromHours(2)), false);
