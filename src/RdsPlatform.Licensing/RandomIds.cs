@@ -25,10 +25,7 @@ public static class RandomIds
     {
         Span<byte> bytes = stackalloc byte[16];
         Fill(bytes);
-        // RFC 9562 version 4, variant 10xx, as Guid.NewGuid sets them.
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
+        return Stamped(bytes, version: 4);
     }
 
     /// <summary>
@@ -40,17 +37,22 @@ public static class RandomIds
         var milliseconds = timestamp.ToUnixTimeMilliseconds();
         ArgumentOutOfRangeException.ThrowIfNegative(milliseconds, nameof(timestamp));
         Span<byte> bytes = stackalloc byte[16];
+        // The 48-bit millisecond in bytes 0-5 (bytes 6 and 7 of the write are then filled with random ones).
+        BinaryPrimitives.WriteInt64BigEndian(bytes, milliseconds << 16);
         Fill(bytes[6..]);
-        Span<byte> time = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(time, milliseconds);
-        time[2..].CopyTo(bytes);
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
+        return Stamped(bytes, version: 7);
     }
 
     /// <summary>A session id: a random UUID as 32 lowercase hexadecimal digits (<c>Guid.ToString("N")</c>).</summary>
     public static string NewSessionId() => NewGuid().ToString("N");
+
+    /// <summary>The RFC 9562 version nibble and variant 10xx set on big-endian UUID bytes, as the runtime's own ids have them.</summary>
+    private static Guid Stamped(Span<byte> bytes, int version)
+    {
+        bytes[6] = (byte)((bytes[6] & 0x0F) | (version << 4));
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
 
     private static void Fill(Span<byte> destination)
     {

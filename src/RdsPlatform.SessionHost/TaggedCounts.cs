@@ -33,8 +33,6 @@ internal sealed class TaggedCounts
         _counts = new long[stripes * _stride];
     }
 
-    public int Cells => _tags.Length;
-
     /// <summary>Counts one for cell <paramref name="cell"/>.</summary>
     public void Increment(int cell)
     {

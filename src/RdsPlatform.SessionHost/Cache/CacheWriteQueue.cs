@@ -86,7 +86,7 @@ public sealed class CacheWriteQueue : IDisposable, IAsyncDisposable
     {
         _stopping = true;
         Interlocked.MemoryBarrier();
-        Volatile.Read(ref _gathering)?.TrySetResult();
+        EndGathering();
         if (!_writes.Writer.TryComplete() || Volatile.Read(ref _writer) is not { } writer || _cache.Connection is not { } connection)
         {
             return;
@@ -129,7 +129,7 @@ public sealed class CacheWriteQueue : IDisposable, IAsyncDisposable
             return false;
         }
 
-        Volatile.Read(ref _gathering)?.TrySetResult();
+        EndGathering();
 
         try
         {
@@ -195,7 +195,7 @@ public sealed class CacheWriteQueue : IDisposable, IAsyncDisposable
     private async Task GatherAsync(ChannelReader<PendingWrite> reader)
     {
         var window = _cache.WriteCoalescing;
-        if (window <= TimeSpan.Zero || _stopping || Volatile.Read(ref _waitedFor) > 0 || reader.Count >= MaxWriteBatch)
+        if (window <= TimeSpan.Zero || SendNow || reader.Count >= MaxWriteBatch)
         {
             return;
         }
@@ -206,7 +206,7 @@ public sealed class CacheWriteQueue : IDisposable, IAsyncDisposable
         Interlocked.Exchange(ref _gathering, gathering);
         try
         {
-            if (Volatile.Read(ref _waitedFor) == 0 && !_stopping)
+            if (!SendNow)
             {
                 await Task.WhenAny(gathering.Task, Task.Delay(window));
             }
@@ -216,6 +216,12 @@ public sealed class CacheWriteQueue : IDisposable, IAsyncDisposable
             Volatile.Write(ref _gathering, null);
         }
     }
+
+    /// <summary>A waited-for write is queued or the gateway stops: what is queued leaves without gathering more.</summary>
+    private bool SendNow => _stopping || Volatile.Read(ref _waitedFor) > 0;
+
+    /// <summary>Ends the writer's gathering, if it is gathering, so that it sends at once.</summary>
+    private void EndGathering() => Volatile.Read(ref _gathering)?.TrySetResult();
 
     private void SendBatch(IBatch batch, ChannelReader<PendingWrite> reader, List<(Task<bool> Sent, TaskCompletionSource<bool> Done)> awaited)
     {

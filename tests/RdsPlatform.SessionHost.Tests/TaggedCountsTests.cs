@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace RdsPlatform.SessionHost.Tests.Memory;
+namespace RdsPlatform.SessionHost.Tests;
 
 /// <summary>Counts kept by the gateway and read by a metrics listener as an observable counter's cumulative sums.</summary>
 public sealed class TaggedCountsTests
