@@ -12,16 +12,67 @@ namespace RdsPlatform.LicenseServer.Storage;
 /// order: SQLite's unary <c>+</c> (which keeps it off ix_licenses_version_status); nothing on PostgreSQL, whose planner
 /// takes a <c>+column</c> comparison for a 0.5% guess and then prefers a scan and a sort of the whole table per batch.
 /// </param>
-/// <param name="ReadListing">How the engine reads a batch of the bulk listing on an open connection (<see cref="ListingBatchRead"/>).</param>
+/// <param name="ReadListing">How the engine reads a whole bulk listing (<see cref="ListingRead"/>).</param>
 internal sealed record ReadEngine(Func<CancellationToken, Task<DbConnection>> OpenAsync, string UserDomainMatch, string Position, string NotForIndex,
-    ListingBatchRead ReadListing);
+    ListingRead ReadListing);
 
 /// <summary>
-/// Runs one batch query of the bulk listing (<see cref="LicenseRows.ListingColumns"/>) on <paramref name="connection"/>,
-/// handing each row to <paramref name="rows"/>; how many rows, and the last one's license id (the next batch's cursor).
+/// Reads the whole bulk listing <paramref name="listing"/> (<see cref="LicenseRows.ListingColumns"/>) in license id order:
+/// each row handed to <paramref name="rows"/>, and after every <see cref="Listing.BatchSize"/> rows (and after a shorter
+/// last batch that had rows) that batch's row count, before the next row is read.
+/// </summary>
+internal delegate IAsyncEnumerable<int> ListingRead(Listing listing, IListingRowSink rows, CancellationToken cancellationToken);
+
+/// <summary>
+/// Runs one batch query of the bulk listing on <paramref name="connection"/>, handing each row to <paramref name="rows"/>;
+/// how many rows, and the last one's license id (the next batch's cursor).
 /// </summary>
 internal delegate Task<(int Count, string? Last)> ListingBatchRead(DbConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
     IListingRowSink rows, CancellationToken cancellationToken);
+
+/// <summary>A listing's query: the CALs after the cursor <c>@after</c> that pass its filters, read in batches of <see cref="BatchSize"/>.</summary>
+/// <param name="Select">The <c>SELECT ... FROM licenses WHERE license_id &gt; @after ...</c>, without an order or a limit.</param>
+internal sealed record Listing(string Select, Dictionary<string, object?> Parameters, int BatchSize)
+{
+    /// <summary>The whole listing in license id order, one query.</summary>
+    public string Ordered => Select + " ORDER BY license_id";
+
+    /// <summary>One batch: the next <c>@batch</c> CALs after <c>@after</c> (the parameters carry both).</summary>
+    public string Batch => Ordered + " LIMIT @batch";
+
+    /// <summary>
+    /// The listing walked by its key, a short query per batch from the last batch's last id (keyset pagination): memory
+    /// stays flat and no reader, nor SQLite's WAL snapshot, is held between batches, whatever the reader's pace.
+    /// </summary>
+    public static async IAsyncEnumerable<int> ReadByKeyAsync(Func<CancellationToken, Task<DbConnection>> openAsync, ListingBatchRead readBatch,
+        Listing listing, IListingRowSink rows, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parameters = new Dictionary<string, object?>(listing.Parameters) { ["batch"] = listing.BatchSize };
+        var sql = listing.Batch;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int count;
+            string? last;
+            await using (var connection = await openAsync(cancellationToken))
+            {
+                (count, last) = await readBatch(connection, sql, parameters, rows, cancellationToken);
+            }
+
+            if (count > 0)
+            {
+                yield return count;
+            }
+
+            if (count < listing.BatchSize)
+            {
+                yield break;
+            }
+
+            parameters["after"] = last;
+        }
+    }
+}
 
 /// <summary>
 /// The license store's read queries on either engine, each on a short connection of its own (SQLite WAL readers and
@@ -43,7 +94,9 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
     {
         // Keyset pagination on the table's key, license_id: each batch is a fresh short query, so memory stays flat
         // and no reader (or WAL snapshot) is held open while the client reads slowly.
-        var (sql, parameters) = ListingBatch(query, LicenseRows.LicenseColumns);
+        var listing = ListingOf(query, LicenseRows.LicenseColumns);
+        var (sql, parameters) = (listing.Batch, listing.Parameters);
+        parameters["batch"] = StreamBatchSize;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,23 +118,10 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
     public async IAsyncEnumerable<TBatch> StreamListingAsync<TBatch>(LicenseQuery query, IListingBatchBuilder<TBatch> builder,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // StreamLicensesAsync's query and keyset walk, with the listing's own columns (LicenseRows.ListingColumns).
-        var (sql, parameters) = ListingBatch(query, LicenseRows.ListingColumns);
-        while (true)
+        // StreamLicensesAsync's query, with the listing's own columns (LicenseRows.ListingColumns), read the engine's way.
+        await foreach (var _ in engine.ReadListing(ListingOf(query, LicenseRows.ListingColumns), builder, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (count, last) = await ReadListingBatchAsync(sql, parameters, builder, cancellationToken);
-            if (count > 0)
-            {
-                yield return builder.Complete();
-            }
-
-            if (count < StreamBatchSize)
-            {
-                yield break;
-            }
-
-            parameters["after"] = last;
+            yield return builder.Complete();
         }
     }
 
@@ -200,21 +240,12 @@ internal sealed class LicenseReads(ReadEngine engine) : ILicenseReader, Applicat
         return batch;
     }
 
-    /// <summary>One batch of the bulk listing handed to <paramref name="rows"/>, read the engine's way.</summary>
-    private async Task<(int Count, string? Last)> ReadListingBatchAsync(string sql, IReadOnlyDictionary<string, object?> parameters,
-        IListingRowSink rows, CancellationToken cancellationToken)
-    {
-        await using var connection = await engine.OpenAsync(cancellationToken);
-        return await engine.ReadListing(connection, sql, parameters, rows, cancellationToken);
-    }
-
-    /// <summary>A batch of the listing after <c>@after</c> (set to the query's cursor), StreamBatchSize rows at most.</summary>
-    internal (string Sql, Dictionary<string, object?> Parameters) ListingBatch(LicenseQuery query, string columns)
+    /// <summary>The listing of <paramref name="query"/> after its cursor (<c>@after</c>), in batches of StreamBatchSize rows.</summary>
+    internal Listing ListingOf(LicenseQuery query, string columns)
     {
         var (where, parameters) = LicenseFilter(query, engine);
-        parameters["batch"] = StreamBatchSize;
         parameters["after"] = query.AfterLicenseId?.ToString() ?? "";
-        return ($"SELECT {columns} FROM licenses WHERE license_id > @after{where} ORDER BY license_id LIMIT @batch", parameters);
+        return new Listing($"SELECT {columns} FROM licenses WHERE license_id > @after{where}", parameters, StreamBatchSize);
     }
 
     private static (string Where, Dictionary<string, object?> Parameters) LicenseFilter(LicenseQuery q, ReadEngine engine)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RdsPlatform.LicenseServer.Storage;
@@ -207,24 +208,30 @@ internal static class LicenseRows
 
     private static string? Text(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
-    /// <summary>A batch of the bulk listing through ADO.NET (<see cref="ListingBatchRead"/> on PostgreSQL).</summary>
-    public static async Task<(int Count, string? Last)> ReadListingAsync(DbConnection connection, string sql, IReadOnlyDictionary<string, object?> parameters,
-        IListingRowSink rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rows of the bulk listing from an open ADO.NET reader (PostgreSQL's), each handed to <paramref name="rows"/>; after
+    /// every <paramref name="batchSize"/> rows, and after a shorter last batch that had rows, that batch's row count.
+    /// </summary>
+    public static async IAsyncEnumerable<int> ReadListingAsync(DbDataReader reader, IListingRowSink rows, int batchSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var count = 0;
-        var last = new LastLicenseId();
-        await using var command = Command(connection, null, sql, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var columns = new DataReaderColumns(reader);
+        var count = 0;
         while (await reader.ReadAsync(cancellationToken))
         {
             var row = new ListingRow<DataReaderColumns>(columns);
             rows.Add(in row);
-            last.Keep(row.LicenseId);
-            count++;
+            if (++count == batchSize)
+            {
+                yield return count;
+                count = 0;
+            }
         }
 
-        return (count, last.ToString());
+        if (count > 0)
+        {
+            yield return count;
+        }
     }
 
     /// <summary>

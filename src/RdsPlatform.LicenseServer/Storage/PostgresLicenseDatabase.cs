@@ -51,9 +51,12 @@ internal sealed class PostgresLicenseDatabase(PostgresDatabase database) : IGrou
         }
     }
 
-    /// <summary>The reads' side: pooled connections, and user domains folded with lower() as SQLite's NOCASE folds them (ASCII by the input rules).</summary>
+    /// <summary>
+    /// The reads' side: pooled connections, user domains folded with lower() as SQLite's NOCASE folds them (ASCII by the
+    /// input rules), and the bulk listing as one statement (<see cref="PostgresListing"/>).
+    /// </summary>
     public ReadEngine Reads => new(async cancellationToken => await database.OpenAsync(cancellationToken), "lower(user_domain) = lower(@domain)", "strpos", "",
-        LicenseRows.ReadListingAsync);
+        (listing, rows, cancellationToken) => PostgresListing.ReadAsync(database, listing, rows, cancellationToken));
 
     public PreparedStatements OpenWriter()
     {

@@ -35,9 +35,15 @@ internal sealed class SqliteLicenseDatabase : IWriteEngine
         return connection;
     }
 
-    /// <summary>The reads' side of the engine: WAL readers, and SQLite's NOCASE for user domains.</summary>
-    public ReadEngine Reads => new(_ => Task.FromResult<DbConnection>(OpenReader()), "user_domain = @domain COLLATE NOCASE", "instr", "+",
-        SqliteListingRows.ReadAsync);
+    /// <summary>
+    /// The reads' side of the engine: WAL readers, and SQLite's NOCASE for user domains.
+    /// The bulk listing is walked by its key (<see cref="Listing.ReadByKeyAsync"/>): the table is stored in license id order,
+    /// so each batch reads consecutive pages, and no reader holds the WAL back while a slow client reads.
+    /// </summary>
+    public ReadEngine Reads => new(OpenReaderAsync, "user_domain = @domain COLLATE NOCASE", "instr", "+",
+        (listing, rows, cancellationToken) => Listing.ReadByKeyAsync(OpenReaderAsync, SqliteListingRows.ReadAsync, listing, rows, cancellationToken));
+
+    private Task<DbConnection> OpenReaderAsync(CancellationToken cancellationToken) => Task.FromResult<DbConnection>(OpenReader());
 
     PreparedStatements IWriteEngine.OpenWriter() => new(OpenWriter());
 
