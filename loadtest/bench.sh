@@ -8,6 +8,7 @@
 #   BENCH_CACHE=0 loadtest/bench.sh        # no cache (gateway and clock without Redis)
 #   BENCH_REPORT_CALS=0 loadtest/bench.sh  # skip the report scenario
 #   BENCH_SOURCE=head loadtest/bench.sh    # build and measure the last commit, not the working tree
+#   BENCH_GATEWAY=aot loadtest/bench.sh    # the gateway published with Native AOT instead of the JIT build
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,6 +37,26 @@ LOAD_BEFORE=$(load_average)
 use_source "${BENCH_SOURCE:-tree}"
 build_release "$SRC" RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Reporting RdsPlatform.Cache RdsPlatform.LoadTest
 use_tool
+
+# BENCH_GATEWAY=aot: the gateway compiled ahead of time (Native AOT) instead of run on the JIT, to compare the two in
+# resident memory and rate (docs/performance.md). Trimming is partial (only assemblies marked trimmable lose code: the
+# options binding and validation of our own assemblies read their types by reflection), EventSource stays on so
+# dotnet-counters can watch the gateway, and the publish needs clang and zlib1g-dev, installed when missing.
+GATEWAY_BUILD=${BENCH_GATEWAY:-jit}
+case "$GATEWAY_BUILD" in
+  jit) ;;
+  aot)
+    if ! command -v clang >/dev/null || ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
+      log "installing clang and zlib1g-dev (Native AOT's linker and zlib)"
+      { apt-get install -y clang zlib1g-dev || { apt-get update && apt-get install -y clang zlib1g-dev; }; } >&2
+    fi
+    log "publishing the gateway with Native AOT (a few minutes)"
+    dotnet publish "$SRC/src/RdsPlatform.SessionHost" -c Release -r linux-x64 -p:PublishAot=true -p:TrimMode=partial \
+      -p:EventSourceSupport=true -p:TreatWarningsAsErrors=false -o "$WORK/gateway-aot" -v q -nologo -clp:ErrorsOnly >&2
+    BIN_RdsPlatform_SessionHost=$WORK/gateway-aot
+    ;;
+  *) log "BENCH_GATEWAY: '$GATEWAY_BUILD' is neither jit nor aot"; exit 2 ;;
+esac
 
 # Extra environment for every service, e.g. BENCH_SERVICE_ENV="DOTNET_gcServer=0" to compare garbage collectors.
 read -r -a SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
@@ -231,7 +252,7 @@ row() {
 
 {
   echo "RdsPlatform benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ): $(nproc) cores, $(awk '/MemTotal/ {printf "%d MB", $2/1024}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-  echo "concurrency $CONCURRENCY, warm-up $WARMUP, duration $DURATION, cache: $([[ $USE_CACHE == 1 ]] && echo "Garnet" || echo none), $DEVICES devices, service env: ${BENCH_SERVICE_ENV:-none}, load average before: $LOAD_BEFORE"
+  echo "concurrency $CONCURRENCY, warm-up $WARMUP, duration $DURATION, cache: $([[ $USE_CACHE == 1 ]] && echo "Garnet" || echo none), $DEVICES devices, gateway: $([[ $GATEWAY_BUILD == aot ]] && echo "Native AOT" || echo "JIT"), service env: ${BENCH_SERVICE_ENV:-none}, load average before: $LOAD_BEFORE"
   echo
   echo ".NET load tool (rds-load; client-bound for Health/Check, Connect-valid and SignIn: compare h2load below):"
   printf 'scenario\trps\tx health\tp50 ms\tp99 ms\tp99.9 ms\terrors\tRSS MB\toutcomes\ttarget\n'

@@ -88,8 +88,11 @@ use_source() {
 
 # bin <project>: the folder of a built project: $BIN/<project> when BIN names prebuilt folders, else its Release output
 # under $SRC (default $ROOT).
+# BIN_<project with _ for .> names one project's folder instead (bench.sh's Native AOT gateway: BIN_RdsPlatform_SessionHost).
 bin() {
-  if [[ -n "${BIN:-}" ]]; then echo "$BIN/$1"; else echo "${SRC:-$ROOT}/src/$1/bin/Release/net10.0"; fi
+  local own="BIN_${1//./_}"
+  if [[ -n "${!own:-}" ]]; then echo "${!own}"
+  elif [[ -n "${BIN:-}" ]]; then echo "$BIN/$1"; else echo "${SRC:-$ROOT}/src/$1/bin/Release/net10.0"; fi
 }
 # use_tool: TOOL, the command line of the built load tool (rds-load).
 use_tool() { TOOL="dotnet $(bin RdsPlatform.LoadTest)/RdsPlatform.LoadTest.dll"; }
@@ -131,9 +134,12 @@ start() {
   shift 3
   if ss -ltn | grep -q "127.0.0.1:$port "; then log "port $port is taken; choose other ports (the script's *_PORT settings)"; return 1; fi
   mkdir -p "$WORK/$name"
+  # A framework-dependent build runs on dotnet; a Native AOT one (no <project>.dll beside it) is its own executable.
+  local program=(dotnet "$project.dll")
+  [[ ! -f "$(bin "$project")/$project.dll" && -x "$(bin "$project")/$project" ]] && program=("./$project")
   (cd "$(bin "$project")" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
       Clock__Mode=Simulated Storage__DataDirectory="$WORK/$name" Logging__LogLevel__Default=Warning \
-      "${AUTH_ENV[@]}" ${START_ENV[@]+"${START_ENV[@]}"} "$@" dotnet "$project.dll" >"$WORK/$name.log" 2>&1) &
+      "${AUTH_ENV[@]}" ${START_ENV[@]+"${START_ENV[@]}"} "$@" "${program[@]}" >"$WORK/$name.log" 2>&1) &
   local pid=$!
   PIDS+=("$pid")
   for _ in $(seq 1 "${START_TRIES:-60}"); do
