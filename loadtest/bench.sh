@@ -38,10 +38,9 @@ use_source "${BENCH_SOURCE:-tree}"
 build_release "$SRC" RdsPlatform.LicenseServer RdsPlatform.SessionHost RdsPlatform.Reporting RdsPlatform.Cache RdsPlatform.LoadTest
 use_tool
 
-# BENCH_GATEWAY=aot: the gateway compiled ahead of time (Native AOT) instead of run on the JIT, to compare the two in
-# resident memory and rate (docs/performance.md). Trimming is partial (only assemblies marked trimmable lose code: the
-# options binding and validation of our own assemblies read their types by reflection), EventSource stays on so
-# dotnet-counters can watch the gateway, and the publish needs clang and zlib1g-dev, installed when missing.
+# BENCH_GATEWAY=aot: the gateway compiled ahead of time (Native AOT, the project's own publish settings: partial
+# trimming, EventSource on so dotnet-counters can watch it) instead of run on the JIT, to compare the two in resident
+# memory and rate (docs/performance.md). The publish needs clang and zlib1g-dev, installed when missing.
 GATEWAY_BUILD=${BENCH_GATEWAY:-jit}
 case "$GATEWAY_BUILD" in
   jit) ;;
@@ -51,8 +50,8 @@ case "$GATEWAY_BUILD" in
       { apt-get install -y clang zlib1g-dev || { apt-get update && apt-get install -y clang zlib1g-dev; }; } >&2
     fi
     log "publishing the gateway with Native AOT (a few minutes)"
-    dotnet publish "$SRC/src/RdsPlatform.SessionHost" -c Release -r linux-x64 -p:PublishAot=true -p:TrimMode=partial \
-      -p:EventSourceSupport=true -p:TreatWarningsAsErrors=false -o "$WORK/gateway-aot" -v q -nologo -clp:ErrorsOnly >&2
+    dotnet publish "$SRC/src/RdsPlatform.SessionHost" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/gateway-aot" \
+      -v q -nologo -clp:ErrorsOnly >&2
     BIN_RdsPlatform_SessionHost=$WORK/gateway-aot
     ;;
   *) log "BENCH_GATEWAY: '$GATEWAY_BUILD' is neither jit nor aot"; exit 2 ;;

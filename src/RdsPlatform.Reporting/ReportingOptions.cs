@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.Reporting;
 
@@ -22,11 +23,11 @@ public sealed class ReportingOptions
     public int InsertBatchSize { get; set; } = 5000;
 
     /// <summary>Deadline of one license server stream; a million CALs stream well within it.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Reporting:StreamDeadline must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Reporting:StreamDeadline must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan StreamDeadline { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Deadline of one unary license server call.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Reporting:CallDeadline must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Reporting:CallDeadline must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan CallDeadline { get; set; } = TimeSpan.FromSeconds(5);
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Grpc.Net.Client.Configuration;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Builder;
@@ -105,7 +106,7 @@ public static class ServiceDefaultsExtensions
     /// Registers a typed client for another RdsPlatform service: discovered by name, with a default deadline
     /// on every call and retries of Unavailable only. <paramref name="name"/> names its HTTP client (the type's name when null).
     /// </summary>
-    public static IHttpClientBuilder AddRdsGrpcClient<TClient>(this IServiceCollection services, string address, TimeSpan? defaultDeadline = null,
+    public static IHttpClientBuilder AddRdsGrpcClient<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TClient>(this IServiceCollection services, string address, TimeSpan? defaultDeadline = null,
         string? name = null)
         where TClient : class
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RdsPlatform.ServiceDefaults;
 
 namespace RdsPlatform.SessionHost;
 
@@ -11,29 +12,29 @@ public sealed class GatewayOptions
     public string? LicenseServerApiKey { get; set; }
 
     /// <summary>Deadline of every unary call to a license server.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:LicenseServerTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:LicenseServerTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan LicenseServerTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>After a license server failed to answer, it is skipped this long so that connections do not each wait for its deadline.</summary>
     public TimeSpan LicenseServerRetryAfter { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often each license server's identity and public key are re-read.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:ServerInfoRefresh must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:ServerInfoRefresh must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan ServerInfoRefresh { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How often the audit trail of each license server is tailed for revocations.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:RevocationPollInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:RevocationPollInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How often every session host is re-read from the database. Replicas hear of a change at once through the cache's
     /// notice; this bounds how long one serves old settings when the notice is lost (no cache, or the cache down).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:HostRefreshInterval must be a duration from 1 ms to 1 day, for example 00:00:30.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:HostRefreshInterval must be a duration from 1 ms to 1 day, for example 00:00:30.")]
     public TimeSpan HostRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often not-tracked sign-ins waiting for an unreachable license server are offered to it again (R12 audit).</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:NotTrackedRetryInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:NotTrackedRetryInterval must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan NotTrackedRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -41,11 +42,11 @@ public sealed class GatewayOptions
     /// announcement lapses after three intervals, so a replica killed without leaving is counted that long. While another
     /// replica is known, Connect waits for its session's cache write before it answers.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Gateway:ReplicaAnnounceInterval must be a duration from 10 ms to 10 minutes, for example 00:00:05.")]
+    [DurationRange("00:00:00.010", "00:10:00", ErrorMessage = "Gateway:ReplicaAnnounceInterval must be a duration from 10 ms to 10 minutes, for example 00:00:05.")]
     public TimeSpan ReplicaAnnounceInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a session stays known for SignIn and Disconnect.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ErrorMessage = "Gateway:SessionLifetime must be a duration from 1 ms to 365 days, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "365.00:00:00", ErrorMessage = "Gateway:SessionLifetime must be a duration from 1 ms to 365 days, for example 00:00:05.")]
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
@@ -53,7 +54,7 @@ public sealed class GatewayOptions
     /// SignIn of that session within it makes no cache round trip (0: every SignIn asks the cache). A session disconnected
     /// on another replica is refused here at the latest this long after that Disconnect answered.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Gateway:SessionEndedCheckInterval must be a duration from 0 (check on every SignIn) to 1 minute, for example 00:00:01.")]
+    [DurationRange("00:00:00", "00:01:00", ErrorMessage = "Gateway:SessionEndedCheckInterval must be a duration from 0 (check on every SignIn) to 1 minute, for example 00:00:01.")]
     public TimeSpan SessionEndedCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -91,7 +92,7 @@ public sealed class GatewayOptions
     public int IssuedCertificateSpotCheck { get; set; } = 64;
 
     /// <summary>Timeout of one cache (Redis protocol) call; the gateway decides without the cache when it is slow or down.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:CacheTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Gateway:CacheTimeout must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan CacheTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
@@ -100,6 +101,6 @@ public sealed class GatewayOptions
     /// (docs/performance.md). A write a caller waits for (a session other replicas may read next, a Disconnect) ends the
     /// wait at once. 0 sends each batch as soon as the writer is free.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100", ErrorMessage = "Gateway:CacheWriteCoalescing must be a duration from 0 (send at once) to 100 ms, for example 00:00:00.001.")]
+    [DurationRange("00:00:00", "00:00:00.100", ErrorMessage = "Gateway:CacheWriteCoalescing must be a duration from 0 (send at once) to 100 ms, for example 00:00:00.001.")]
     public TimeSpan CacheWriteCoalescing { get; set; } = TimeSpan.FromMilliseconds(1);
 }

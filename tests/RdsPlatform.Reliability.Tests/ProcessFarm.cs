@@ -79,7 +79,13 @@ public sealed class ProcessFarm : IAsyncDisposable
     }
 
     /// <summary>Starts one more gateway replica with its own data folder; it reaches the license server by the name "license-server".</summary>
-    public async Task<ServiceProcess> StartGatewayAsync(params (string Key, string Value)[] settings)
+    public Task<ServiceProcess> StartGatewayAsync(params (string Key, string Value)[] settings) => StartGatewayAsync(executable: null, otherPorts: [], settings);
+
+    /// <summary>
+    /// Starts one more gateway replica from <paramref name="executable"/> (a native build; the build's dll when null),
+    /// listening on <paramref name="otherPorts"/> as well (for <c>Ports__HttpApi</c> and <c>Ports__Management</c>).
+    /// </summary>
+    public async Task<ServiceProcess> StartGatewayAsync(string? executable, IReadOnlyList<int> otherPorts, params (string Key, string Value)[] settings)
     {
         var name = $"gateway-{_gateways.Count + 1}";
         var all = new List<KeyValuePair<string, string>>
@@ -91,7 +97,8 @@ public sealed class ProcessFarm : IAsyncDisposable
             
         };
         all.AddRange(settings.Select(s => new KeyValuePair<string, string>(s.Key, s.Value)));
-        var gateway = new ServiceProcess(name, "RdsPlatform.SessionHost", GarnetFixture.FreeTcpPort(), Path.Combine(_logs, name + ".log"), Environment(name, all));
+        var gateway = new ServiceProcess(name, "RdsPlatform.SessionHost", GarnetFixture.FreeTcpPort(), Path.Combine(_logs, name + ".log"), Environment(name, all),
+            executable, otherPorts);
         _gateways.Add(gateway);
         await gateway.StartAsync();
         return gateway;

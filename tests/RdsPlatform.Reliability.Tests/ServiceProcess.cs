@@ -8,8 +8,9 @@ using Grpc.Net.Client;
 namespace RdsPlatform.Reliability.Tests;
 
 /// <summary>
-/// One RdsPlatform service run as a real process (<c>dotnet &lt;Service&gt;.dll</c>) on a fixed loopback port, so it can be
-/// killed, terminated, frozen and started again on the same address and data. Its output goes to a log file for diagnosis.
+/// One RdsPlatform service run as a real process (<c>dotnet &lt;Service&gt;.dll</c>, or a native executable such as the
+/// gateway's Native AOT publish) on a fixed loopback port, so it can be killed, terminated, frozen and started again on the
+/// same address and data. Its output goes to a log file for diagnosis.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
@@ -27,14 +28,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     };
     private readonly string _assembly;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly string? _executable;
+    private readonly IReadOnlyList<int> _otherPorts;
     private readonly object _logLock = new();
     private Process? _process;
     private StreamWriter? _log;
 
-    public ServiceProcess(string name, string assembly, int port, string logPath, IReadOnlyDictionary<string, string> environment)
+    /// <param name="executable">A native executable to run instead of <c>dotnet &lt;assembly&gt;.dll</c>.</param>
+    /// <param name="otherPorts">Further loopback ports it listens on (the JSON API and management ports).</param>
+    public ServiceProcess(string name, string assembly, int port, string logPath, IReadOnlyDictionary<string, string> environment,
+        string? executable = null, IReadOnlyList<int>? otherPorts = null)
     {
         Name = name;
         _assembly = assembly;
+        _executable = executable;
+        _otherPorts = otherPorts ?? [];
         Port = port;
         LogPath = logPath;
         _environment = environment;
@@ -65,15 +73,19 @@ public sealed class ServiceProcess : IAsyncDisposable
             throw new InvalidOperationException($"{Name} is already running.");
         }
 
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(_executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServiceDll(_assembly));
+        if (_executable is null)
+        {
+            start.ArgumentList.Add(ServiceDll(_assembly));
+        }
+
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(Address.ToString().TrimEnd('/'));
+        start.ArgumentList.Add(string.Join(';', _otherPorts.Select(port => $"http://127.0.0.1:{port}").Prepend(Address.ToString().TrimEnd('/'))));
         foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "OTEL_EXPORTER_OTLP_ENDPOINT", "DOTNET_RUNNING_IN_CONTAINER" })
         {
             start.Environment.Remove(inherited);

@@ -11,7 +11,7 @@ public sealed class ClockOptions
     public ClockMode Mode { get; set; } = ClockMode.System;
 
     /// <summary>How often a service re-reads the shared offset, so that all agree within a second.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00", ErrorMessage = "Clock:SyncInterval must be a duration from 1 ms to 1 minute, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "00:01:00", ErrorMessage = "Clock:SyncInterval must be a duration from 1 ms to 1 minute, for example 00:00:05.")]
     public TimeSpan SyncInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The largest single advance accepted.</summary>

@@ -99,6 +99,6 @@ public sealed class RpcOptions
     public const string SectionName = "Rpc";
 
     /// <summary>Longest a streaming call may run before the server ends it.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Rpc:MaxStreamDuration must be a duration from 1 ms to 1 day, for example 00:00:05.")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Rpc:MaxStreamDuration must be a duration from 1 ms to 1 day, for example 00:00:05.")]
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 }

@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,9 +25,21 @@ public static class HttpApiExtensions
     /// <summary>Where the rendered reference page is, in Development.</summary>
     public const string ReferencePath = "/scalar/v1";
 
+    /// <summary>What a Native AOT build answers on the JSON API's routes and its OpenAPI document: a google.rpc.Status (UNIMPLEMENTED).</summary>
+    public const string HttpApiNotInAotBuild =
+        """{"code":12,"message":"This service was published with Native AOT, which serves gRPC only: its HTTP/JSON API and OpenAPI document need code generated at run time. Call the same RPC over gRPC (grpcurl, rdslic), or use the framework-dependent build (dotnet RdsPlatform.SessionHost.dll, the AppHost) for HTTP/JSON.","details":[]}""";
+
     public static IHostApplicationBuilder AddRdsHttpApi(this IHostApplicationBuilder builder, IGrpcServerBuilder grpc)
     {
         // Field violations travel as google.rpc.BadRequest details; the JSON writer must know the type to write them.
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            // Native AOT (the gateway can be published so): JSON transcoding and Swashbuckle make generic types over the
+            // contracts' value types at run time (a JSON property of an optional int or enum), which an AOT build has no
+            // code for, so MapHttpApiReference answers their routes with a sentence instead.
+            return builder;
+        }
+
         grpc.AddJsonTranscoding(options => options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor));
         builder.Services.AddGrpcSwagger();
         builder.Services.AddSwaggerGen(swagger =>
@@ -59,6 +73,18 @@ public static class HttpApiExtensions
     /// <summary>The OpenAPI document (every environment) and, in Development, the Scalar reference page that renders it.</summary>
     public static WebApplication MapHttpApiReference(this WebApplication app)
     {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            // Every JSON API route is under /v1/; without a key, as the answer reveals nothing but how the service was built.
+            foreach (var pattern in new[] { "/v1/{**route}", "/openapi/{documentName}.json" })
+            {
+                app.Map(pattern, () => Results.Text(HttpApiNotInAotBuild, "application/json", statusCode: StatusCodes.Status501NotImplemented))
+                    .AllowAnonymous();
+            }
+
+            return app;
+        }
+
         // Open without a key, as the deny-by-default fallback policy would otherwise refuse them: they describe the API.
         app.MapSwagger("/openapi/{documentName}.json").AllowAnonymous();
         if (app.Environment.IsDevelopment())

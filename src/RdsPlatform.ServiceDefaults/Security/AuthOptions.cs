@@ -12,7 +12,7 @@ public sealed class AuthOptions
     public int FailureLimit { get; set; } = 10;
 
     /// <summary>The window failures are counted in, and how long an address is refused once over the limit.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "Auth:FailureWindow must be between 1 millisecond and 1 day (for example 00:01:00).")]
+    [DurationRange("00:00:00.001", "1.00:00:00", ErrorMessage = "Auth:FailureWindow must be between 1 millisecond and 1 day (for example 00:01:00).")]
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Most remote addresses tracked at once; beyond it they share one window, so memory stays bounded.</summary>
