@@ -42,6 +42,36 @@ public sealed class AlertRestartTests : IAsyncLifetime
         Assert.Single(audits, e => e.ProductVersion == ProductVersion._2022);
     }
 
+    [Fact]
+    public async Task ADeliveryInFlightWhenTheServerStopsIsRecordedAndNotSentAgainAfterTheRestart()
+    {
+        // The receiver takes the first delivery and answers 400 ms later: the license server is stopped in between.
+        _receiver.DelayBeforeAnswer = n => n == 1 ? TimeSpan.FromMilliseconds(400) : null;
+        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
+        {
+            Url = _receiver.Url.ToString(),
+            EventTypes = { AlertType.PoolNone },
+            Secret = Secret,
+        });
+        await _host.Client.ActivateAsync();
+        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
+        await _host.Client.PermanentDeviceAsync("hw-2022");
+        await _receiver.WaitForAsync(1);
+
+        await _host.RestartAsync();
+        // A second alert after the restart; the first delivery, had it been left pending, would go out again before it.
+        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), version: ProductVersion._2019, count: 1));
+        await _host.Client.PermanentDeviceAsync("hw-2019", ProductVersion._2019);
+        await _receiver.WaitForAsync(2);
+        await DeliveredAsync(subscription.Subscription.SubscriptionId);
+
+        var deliveries = (await _host.Client.ListWebhookDeliveriesAsync(new ListWebhookDeliveriesRequest { SubscriptionId = subscription.Subscription.SubscriptionId })).Deliveries;
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(DeliveryStatus.Succeeded, d.Status));
+        Assert.Equal(2, _receiver.Received.Count);
+        Assert.Single(_receiver.Received, r => r.Body.Contains("2022", StringComparison.Ordinal));
+    }
+
     private async Task DeliveredAsync(string subscription)
     {
         var until = DateTime.UtcNow.AddSeconds(30);

@@ -17,6 +17,9 @@ public sealed partial class WebhookDispatcher : BackgroundService
 {
     public const string HttpClientName = "webhooks";
 
+    /// <summary>How long a stopping license server lets deliveries in flight finish (the host allows 3 s to stop in all).</summary>
+    public static readonly TimeSpan StopDrain = TimeSpan.FromSeconds(1);
+
     private readonly Channel<WebhookDeliveryRecord> _queue;
     private readonly SemaphoreSlim _slots;
     private readonly WebhookStore _store;
@@ -70,6 +73,10 @@ public sealed partial class WebhookDispatcher : BackgroundService
         var running = new List<Task>();
         // Replicas pick up what a dead replica left pending; the claim keeps a delivery another replica is sending from going out twice.
         var sweep = _store.SharedByReplicas ? SweepPendingAsync(stoppingToken) : Task.CompletedTask;
+        // A stopping service takes no new delivery, but lets those in flight finish for up to StopDrain (within the host's
+        // shutdown bound), so a receiver that answered is recorded instead of being sent the same delivery again later.
+        using var sending = new CancellationTokenSource();
+        using var drain = stoppingToken.Register(() => sending.CancelAfter(StopDrain));
         try
         {
             await foreach (var delivery in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -80,14 +87,14 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 {
                     try
                     {
-                        await DeliverAsync(delivery, stoppingToken);
+                        await DeliverAsync(delivery, sending.Token);
                     }
                     catch (System.Data.Common.DbException ex)
                     {
                         // The outcome could not be recorded; the delivery stays pending and goes out again at the next start.
                         LogNotRecorded(ex, delivery.DeliveryId);
                     }
-                    catch (Exception ex) when (ex.FailsOnlyTheRound(stoppingToken))
+                    catch (Exception ex) when (ex.FailsOnlyTheRound(sending.Token))
                     {
                         // Whatever else failed stays this delivery's: it is still pending, and the dispatcher goes on with the others.
                         LogDeliveryBroke(ex, delivery.DeliveryId);
@@ -101,7 +108,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: deliveries in flight end as cancelled and stay pending for the next start.
+            // Stopping: deliveries still in flight after StopDrain end as cancelled and stay pending (sent again later).
         }
 
         await Task.WhenAll(running);
@@ -163,7 +170,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         }
     }
 
-    private async Task DeliverAsync(WebhookDeliveryRecord delivery, CancellationToken stoppingToken)
+    private async Task DeliverAsync(WebhookDeliveryRecord delivery, CancellationToken sendingToken)
     {
         using var claim = _store.Claim(delivery.DeliveryId);
         if (claim is null)
@@ -172,11 +179,11 @@ public sealed partial class WebhookDispatcher : BackgroundService
             return;
         }
 
-        await SendClaimedAsync(delivery, claim, stoppingToken);
+        await SendClaimedAsync(delivery, claim, sendingToken);
     }
 
     /// <summary>Sends a delivery this replica holds the claim on, and records its outcome through the claim.</summary>
-    private async Task SendClaimedAsync(WebhookDeliveryRecord delivery, DeliveryClaim claim, CancellationToken stoppingToken)
+    private async Task SendClaimedAsync(WebhookDeliveryRecord delivery, DeliveryClaim claim, CancellationToken sendingToken)
     {
         var subscription = _store.Subscriptions().FirstOrDefault(s => s.SubscriptionId == delivery.SubscriptionId);
         if (subscription is null)
@@ -208,7 +215,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
         WebhookDeliveryRecord outcome;
         try
         {
-            using var response = await _http.CreateClient(HttpClientName).SendAsync(request, stoppingToken);
+            using var response = await _http.CreateClient(HttpClientName).SendAsync(request, sendingToken);
             outcome = delivery with
             {
                 Status = response.IsSuccessStatusCode ? DeliveryState.Succeeded : DeliveryState.Failed,
@@ -216,7 +223,7 @@ public sealed partial class WebhookDispatcher : BackgroundService
                 LastError = response.IsSuccessStatusCode ? "" : $"The receiver answered HTTP {(int)response.StatusCode} to every attempt.",
             };
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (sendingToken.IsCancellationRequested)
         {
             return;
         }
