@@ -16,23 +16,14 @@ public sealed class AlertRestartTests : IAsyncLifetime
     [Fact]
     public async Task APoolAlertedAsEmptyBeforeARestartIsNotAlertedAgainAfterIt()
     {
-        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
-        {
-            Url = _receiver.Url.ToString(),
-            EventTypes = { AlertType.PoolNone },
-            Secret = Secret,
-        });
-        await _host.Client.ActivateAsync();
-        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
-        await _host.Client.PermanentDeviceAsync("hw-2022");
+        var subscription = await SubscribeAndRunOutTheFirstPoolAsync();
         var before = await _receiver.WaitForAsync(1);
         // A delivery whose outcome was not recorded before a restart is sent again after it (at least once): wait for the record.
-        await DeliveredAsync(subscription.Subscription.SubscriptionId);
+        await DeliveredAsync(subscription);
 
         await _host.RestartAsync();
         // Another pool runs out after the restart: once its alert arrives, the 2022 pool (still empty) was re-read too.
-        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), version: ProductVersion._2019, count: 1));
-        await _host.Client.PermanentDeviceAsync("hw-2019", ProductVersion._2019);
+        await RunOutASecondPoolAsync();
         var after = await _receiver.WaitForAsync(2);
 
         Assert.Contains("2022", before.Body, StringComparison.Ordinal);
@@ -47,6 +38,25 @@ public sealed class AlertRestartTests : IAsyncLifetime
     {
         // The receiver takes the first delivery and answers 400 ms later: the license server is stopped in between.
         _receiver.DelayBeforeAnswer = n => n == 1 ? TimeSpan.FromMilliseconds(400) : null;
+        var subscription = await SubscribeAndRunOutTheFirstPoolAsync();
+        await _receiver.WaitForAsync(1);
+
+        await _host.RestartAsync();
+        // A second alert after the restart; the first delivery, had it been left pending, would go out again before it.
+        await RunOutASecondPoolAsync();
+        await _receiver.WaitForAsync(2);
+        await DeliveredAsync(subscription);
+
+        var deliveries = (await _host.Client.ListWebhookDeliveriesAsync(new ListWebhookDeliveriesRequest { SubscriptionId = subscription })).Deliveries;
+        Assert.Equal(2, deliveries.Count);
+        Assert.All(deliveries, d => Assert.Equal(DeliveryStatus.Succeeded, d.Status));
+        Assert.Equal(2, _receiver.Received.Count);
+        Assert.Single(_receiver.Received, r => r.Body.Contains("2022", StringComparison.Ordinal));
+    }
+
+    /// <summary>Subscribes to PoolNone, then empties a one-CAL 2022 pool: one alert, one delivery. Returns the subscription's id.</summary>
+    private async Task<string> SubscribeAndRunOutTheFirstPoolAsync()
+    {
         var subscription = await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
         {
             Url = _receiver.Url.ToString(),
@@ -56,20 +66,14 @@ public sealed class AlertRestartTests : IAsyncLifetime
         await _host.Client.ActivateAsync();
         await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
         await _host.Client.PermanentDeviceAsync("hw-2022");
-        await _receiver.WaitForAsync(1);
+        return subscription.Subscription.SubscriptionId;
+    }
 
-        await _host.RestartAsync();
-        // A second alert after the restart; the first delivery, had it been left pending, would go out again before it.
+    /// <summary>Empties a one-CAL 2019 pool: the next alert.</summary>
+    private async Task RunOutASecondPoolAsync()
+    {
         await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), version: ProductVersion._2019, count: 1));
         await _host.Client.PermanentDeviceAsync("hw-2019", ProductVersion._2019);
-        await _receiver.WaitForAsync(2);
-        await DeliveredAsync(subscription.Subscription.SubscriptionId);
-
-        var deliveries = (await _host.Client.ListWebhookDeliveriesAsync(new ListWebhookDeliveriesRequest { SubscriptionId = subscription.Subscription.SubscriptionId })).Deliveries;
-        Assert.Equal(2, deliveries.Count);
-        Assert.All(deliveries, d => Assert.Equal(DeliveryStatus.Succeeded, d.Status));
-        Assert.Equal(2, _receiver.Received.Count);
-        Assert.Single(_receiver.Received, r => r.Body.Contains("2022", StringComparison.Ordinal));
     }
 
     private async Task DeliveredAsync(string subscription)
