@@ -19,13 +19,13 @@ public static class NativeGateway
 
     private static async Task<string> PublishAsync()
     {
-        foreach (var (tool, package) in new[] { ("clang", "clang"), ("/usr/include/zlib.h", "zlib1g-dev") })
+        // The AOT compiler links with clang and zlib; without them the publish fails far less legibly.
+        var missing = new[] { (Package: "clang", Present: OnPath("clang")), (Package: "zlib1g-dev", Present: File.Exists("/usr/include/zlib.h")) }
+            .Where(p => !p.Present).Select(p => p.Package).ToList();
+        if (missing.Count > 0)
         {
-            if (tool.StartsWith('/') ? !File.Exists(tool) : !OnPath(tool))
-            {
-                throw new InvalidOperationException(
-                    $"Publishing the gateway with Native AOT needs {package} (Debian package '{package}'); install it with: apt-get install -y clang zlib1g-dev");
-            }
+            throw new InvalidOperationException(
+                $"Publishing the gateway with Native AOT needs Debian's {string.Join(" and ", missing)}; install them with: apt-get install -y clang zlib1g-dev");
         }
 
         var metadata = typeof(NativeGateway).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);

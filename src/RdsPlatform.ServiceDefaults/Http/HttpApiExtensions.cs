@@ -27,11 +27,10 @@ public static class HttpApiExtensions
 
     /// <summary>What a Native AOT build answers on the JSON API's routes and its OpenAPI document: a google.rpc.Status (UNIMPLEMENTED).</summary>
     public const string HttpApiNotInAotBuild =
-        """{"code":12,"message":"This service was published with Native AOT, which serves gRPC only: its HTTP/JSON API and OpenAPI document need code generated at run time. Call the same RPC over gRPC (grpcurl, rdslic), or use the framework-dependent build (dotnet RdsPlatform.SessionHost.dll, the AppHost) for HTTP/JSON.","details":[]}""";
+        """{"code":12,"message":"This service was published with Native AOT, which serves gRPC only: its HTTP/JSON API and OpenAPI document need code generated at run time. Call the same RPC over gRPC (grpcurl, rdslic), or use the framework-dependent build of the service (run with dotnet, as the AppHost does) for HTTP/JSON.","details":[]}""";
 
     public static IHostApplicationBuilder AddRdsHttpApi(this IHostApplicationBuilder builder, IGrpcServerBuilder grpc)
     {
-        // Field violations travel as google.rpc.BadRequest details; the JSON writer must know the type to write them.
         if (!RuntimeFeature.IsDynamicCodeSupported)
         {
             // Native AOT (the gateway can be published so): JSON transcoding and Swashbuckle make generic types over the
@@ -40,6 +39,7 @@ public static class HttpApiExtensions
             return builder;
         }
 
+        // Field violations travel as google.rpc.BadRequest details; the JSON writer must know the type to write them.
         grpc.AddJsonTranscoding(options => options.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor));
         builder.Services.AddGrpcSwagger();
         builder.Services.AddSwaggerGen(swagger =>
