@@ -135,9 +135,10 @@ start() {
   if ss -ltn | grep -q "127.0.0.1:$port "; then log "port $port is taken; choose other ports (the script's *_PORT settings)"; return 1; fi
   mkdir -p "$WORK/$name"
   # A framework-dependent build runs on dotnet; a Native AOT one (no <project>.dll beside it) is its own executable.
-  local program=(dotnet "$project.dll")
-  [[ ! -f "$(bin "$project")/$project.dll" && -x "$(bin "$project")/$project" ]] && program=("./$project")
-  (cd "$(bin "$project")" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
+  local folder program=(dotnet "$project.dll")
+  folder=$(bin "$project")
+  [[ ! -f "$folder/$project.dll" && -x "$folder/$project" ]] && program=("./$project")
+  (cd "$folder" && exec env ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$port" \
       Clock__Mode=Simulated Storage__DataDirectory="$WORK/$name" Logging__LogLevel__Default=Warning \
       "${AUTH_ENV[@]}" ${START_ENV[@]+"${START_ENV[@]}"} "$@" "${program[@]}" >"$WORK/$name.log" 2>&1) &
   local pid=$!

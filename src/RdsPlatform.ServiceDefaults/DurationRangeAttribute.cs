@@ -5,7 +5,7 @@ namespace RdsPlatform.ServiceDefaults;
 
 /// <summary>
 /// A duration setting's inclusive bounds, written as invariant <see cref="TimeSpan"/> text (<c>[d.]hh:mm:ss[.fffffff]</c>).
-/// It checks what <c>[DurationRange(minimum, maximum)]</c> checks without that constructor's conversion through
+/// It checks what <c>[Range(typeof(TimeSpan), minimum, maximum)]</c> checks without that constructor's conversion through
 /// <c>TypeDescriptor</c>, reflection that trimming may remove: the gateway is also published with Native AOT
 /// (docs/session-host.md, "Publishing with Native AOT"), and its settings must be refused there with the same sentences.
 /// </summary>

@@ -1,9 +1,9 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Health.V1;
-using Grpc.Reflection.V1Alpha;
 using RdsPlatform.Contracts.Admin.V1;
 using RdsPlatform.ServiceDefaults;
+using RdsPlatform.Testing;
 
 namespace RdsPlatform.AppHost.Tests;
 
@@ -31,13 +31,7 @@ public sealed class TopologyTests(TopologyFixture topology)
     [InlineData(ResourceNames.Reporting, "rds.reporting.v1.Reporting")]
     public async Task EveryServiceListsItsContractAndTheClockThroughReflection(string service, string contract)
     {
-        var reflection = new ServerReflection.ServerReflectionClient(topology.Channel(service));
-        using var call = reflection.ServerReflectionInfo(deadline: Deadline);
-
-        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
-        await call.RequestStream.CompleteAsync();
-        Assert.True(await call.ResponseStream.MoveNext());
-        var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        var names = await ReflectionListing.ServicesAsync(topology.Channel(service), Deadline);
 
         Assert.Contains(contract, names);
         Assert.Contains("rds.admin.v1.Clock", names);

@@ -20,12 +20,7 @@ public sealed class AlertReadIntervalTests : IAsyncLifetime
     [Fact]
     public async Task APoolThatRunsOutRightAfterAJudgmentIsAlertedOnceTheIntervalIsOver()
     {
-        await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
-        {
-            Url = _receiver.Url.ToString(),
-            EventTypes = { AlertType.PoolLimited, AlertType.PoolNone },
-            Secret = "whsec-interval-0123456789",
-        });
+        await _host.Client.CreateWebhookSubscriptionAsync(Requests.Webhook(_receiver.Url, "whsec-interval-0123456789", AlertType.PoolLimited, AlertType.PoolNone));
         await _host.Client.ActivateAsync();
         await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 10));
         for (var i = 0; i < 9; i++)

@@ -57,24 +57,14 @@ public sealed class AlertRestartTests : IAsyncLifetime
     /// <summary>Subscribes to PoolNone, then empties a one-CAL 2022 pool: one alert, one delivery. Returns the subscription's id.</summary>
     private async Task<string> SubscribeAndRunOutTheFirstPoolAsync()
     {
-        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
-        {
-            Url = _receiver.Url.ToString(),
-            EventTypes = { AlertType.PoolNone },
-            Secret = Secret,
-        });
+        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(Requests.Webhook(_receiver.Url, Secret, AlertType.PoolNone));
         await _host.Client.ActivateAsync();
-        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
-        await _host.Client.PermanentDeviceAsync("hw-2022");
+        await _host.Client.RunOutAOneCalPoolAsync("hw-2022");
         return subscription.Subscription.SubscriptionId;
     }
 
     /// <summary>Empties a one-CAL 2019 pool: the next alert.</summary>
-    private async Task RunOutASecondPoolAsync()
-    {
-        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), version: ProductVersion._2019, count: 1));
-        await _host.Client.PermanentDeviceAsync("hw-2019", ProductVersion._2019);
-    }
+    private Task RunOutASecondPoolAsync() => _host.Client.RunOutAOneCalPoolAsync("hw-2019", ProductVersion._2019);
 
     private async Task DeliveredAsync(string subscription)
     {

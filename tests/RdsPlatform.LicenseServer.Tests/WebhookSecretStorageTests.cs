@@ -53,18 +53,12 @@ public sealed class WebhookSecretStorageTests : IAsyncLifetime
     }
 
     private async Task SubscribeAsync() =>
-        await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
-        {
-            Url = _receiver.Url.ToString(),
-            EventTypes = { AlertType.PoolNone },
-            Secret = Secret,
-        });
+        await _host.Client.CreateWebhookSubscriptionAsync(Requests.Webhook(_receiver.Url, Secret, AlertType.PoolNone));
 
     private async Task RunOutOfCalsAsync()
     {
         await _host.Client.ActivateAsync();
-        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
-        await _host.Client.PermanentDeviceAsync("hw-secret");
+        await _host.Client.RunOutAOneCalPoolAsync("hw-secret");
     }
 
     private async Task<string> StoredSecretAsync()

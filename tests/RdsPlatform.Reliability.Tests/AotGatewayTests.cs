@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Grpc.Core;
-using Grpc.Reflection.V1Alpha;
 using RdsPlatform.Contracts.Common.V1;
 using RdsPlatform.Contracts.SessionHost.V1;
 using RdsPlatform.Testing;
@@ -47,16 +46,9 @@ public sealed class AotGatewayTests(GarnetFixture cache)
         Assert.Contains("session host id", refused.Status.Detail);
 
         // gRPC reflection lists the contracts (grpcurl needs it).
-        var reflection = new ServerReflection.ServerReflectionClient(gateway.Channel);
-        using (var call = reflection.ServerReflectionInfo(deadline: DateTime.UtcNow + HttpDeadline))
-        {
-            await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
-            await call.RequestStream.CompleteAsync();
-            Assert.True(await call.ResponseStream.MoveNext());
-            var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
-            Assert.Contains("rds.sessionhost.v1.SessionHostGateway", services);
-            Assert.Contains("grpc.health.v1.Health", services);
-        }
+        var services = await ReflectionListing.ServicesAsync(gateway.Channel, DateTime.UtcNow + HttpDeadline);
+        Assert.Contains("rds.sessionhost.v1.SessionHostGateway", services);
+        Assert.Contains("grpc.health.v1.Health", services);
 
         using var http = new HttpClient { Timeout = HttpDeadline };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestKeys.Admin);

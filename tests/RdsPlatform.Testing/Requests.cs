@@ -98,8 +98,19 @@ public static class Requests
         RaisedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(raisedAt),
     };
 
+    /// <summary>A webhook subscription of <paramref name="url"/> to the given alert types.</summary>
+    public static CreateWebhookSubscriptionRequest Webhook(Uri url, string secret, params AlertType[] types) =>
+        new() { Url = url.ToString(), EventTypes = { types }, Secret = secret };
+
     public static async Task ActivateAsync(this LicenseServerClient client) =>
         await client.ActivateServerAsync(Activate());
+
+    /// <summary>Installs a one-CAL Per Device pack of <paramref name="version"/> and issues its CAL for good: that pool runs out (one PoolNone alert).</summary>
+    public static async Task RunOutAOneCalPoolAsync(this LicenseServerClient client, string hardwareId, ProductVersion version = ProductVersion._2022)
+    {
+        await client.InstallKeyPackAsync(Retail(NewCode(), version: version, count: 1));
+        await client.PermanentDeviceAsync(hardwareId, version);
+    }
 
     /// <summary>A permanent Per Device CAL: temporary, validated, then upgraded.</summary>
     public static async Task<RequestLicenseResponse> PermanentDeviceAsync(this LicenseServerClient client, string hardwareId, ProductVersion hostVersion = ProductVersion._2022)

@@ -29,13 +29,17 @@ public static class HttpApiExtensions
     public const string HttpApiNotInAotBuild =
         """{"code":12,"message":"This service was published with Native AOT, which serves gRPC only: its HTTP/JSON API and OpenAPI document need code generated at run time. Call the same RPC over gRPC (grpcurl, rdslic), or use the framework-dependent build of the service (run with dotnet, as the AppHost does) for HTTP/JSON.","details":[]}""";
 
+    /// <summary>
+    /// False in a Native AOT build (the gateway can be published so): JSON transcoding and Swashbuckle make generic types
+    /// over the contracts' value types at run time (a JSON property of an optional int or enum), which such a build has no
+    /// code for, so their routes answer <see cref="HttpApiNotInAotBuild"/> instead.
+    /// </summary>
+    private static bool ServesJson => RuntimeFeature.IsDynamicCodeSupported;
+
     public static IHostApplicationBuilder AddRdsHttpApi(this IHostApplicationBuilder builder, IGrpcServerBuilder grpc)
     {
-        if (!RuntimeFeature.IsDynamicCodeSupported)
+        if (!ServesJson)
         {
-            // Native AOT (the gateway can be published so): JSON transcoding and Swashbuckle make generic types over the
-            // contracts' value types at run time (a JSON property of an optional int or enum), which an AOT build has no
-            // code for, so MapHttpApiReference answers their routes with a sentence instead.
             return builder;
         }
 
@@ -73,7 +77,7 @@ public static class HttpApiExtensions
     /// <summary>The OpenAPI document (every environment) and, in Development, the Scalar reference page that renders it.</summary>
     public static WebApplication MapHttpApiReference(this WebApplication app)
     {
-        if (!RuntimeFeature.IsDynamicCodeSupported)
+        if (!ServesJson)
         {
             // Every JSON API route is under /v1/; without a key, as the answer reveals nothing but how the service was built.
             foreach (var pattern in new[] { "/v1/{**route}", "/openapi/{documentName}.json" })

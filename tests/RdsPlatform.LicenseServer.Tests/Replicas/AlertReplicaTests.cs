@@ -44,7 +44,7 @@ public abstract class AlertReplicaTests(PostgresDatabaseFixture database, string
     }
 
     protected async Task SubscribeAsync(LicenseServerClient client, params AlertType[] types) =>
-        await client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest { Url = Receiver.Url.ToString(), EventTypes = { types }, Secret = Secret });
+        await client.CreateWebhookSubscriptionAsync(Requests.Webhook(Receiver.Url, Secret, types));
 
     /// <summary>The details of the ALERT_RAISED events in the database that contain <paramref name="text"/>, once there are <paramref name="expected"/>.</summary>
     protected async Task<List<string>> AlertsAsync(string text, int expected)

@@ -30,15 +30,9 @@ public sealed class AlertsOnPostgresTests(PostgresDatabaseFixture database) : IC
     [Fact]
     public async Task WebhooksDeliveriesAndAlertStateLiveInPostgresAndNoSqliteFileIsMade()
     {
-        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(new CreateWebhookSubscriptionRequest
-        {
-            Url = _receiver.Url.ToString(),
-            EventTypes = { AlertType.PoolNone },
-            Secret = Secret,
-        });
+        var subscription = await _host.Client.CreateWebhookSubscriptionAsync(Requests.Webhook(_receiver.Url, Secret, AlertType.PoolNone));
         await _host.Client.ActivateAsync();
-        await _host.Client.InstallKeyPackAsync(Requests.Retail(Requests.NewCode(), count: 1));
-        await _host.Client.PermanentDeviceAsync("hw-postgres");
+        await _host.Client.RunOutAOneCalPoolAsync("hw-postgres");
 
         var delivery = await _receiver.WaitForAsync(1);
         await using var connection = new NpgsqlConnection(_connectionString);
