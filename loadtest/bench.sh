@@ -9,6 +9,7 @@
 #   BENCH_REPORT_CALS=0 loadtest/bench.sh  # skip the report scenario
 #   BENCH_SOURCE=head loadtest/bench.sh    # build and measure the last commit, not the working tree
 #   BENCH_GATEWAY=aot loadtest/bench.sh    # the gateway published with Native AOT instead of the JIT build
+#   BENCH_PERF_LOAD=request-license loadtest/bench.sh  # a perf profile of that rds-load run: CPU per call by process
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,15 +77,69 @@ log "setup: $DEVICES devices with permanent CALs, host past its grace period"
 RDS_API_KEY=$CLIENT_KEY $TOOL setup --gateway "127.0.0.1:$GW_PORT" --license-server "127.0.0.1:$LS_PORT" --devices "$DEVICES" --past-grace \
   --state "$WORK/state.json" --ghz-data "$WORK/ghz" >&2
 
-declare -A PID_OF
-PID_OF[$LS_PORT]=$LS_PID
-PID_OF[$GW_PORT]=$GW_PID
+declare -A PID_OF NAME_OF
+PID_OF[$LS_PORT]=$LS_PID; NAME_OF[$LS_PORT]="license server"
+PID_OF[$GW_PORT]=$GW_PID; NAME_OF[$GW_PORT]=gateway
+
+# --- perf profiles: BENCH_PERF=<h2load scenarios> (first round), BENCH_PERF_LOAD=<rds-load run labels> -----------------
+# A system-wide CPU profile (perf, PERF_SECONDS after the warm-up) of one run, written to a text file: the CPU each
+# process spent per call (samples / PERF_HZ / PERF_SECONDS / the run's calls a second; pid 0 is the idle CPUs), the
+# loaded service's per call by module (libcoreclr: the GC and the runtime's helpers; perf-<pid>.map: JIT-compiled code)
+# and its hottest symbols. JIT-compiled methods are named only with
+# BENCH_SERVICE_ENV="DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0" (with W^X on, perf sees JIT code only as
+# memfd:doublemapper).
+PERF_HZ=499
+PERF_SECONDS=6
+if [[ -n "${BENCH_PERF:-}${BENCH_PERF_LOAD:-}" ]] && ! command -v perf >/dev/null; then
+  log "installing linux-perf (perf)"
+  apt-get install -y linux-perf >&2 || { apt-get update >&2 && apt-get install -y linux-perf >&2; }
+fi
+# perf_start <name>: records in the background (PERF_JOB), and notes each sampled process's command line while the
+# load tool still runs.
+perf_start() {
+  ( sleep "${WARMUP%s}"; perf record -F "$PERF_HZ" -a -g -o "$WORK/perf-$1.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1
+    perf script -i "$WORK/perf-$1.data" -F pid 2>/dev/null | sort -un |
+      while read -r p; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-70)"; done >"$WORK/perf-$1.pids" ) &
+  PERF_JOB=$!
+}
+# perf_report <name> <file> <service pid> <service name> <calls a second>: waits for the recording, writes $OUT/<file>.
+perf_report() {
+  local name=$1 file=$2 pid=$3 service=$4 rps=$5 data=$WORK/perf-$1.data
+  wait "$PERF_JOB" || true
+  {
+    echo "## CPU per call by process, us ($rps calls/s; $PERF_HZ Hz on each of $(nproc) cores for $PERF_SECONDS s; pid 0: idle)"
+    perf script -i "$data" -F pid -G 2>/dev/null |
+      awk -v k="$(awk -v h="$PERF_HZ" -v s="$PERF_SECONDS" -v r="$rps" 'BEGIN { print 1e6 / (h * s * r) }')" \
+        '{ n[$1]++; all++ } END { for (p in n) printf "%7.1f %s\n", n[p] * k, p; printf "%7.1f all\n", all * k }' |
+      sort -rn | head -n 9 |
+      while read -r us p; do
+        case $p in
+          all) echo "$us  whole machine (idle included)" ;;
+          0) echo "$us  idle" ;;
+          "$pid") echo "$us  $service (pid $p)" ;;
+          *) echo "$us  pid $p: $(awk -v p="$p" '$1 == p { $1 = ""; print }' "$WORK/perf-$name.pids")" ;;
+        esac
+      done
+    echo "## $service (pid $pid) per call by module, us"
+    perf script -i "$data" -F pid,ip,dso -G 2>/dev/null |
+      awk -v pid="$pid" -v k="$(awk -v h="$PERF_HZ" -v s="$PERF_SECONDS" -v r="$rps" 'BEGIN { print 1e6 / (h * s * r) }')" \
+        '$1 == pid { d[$NF]++ } END { for (m in d) printf "%7.1f %s\n", d[m] * k, m }' | sort -rn | head -n 8
+    echo "## $service, by symbol (share of all the machine's samples)"
+    perf report -i "$data" --pid "$pid" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
+  } >"$OUT/$file"
+}
 
 # run <label> <port> <scenario> [extra options...]: one measured run, its JSON report kept in $OUT, and the loaded
-# service's resident memory right after it in $OUT/<label>.rss.
+# service's resident memory right after it in $OUT/<label>.rss; with <label> in BENCH_PERF_LOAD, its profile in
+# $OUT/<label>.perf.txt.
 run() {
+  local profiled=0
+  if [[ ",${BENCH_PERF_LOAD:-}," == *",$1,"* ]]; then perf_start "$1"; profiled=1; fi
   measure "$@"
   mem "${PID_OF[$2]}" VmRSS >"$OUT/$1.rss"
+  if [[ $profiled == 1 ]]; then
+    perf_report "$1" "$1.perf.txt" "${PID_OF[$2]}" "${NAME_OF[$2]}" "$(jq '.rps' "$OUT/$1.json")"
+  fi
 }
 
 # --- h2load: a client written in C that the gateway, not the client, limits -------------------------------------------
@@ -178,24 +233,13 @@ for round in $(seq 1 "$H2_ROUNDS"); do
       ( sleep "${WARMUP%s}"; "$TRACE" collect -p "$GW_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:06 -o "$OUT/gateway-$scenario.nettrace" >/dev/null 2>&1 ) &
       tracer=$!
     fi
-    if [[ $round == 1 && ",${BENCH_PERF:-}," == *",$scenario,"* ]]; then
-      # BENCH_PERF=connect-valid: a system-wide CPU profile (perf, 6 s after the warm-up) split by process, and the
-      # gateway's hottest symbols (JIT-compiled code is named with BENCH_SERVICE_ENV="DOTNET_PerfMapEnabled=1
-      # DOTNET_EnableWriteXorExecute=0": with W^X on, perf sees JIT code only as memfd:doublemapper).
-      ( sleep "${WARMUP%s}"; perf record -F 499 -a -g -o "$WORK/perf-$scenario.data" -- sleep 6 >/dev/null 2>&1
-        { echo "## CPU samples by process (all of the machine's, $(nproc) cores)"
-          perf script -i "$WORK/perf-$scenario.data" -F pid 2>/dev/null | sort | uniq -c | sort -rn | head -n 8 |
-            while read -r n p; do echo "$n $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-70)"; done
-          echo "## gateway (pid $GW_PID), by module (libcoreclr: the GC and the runtime's helpers; perf-<pid>.map: JIT-compiled code)"
-          perf script -i "$WORK/perf-$scenario.data" -F pid,ip,dso -G 2>/dev/null |
-            awk -v pid="$GW_PID" '$1 == pid { n++; d[$NF]++ } END { for (k in d) printf "%5.1f%% %s\n", 100 * d[k] / n, k; print n " samples" }' | sort -rn | head -n 8
-          echo "## gateway, by symbol"
-          perf report -i "$WORK/perf-$scenario.data" --pid "$GW_PID" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
-        } >"$OUT/gateway-$scenario.perf.txt" ) &
-      tracer="$tracer $!"
-    fi
+    profiled=0
+    if [[ $round == 1 && ",${BENCH_PERF:-}," == *",$scenario,"* ]]; then perf_start "h2-$scenario"; profiled=1; fi
     h2 "h2-$scenario-$round" "$scenario" -c "$H2_CLIENTS" -m "$H2_STREAMS" --warm-up-time="$WARMUP" -D "$DURATION"
     for pid in $tracer; do wait "$pid" || true; done
+    if [[ $profiled == 1 ]]; then
+      perf_report "h2-$scenario" "gateway-$scenario.perf.txt" "$GW_PID" gateway "$(h2rps "h2-$scenario-$round")"
+    fi
   done
 done
 # The count check: a fixed number of calls with nothing else calling the gateway; its gRPC counters must move by exactly
@@ -229,7 +273,7 @@ GW_RSS=$(mem "$GW_PID" VmRSS); GW_HWM=$(mem "$GW_PID" VmHWM)
 LS_RSS=$(mem "$LS_PID" VmRSS); LS_HWM=$(mem "$LS_PID" VmHWM)
 
 start reporting RdsPlatform.Reporting "$REP_PORT" Reporting__LicenseServerAddress="http://127.0.0.1:$LS_PORT"; REP_PID=$STARTED
-PID_OF[$REP_PORT]=$REP_PID
+PID_OF[$REP_PORT]=$REP_PID; NAME_OF[$REP_PORT]=reporting
 run reporting-health "$REP_PORT" health
 run generate-report "$REP_PORT" generate-report --report-kind summary --timeout 60s --api-key "$REPORTER_KEY"
 stop "$REP_PID"
