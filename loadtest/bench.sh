@@ -99,7 +99,7 @@ fi
 perf_start() {
   ( sleep "${WARMUP%s}"; perf record -F "$PERF_HZ" -a -g -o "$WORK/perf-$1.data" -- sleep "$PERF_SECONDS" >/dev/null 2>&1
     perf script -i "$WORK/perf-$1.data" -F pid 2>/dev/null | sort -un |
-      while read -r p; do echo "$p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-70)"; done >"$WORK/perf-$1.pids" ) &
+      while read -r p; do echo "$p $(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -c1-70)"; done >"$WORK/perf-$1.pids" ) &
   PERF_JOB=$!
 }
 # perf_report <name> <file> <service pid> <service name> <calls a second>: waits for the recording, writes $OUT/<file>.
@@ -238,7 +238,7 @@ for round in $(seq 1 "$H2_ROUNDS"); do
     h2 "h2-$scenario-$round" "$scenario" -c "$H2_CLIENTS" -m "$H2_STREAMS" --warm-up-time="$WARMUP" -D "$DURATION"
     for pid in $tracer; do wait "$pid" || true; done
     if [[ $profiled == 1 ]]; then
-      perf_report "h2-$scenario" "gateway-$scenario.perf.txt" "$GW_PID" gateway "$(h2rps "h2-$scenario-$round")"
+      perf_report "h2-$scenario" "h2load-$scenario.perf.txt" "$GW_PID" gateway "$(h2rps "h2-$scenario-$round")"
     fi
   done
 done
