@@ -126,7 +126,7 @@ perf_report() {
         '$1 == pid { d[$NF]++ } END { for (m in d) printf "%7.1f %s\n", d[m] * k, m }' | sort -rn | head -n 8
     echo "## $service, by symbol (share of all the machine's samples)"
     perf report -i "$data" --pid "$pid" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60
-  } >"$OUT/$file"
+  } >"$OUT/$file" || true  # a profile that cannot be read (or a pipe that head closes early) does not end the bench
 }
 
 # run <label> <port> <scenario> [extra options...]: one measured run, its JSON report kept in $OUT, and the loaded
