@@ -5,7 +5,7 @@ using RdsPlatform.Testing;
 namespace RdsPlatform.LicenseServer.Tests;
 
 /// <summary>The license server's administrative RPCs over HTTP/JSON on its JSON API port, through real sockets.</summary>
-public sealed class HttpApiTests : IAsyncDisposable
+public sealed class HttpApiTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _addresses;
@@ -162,5 +162,7 @@ public sealed class HttpApiTests : IAsyncDisposable
             lines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("type").GetString()));
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 }

@@ -13,7 +13,7 @@ namespace RdsPlatform.LicenseServer.Tests;
 
 /// <summary>The license server on real sockets, scraped by Prometheus on its management port after real traffic.</summary>
 [Collection(AloneInProcess.Name)]
-public sealed class PrometheusScrapeTests : IAsyncDisposable
+public sealed class PrometheusScrapeTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _addresses;
@@ -70,7 +70,9 @@ public sealed class PrometheusScrapeTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         _channel.Dispose();
         await _services.DisposeAsync();

@@ -8,7 +8,7 @@ using RdsPlatform.Testing;
 
 namespace RdsPlatform.LoadTest.Tests;
 
-public sealed class HealthScenarioTests : IAsyncDisposable
+public sealed class HealthScenarioTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-load-tests");
     private readonly TestServer _server;
@@ -20,7 +20,9 @@ public sealed class HealthScenarioTests : IAsyncDisposable
             setup.SimulatedClock = true;
         }).Server;
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     [Fact]
     public async Task AFixedCountOfHealthChecksIsMadeExactlyOnceEach()

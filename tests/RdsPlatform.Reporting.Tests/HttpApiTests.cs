@@ -5,7 +5,7 @@ using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService
 namespace RdsPlatform.Reporting.Tests;
 
 /// <summary>Reports over HTTP/JSON on reporting's JSON API port, through real sockets.</summary>
-public sealed class HttpApiTests : IAsyncDisposable
+public sealed class HttpApiTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _licenseServer;
@@ -70,5 +70,7 @@ public sealed class HttpApiTests : IAsyncDisposable
         Assert.Equal(403, reply.Status);
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 }

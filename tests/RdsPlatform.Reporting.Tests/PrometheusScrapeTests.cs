@@ -8,7 +8,7 @@ namespace RdsPlatform.Reporting.Tests;
 
 /// <summary>Reporting and a license server on real sockets; reporting's management port is scraped after a real report.</summary>
 [Collection(AloneInProcess.Name)]
-public sealed class PrometheusScrapeTests : IAsyncDisposable
+public sealed class PrometheusScrapeTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
 
@@ -30,5 +30,7 @@ public sealed class PrometheusScrapeTests : IAsyncDisposable
         Assert.True(Scrape.Has(scrape, "rds_reports_generation_duration_seconds_bucket"), scrape);
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 }

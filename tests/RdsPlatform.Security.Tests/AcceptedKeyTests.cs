@@ -17,7 +17,7 @@ namespace RdsPlatform.Security.Tests;
 /// often they come. The license server runs on real Kestrel sockets: the reuse depends on Kestrel handing a reused
 /// HTTP/2 stream the same header string.
 /// </summary>
-public sealed class AcceptedKeyTests : IAsyncDisposable
+public sealed class AcceptedKeyTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-accepted-key-tests", onKestrel: true);
     private readonly CountingAuthorizationHandler _evaluations = new();
@@ -139,7 +139,9 @@ public sealed class AcceptedKeyTests : IAsyncDisposable
         Assert.True(shortcut.Decisions >= 1, "The shortcut remembered no decision: every call went through the framework.");
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     /// <summary>Counts the framework's authorization evaluations (every policy evaluation calls every handler).</summary>
     private sealed class CountingAuthorizationHandler : IAuthorizationHandler

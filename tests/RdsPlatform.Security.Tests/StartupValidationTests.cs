@@ -6,7 +6,7 @@ using LicenseServerService = RdsPlatform.LicenseServer.Grpc.LicenseServerService
 namespace RdsPlatform.Security.Tests;
 
 /// <summary>A setting out of its range stops a service at start with a sentence naming the setting, instead of being clamped where it is used.</summary>
-public sealed class StartupValidationTests : IAsyncDisposable
+public sealed class StartupValidationTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-startup-validation-tests");
 
@@ -39,7 +39,9 @@ public sealed class StartupValidationTests : IAsyncDisposable
     public void ReportingDoesNotStartWithASettingOutOfRange(string setting, string value, string message) =>
         AssertNames(message, StartFailure<ReportingService>(setting, value));
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     // The whole exception in the failure message: Assert.Contains cuts it to a few words, which hid what a rare start-up
     // failure under load threw instead of the setting's sentence.

@@ -5,7 +5,7 @@ using RdsPlatform.Testing;
 namespace RdsPlatform.SessionHost.Tests;
 
 /// <summary>The gateway's host settings, grace period and diagnosis over HTTP/JSON on its JSON API port, through real sockets.</summary>
-public sealed class HttpApiTests : IAsyncDisposable
+public sealed class HttpApiTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
     private readonly ServiceAddresses _gateway;
@@ -74,5 +74,7 @@ public sealed class HttpApiTests : IAsyncDisposable
         Assert.DoesNotContain(paths, p => p.Contains("Connect", StringComparison.OrdinalIgnoreCase) || p.Contains("SignIn", StringComparison.OrdinalIgnoreCase));
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 }

@@ -9,7 +9,7 @@ namespace RdsPlatform.SessionHost.Tests;
 
 /// <summary>A gateway and a license server on real sockets; the gateway's management port is scraped after real connections.</summary>
 [Collection(AloneInProcess.Name)]
-public sealed class PrometheusScrapeTests : IAsyncDisposable
+public sealed class PrometheusScrapeTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-kestrel-tests", onKestrel: true);
 
@@ -50,5 +50,7 @@ public sealed class PrometheusScrapeTests : IAsyncDisposable
         Assert.Matches("rds_license_server_reachable\\{[^}]*license_server=\"http://127.0.0.1:[0-9]+/\"[^}]*\\} 0", scrape);
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 }

@@ -10,7 +10,7 @@ namespace RdsPlatform.SessionHost.Tests.Memory;
 /// without <c>ConnectionStrings:cache</c>): it holds <see cref="GatewayOptions.SessionCacheCapacity"/> sessions, lets the
 /// least recently used go first, and gives back each session exactly as it was started, whatever its packed form.
 /// </summary>
-public sealed class SessionRegistryBoundTests : IAsyncDisposable
+public sealed class SessionRegistryBoundTests : IAsyncLifetime
 {
     private const int Capacity = 60;
     private readonly CacheWriteQueue _writes;
@@ -126,7 +126,9 @@ public sealed class SessionRegistryBoundTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await _writes.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _writes.DisposeAsync();
 
     private async Task<List<SessionState>> StartAllAsync(IEnumerable<SessionState> sessions)
     {
