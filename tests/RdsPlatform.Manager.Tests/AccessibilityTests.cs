@@ -31,6 +31,38 @@ public sealed class AccessibilityTests(ManagerTopology topology)
         AssertNoSeriousViolation(await page.RunAxe(), path);
     }
 
+    /// <summary>
+    /// On a 1366-pixel screen no column title or value of a grid is cut off (Radzen ends text that does not fit its column
+    /// with an ellipsis): an administrator reads a key pack's CAL type, an audit event's detail, a CAL's subject whole.
+    /// </summary>
+    [Theory]
+    [InlineData("key-packs", "Key packs")]
+    [InlineData("cals", "Issued CALs")]
+    [InlineData("session-hosts", "Session hosts")]
+    [InlineData("reports", "Reports")]
+    [InlineData("audit", "Audit trail")]
+    public async Task EveryGridShowsItsTitlesAndValuesWhole(string path, string heading)
+    {
+        await SeedOnceAsync();
+        var page = await topology.SignedInPageAsync(TestKeys.Admin);
+
+        await page.GotoAsync(path);
+        await page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 }).WaitForAsync();
+        await ManagerTopology.WaitForInteractivityAsync(page);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.Locator(".rz-data-grid tbody tr td").First.WaitForAsync();
+
+        // A title or value wider than its box is cut off; a grid wider than its box hides whole columns behind a scroll bar.
+        var cut = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.rz-data-grid th .rz-column-title-content, .rz-data-grid td .rz-cell-data, .rz-data-grid-data')]
+                .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1 && !e.matches('.rz-data-grid-data'))
+                .map(e => e.matches('.rz-data-grid-data')
+                    ? `the grid itself (${e.clientWidth} of ${e.scrollWidth} px wide)`
+                    : `'${e.textContent.trim()}' (${e.clientWidth} of ${e.scrollWidth} px wide)`)
+            """);
+        Assert.True(cut.Length == 0, $"/{path}: cut off: {string.Join(", ", cut)}");
+    }
+
     [Fact]
     public async Task TheSignInPageHasNoSeriousOrCriticalAccessibilityViolation()
     {
