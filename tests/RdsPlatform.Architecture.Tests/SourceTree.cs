@@ -7,18 +7,25 @@ internal static class SourceTree
 
     public static string Src => Path.Combine(Root, "src");
 
+    public static string Tests => Path.Combine(Root, "tests");
+
     /// <summary>C# and Razor files people write: build output and code generated from the protos are left out.</summary>
-    public static IReadOnlyList<string> HandWritten(params string[] extensions) =>
-        [.. extensions
-            .SelectMany(extension => Directory.EnumerateFiles(Src, "*" + extension, SearchOption.AllDirectories))
-            .Where(path => !IsBuildOutput(path) && !IsGenerated(path))
-            .Order(StringComparer.Ordinal)];
+    public static IReadOnlyList<string> HandWritten(params string[] extensions) => HandWrittenUnder(Src, extensions);
+
+    /// <summary>The test projects' C# files, as <see cref="HandWritten"/>.</summary>
+    public static IReadOnlyList<string> HandWrittenTests() => HandWrittenUnder(Tests, ".cs");
 
     public static string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
 
-    private static bool IsBuildOutput(string path)
+    private static IReadOnlyList<string> HandWrittenUnder(string folder, params string[] extensions) =>
+        [.. extensions
+            .SelectMany(extension => Directory.EnumerateFiles(folder, "*" + extension, SearchOption.AllDirectories))
+            .Where(path => !IsBuildOutput(folder, path) && !IsGenerated(path))
+            .Order(StringComparer.Ordinal)];
+
+    private static bool IsBuildOutput(string folder, string path)
     {
-        var parts = Path.GetRelativePath(Src, path).Split(Path.DirectorySeparatorChar);
+        var parts = Path.GetRelativePath(folder, path).Split(Path.DirectorySeparatorChar);
         return parts.Contains("bin") || parts.Contains("obj");
     }
 
