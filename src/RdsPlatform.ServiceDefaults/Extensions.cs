@@ -3,6 +3,7 @@ using Grpc.Net.Client.Configuration;
 using Grpc.Net.ClientFactory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -85,7 +86,8 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation()
                 // Background loops (the shared clock, revocation feeds) poll the cache several times a second;
                 // only cache calls made while serving a request belong in traces.
-                .AddRedisInstrumentation(options => options.Filter = context => context.ParentActivity is not null));
+                .AddRedisInstrumentation(options => options.Filter = context => context.ParentActivity is not null)
+                .SetSamplerWhenNothingReceivesSpans(builder.Configuration));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
@@ -101,6 +103,18 @@ public static class ServiceDefaultsExtensions
 
         return builder;
     }
+
+    /// <summary>
+    /// With no OTLP endpoint and no sampler chosen (<c>OTEL_TRACES_SAMPLER</c>), no span would leave the process: every
+    /// call would still build and time its activities (3-4 % of a Connect's CPU, docs/performance.md) for nothing, so
+    /// none are sampled. An endpoint (the AppHost always sets one) keeps every span; an operator sampling a busy farm sets
+    /// <c>OTEL_TRACES_SAMPLER</c> (for example <c>parentbased_traceidratio</c> with <c>OTEL_TRACES_SAMPLER_ARG=0.01</c>),
+    /// which the OpenTelemetry SDK reads itself.
+    /// </summary>
+    private static TracerProviderBuilder SetSamplerWhenNothingReceivesSpans(this TracerProviderBuilder tracing, IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) && string.IsNullOrWhiteSpace(configuration["OTEL_TRACES_SAMPLER"])
+            ? tracing.SetSampler(new AlwaysOffSampler())
+            : tracing;
 
     /// <summary>
     /// Registers a typed client for another RdsPlatform service: discovered by name, with a default deadline

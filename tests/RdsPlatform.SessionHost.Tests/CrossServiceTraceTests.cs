@@ -16,7 +16,7 @@ namespace RdsPlatform.SessionHost.Tests;
 /// defaults' OpenTelemetry setup, so the trace context can only arrive at the license server through the
 /// gateway's outgoing gRPC call, as in production.
 /// </summary>
-public sealed class CrossServiceTraceTests : IAsyncDisposable
+public sealed class CrossServiceTraceTests : IAsyncLifetime
 {
     private readonly ServiceFarm _services = new("rds-trace-tests", onKestrel: true);
     private readonly SpanCollection _spans = new();
@@ -77,6 +77,59 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
             || (span.GetTagItem("url.full") as string)?.Contains("GetAuditTrail", StringComparison.Ordinal) == true);
     }
 
+    /// <summary>
+    /// With no OTLP endpoint and no sampler chosen no span would leave the process, so none is recorded: the hot calls do
+    /// not build activities for nothing. (Activity listeners are process-wide: this class's other tests sample everything,
+    /// and xunit runs a class's tests one after another, each with its own services.)
+    /// </summary>
+    [Fact]
+    public async Task WithNowhereToSendSpansAServiceRecordsNone()
+    {
+        var gateway = _services.Start<SessionHostGatewayService>("session-host", setup =>
+            setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans))));
+        await ListSessionHostsAsync(gateway.Address);
+
+        Assert.False(SpansAreRecorded(), "A span of this service was recorded though nothing would receive it.");
+        Assert.Empty(_spans.Snapshot());
+    }
+
+    [Fact]
+    public async Task WithAnOtlpEndpointEveryCallIsTraced()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var nowhere = $"http://127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndpoint).Port}";
+        closed.Stop();
+        var gateway = _services.Start<SessionHostGatewayService>("session-host", setup =>
+        {
+            setup.Set("OTEL_EXPORTER_OTLP_ENDPOINT", nowhere);
+            setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
+        });
+
+        await ListSessionHostsAsync(gateway.Address);
+
+        await WaitForServerSpanAsync("/rds.sessionhost.v1.SessionHostGateway/ListSessionHosts");
+        Assert.True(SpansAreRecorded(), "A span of this service was not recorded though an OTLP endpoint is set.");
+    }
+
+    /// <summary>
+    /// Whether an activity of an RdsPlatform source started now is recorded (timed, tagged, exported). Not recorded, it is
+    /// at most a propagation-only activity, which still carries the trace id into logs.
+    /// </summary>
+    private static bool SpansAreRecorded()
+    {
+        using var probe = new ActivitySource($"{Microsoft.Extensions.Hosting.ServiceDefaultsExtensions.TelemetryPrefix}.SamplingProbe");
+        using var activity = probe.StartActivity("probe");
+        return activity is { IsAllDataRequested: true };
+    }
+
+    private static async Task ListSessionHostsAsync(Uri gateway)
+    {
+        using var channel = GrpcChannel.ForAddress(gateway);
+        var client = new SessionHostGateway.SessionHostGatewayClient(channel.WithRoleKeys(typeof(SessionHostGatewayService)));
+        await client.ListSessionHostsAsync(new ListSessionHostsRequest(), deadline: DateTime.UtcNow.AddSeconds(30));
+    }
+
     private static async Task ConfigurePerDeviceAsync(SessionHostGateway.SessionHostGatewayClient client, string hostId) =>
         await client.ConfigureSessionHostAsync(new ConfigureSessionHostRequest
         {
@@ -114,10 +167,14 @@ public sealed class CrossServiceTraceTests : IAsyncDisposable
                 setup.Set(key, value);
             }
 
+            // The spans' destination is the test's own exporter, not an OTLP endpoint: sampled as an operator would ask.
+            setup.Set("OTEL_TRACES_SAMPLER", "always_on");
             setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
         });
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
 
     /// <summary>The exporters of both services add from their own threads.</summary>
     private sealed class SpanCollection : ICollection<Activity>
