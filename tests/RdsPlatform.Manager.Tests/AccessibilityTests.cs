@@ -19,13 +19,7 @@ public sealed class AccessibilityTests(ManagerTopology topology)
     [InlineData("clock", "Clock", "clock")]
     public async Task EveryPageHasNoSeriousOrCriticalAccessibilityViolation(string path, string heading, string screenshot)
     {
-        await SeedOnceAsync();
-        var page = await topology.SignedInPageAsync(TestKeys.Admin);
-
-        await page.GotoAsync(path);
-        await page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 }).WaitForAsync();
-        await ManagerTopology.WaitForInteractivityAsync(page);
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var page = await OpenSeededPageAsync(path, heading);
         await page.ScreenshotAsync(new() { Animations = ScreenshotAnimations.Disabled, Path = Screenshots.PathOf(screenshot), FullPage = true });
 
         AssertNoSeriousViolation(await page.RunAxe(), path);
@@ -43,13 +37,7 @@ public sealed class AccessibilityTests(ManagerTopology topology)
     [InlineData("audit", "Audit trail")]
     public async Task EveryGridShowsItsTitlesAndValuesWhole(string path, string heading)
     {
-        await SeedOnceAsync();
-        var page = await topology.SignedInPageAsync(TestKeys.Admin);
-
-        await page.GotoAsync(path);
-        await page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 }).WaitForAsync();
-        await ManagerTopology.WaitForInteractivityAsync(page);
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var page = await OpenSeededPageAsync(path, heading);
         await page.Locator(".rz-data-grid tbody tr td").First.WaitForAsync();
 
         // A title or value wider than its box is cut off; a grid wider than its box hides whole columns behind a scroll bar.
@@ -78,6 +66,19 @@ public sealed class AccessibilityTests(ManagerTopology topology)
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, $"/{page}: " + string.Join(Environment.NewLine, serious.Select(v =>
             $"{v.Impact} {v.Id}: {v.Help} at {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}")));
+    }
+
+    /// <summary>A page of the seeded farm, signed in as an admin, once it is interactive and its data has loaded.</summary>
+    private async Task<IPage> OpenSeededPageAsync(string path, string heading)
+    {
+        await SeedOnceAsync();
+        var page = await topology.SignedInPageAsync(TestKeys.Admin);
+
+        await page.GotoAsync(path);
+        await page.GetByRole(AriaRole.Heading, new() { Name = heading, Level = 1 }).WaitForAsync();
+        await ManagerTopology.WaitForInteractivityAsync(page);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        return page;
     }
 
     private static readonly SemaphoreSlim Seeded = new(1, 1);
