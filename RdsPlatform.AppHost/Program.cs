@@ -22,7 +22,10 @@ var replicas = ReplicaSettings.From(builder.Configuration, database.Mode, Databa
 // Every call carries an API key; the keys are secret parameters generated on first run (docs/security.md).
 var keys = builder.AddApiKeys();
 
+// A service's own settings given to the AppHost (Gateway:*, Reporting:*, Webhooks:*, ...) are forwarded to it first;
+// what the AppHost sets itself comes after and wins (ForwardedSettings).
 var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(ResourceNames.LicenseServer)
+    .WithForwardedSettings(builder.Configuration)
     .WithRdsServiceDefaults(dataRoot, clockMode)
     .WithLicenseServerSettings(licenseServerSettings)
     .WithHttpPorts(httpApiPort: 5111, managementPort: 9101)
@@ -32,6 +35,7 @@ var licenseServer = builder.AddProject<Projects.RdsPlatform_LicenseServer>(Resou
     .WithDatabase(database, "licensing");
 
 var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceNames.SessionHost)
+    .WithForwardedSettings(builder.Configuration)
     .WithRdsServiceDefaults(dataRoot, clockMode)
     .WithHttpPorts(httpApiPort: 5112, managementPort: 9102)
     .WithApiKeys(keys)
@@ -43,6 +47,7 @@ var sessionHost = builder.AddProject<Projects.RdsPlatform_SessionHost>(ResourceN
     .WaitFor(licenseServer);
 
 var reporting = builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames.Reporting)
+    .WithForwardedSettings(builder.Configuration)
     .WithRdsServiceDefaults(dataRoot, clockMode)
     .WithHttpPorts(httpApiPort: 5113, managementPort: 9103)
     .WithApiKeys(keys)
@@ -55,6 +60,7 @@ var reporting = builder.AddProject<Projects.RdsPlatform_Reporting>(ResourceNames
 
 // RD Licensing Manager in the browser. It has no key of its own: each person signs in with theirs, forwarded on every call.
 builder.AddProject<Projects.RdsPlatform_Manager>(ResourceNames.Manager)
+    .WithForwardedSettings(builder.Configuration)
     .WithEnvironment("Storage__DataDirectory", Path.Combine(dataRoot, ResourceNames.Manager))
     .WithReference(licenseServer)
     .WaitFor(licenseServer)
