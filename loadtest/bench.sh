@@ -104,12 +104,14 @@ perf_start() {
 }
 # perf_report <name> <file> <service pid> <service name> <calls a second>: waits for the recording, writes $OUT/<file>.
 perf_report() {
-  local name=$1 file=$2 pid=$3 service=$4 rps=$5 data=$WORK/perf-$1.data
+  local name=$1 file=$2 pid=$3 service=$4 rps=$5 data=$WORK/perf-$1.data per_call
   wait "$PERF_JOB" || true
+  # One sample's share of a call, in microseconds.
+  per_call=$(awk -v h="$PERF_HZ" -v s="$PERF_SECONDS" -v r="$rps" 'BEGIN { print 1e6 / (h * s * r) }')
   {
     echo "## CPU per call by process, us ($rps calls/s; $PERF_HZ Hz on each of $(nproc) cores for $PERF_SECONDS s; pid 0: idle)"
     perf script -i "$data" -F pid -G 2>/dev/null |
-      awk -v k="$(awk -v h="$PERF_HZ" -v s="$PERF_SECONDS" -v r="$rps" 'BEGIN { print 1e6 / (h * s * r) }')" \
+      awk -v k="$per_call" \
         '{ n[$1]++; all++ } END { for (p in n) printf "%7.1f %s\n", n[p] * k, p; printf "%7.1f all\n", all * k }' |
       sort -rn | head -n 9 |
       while read -r us p; do
@@ -122,7 +124,7 @@ perf_report() {
       done
     echo "## $service (pid $pid) per call by module, us"
     perf script -i "$data" -F pid,ip,dso -G 2>/dev/null |
-      awk -v pid="$pid" -v k="$(awk -v h="$PERF_HZ" -v s="$PERF_SECONDS" -v r="$rps" 'BEGIN { print 1e6 / (h * s * r) }')" \
+      awk -v pid="$pid" -v k="$per_call" \
         '$1 == pid { d[$NF]++ } END { for (m in d) printf "%7.1f %s\n", d[m] * k, m }' | sort -rn | head -n 8
     echo "## $service, by symbol (share of all the machine's samples)"
     perf report -i "$data" --pid "$pid" --no-children --sort sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 60

@@ -62,6 +62,7 @@ public static class ServiceDefaultsExtensions
             logging.IncludeScopes = true;
         });
 
+        var exportsOtlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
@@ -87,9 +88,9 @@ public static class ServiceDefaultsExtensions
                 // Background loops (the shared clock, revocation feeds) poll the cache several times a second;
                 // only cache calls made while serving a request belong in traces.
                 .AddRedisInstrumentation(options => options.Filter = context => context.ParentActivity is not null)
-                .SetSamplerWhenNothingReceivesSpans(builder.Configuration));
+                .SetSamplerWhenNothingReceivesSpans(exportsOtlp, builder.Configuration));
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exportsOtlp)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
@@ -111,8 +112,8 @@ public static class ServiceDefaultsExtensions
     /// <c>OTEL_TRACES_SAMPLER</c> (for example <c>parentbased_traceidratio</c> with <c>OTEL_TRACES_SAMPLER_ARG=0.01</c>),
     /// which the OpenTelemetry SDK reads itself.
     /// </summary>
-    private static TracerProviderBuilder SetSamplerWhenNothingReceivesSpans(this TracerProviderBuilder tracing, IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) && string.IsNullOrWhiteSpace(configuration["OTEL_TRACES_SAMPLER"])
+    private static TracerProviderBuilder SetSamplerWhenNothingReceivesSpans(this TracerProviderBuilder tracing, bool exportsOtlp, IConfiguration configuration) =>
+        !exportsOtlp && string.IsNullOrWhiteSpace(configuration["OTEL_TRACES_SAMPLER"])
             ? tracing.SetSampler(new AlwaysOffSampler())
             : tracing;
 

@@ -85,8 +85,7 @@ public sealed class CrossServiceTraceTests : IAsyncLifetime
     [Fact]
     public async Task WithNowhereToSendSpansAServiceRecordsNone()
     {
-        var gateway = _services.Start<SessionHostGatewayService>("session-host", setup =>
-            setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans))));
+        var gateway = _services.Start<SessionHostGatewayService>("session-host", setup => ExportSpansHere(setup));
         await ListSessionHostsAsync(gateway.Address);
 
         Assert.False(SpansAreRecorded(), "A span of this service was recorded though nothing would receive it.");
@@ -96,15 +95,8 @@ public sealed class CrossServiceTraceTests : IAsyncLifetime
     [Fact]
     public async Task WithAnOtlpEndpointEveryCallIsTraced()
     {
-        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        closed.Start();
-        var nowhere = $"http://127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndpoint).Port}";
-        closed.Stop();
         var gateway = _services.Start<SessionHostGatewayService>("session-host", setup =>
-        {
-            setup.Set("OTEL_EXPORTER_OTLP_ENDPOINT", nowhere);
-            setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
-        });
+            ExportSpansHere(setup.Set("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{KestrelHosting.FreePort()}")));
 
         await ListSessionHostsAsync(gateway.Address);
 
@@ -168,9 +160,12 @@ public sealed class CrossServiceTraceTests : IAsyncLifetime
             }
 
             // The spans' destination is the test's own exporter, not an OTLP endpoint: sampled as an operator would ask.
-            setup.Set("OTEL_TRACES_SAMPLER", "always_on");
-            setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
+            ExportSpansHere(setup.Set("OTEL_TRACES_SAMPLER", "always_on"));
         });
+
+    /// <summary>The service's recorded spans also go to this test's collection.</summary>
+    private void ExportSpansHere(ServiceSetup setup) =>
+        setup.TestServices.Add(services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)));
 
     public Task InitializeAsync() => Task.CompletedTask;
 
